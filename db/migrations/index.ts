@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './2026-11-22T0001-initial.js';
+
+/**
+ * Every migration, by name; names sort in the order they run. Listed here rather than
+ * read from the folder so that the same code runs from source, from dist and under Bun.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-22T0001-initial': initial,
+};

@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import { countUsers, insertUser } from '../db/users.js';
+import type { Logger } from '../log/logger.js';
+import { hashPassword } from './password.js';
+
+/**
+ * Creates the first admin when the database has no user. Without ADMIN_PASSWORD a password is
+ * generated and printed this once: it is stored only as a hash.
+ */
+export async function bootstrapAdmin(db: Db, username: string, password: string | undefined, log: Logger) {
+  if ((await countUsers(db)) > 0) return;
+  const chosen = password ?? randomBytes(15).toString('base64url');
+  const passwordHash = await hashPassword(chosen);
+  await insertUser(db, { username, passwordHash, role: 'admin' }, new Date().toISOString());
+  if (password === undefined) {
+    log.info(`created admin user "${username}" with password: ${chosen}`);
+    log.info('this password is printed once; change it with PATCH /api/users/{id}');
+  } else {
+    log.info(`created admin user "${username}" with the password from ADMIN_PASSWORD`);
+  }
+}

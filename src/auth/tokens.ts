@@ -1,0 +1,46 @@
+import { SignJWT, jwtVerify } from 'jose';
+import type { Clock } from '../clock.js';
+
+/** What a verified access token says. */
+export interface TokenClaims {
+  userId: number;
+  perms: string[];
+  exp: number;
+}
+
+/** Issues and verifies HS256 access tokens; the algorithm is pinned both ways. */
+export function createTokenService(secret: string, ttlS: number, clock: Clock) {
+  const key = new TextEncoder().encode(secret);
+
+  async function issue(userId: number, perms: readonly string[]): Promise<string> {
+    const iat = Math.floor(clock.now() / 1000);
+    return new SignJWT({ perms: [...perms] })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(String(userId))
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttlS)
+      .sign(key);
+  }
+
+  /** Resolves to the claims, or undefined for any token that is not ours and current. */
+  async function verify(token: string): Promise<TokenClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: 5,
+        currentDate: new Date(clock.now()),
+      });
+      const userId = Number(payload.sub);
+      const perms = payload['perms'];
+      if (!Number.isSafeInteger(userId) || !Array.isArray(perms)) return undefined;
+      return { userId, perms: perms.filter((p): p is string => typeof p === 'string'), exp: payload.exp! };
+    } catch {
+      return undefined;
+    }
+  }
+
+  return { issue, verify, ttlS };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;

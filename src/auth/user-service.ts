@@ -1,0 +1,54 @@
+import * as v from 'valibot';
+import { onUniqueViolation } from '../db/constraint.js';
+import type { Db } from '../db/database.js';
+import { countUsers, deleteUser, findUser, insertUser, listUsers, updateUser } from '../db/users.js';
+import { conflict, notFound } from '../errors.js';
+import { hashPassword } from './password.js';
+import type { User, UserCreate, UserPatch } from './user.js';
+
+const taken = (username: string) => () => conflict(`username "${username}" is taken`);
+
+/** User administration; the last admin can be neither deleted nor demoted, or nobody could manage users. */
+export function userService(db: Db) {
+  async function guardLastAdmin(user: User) {
+    if (user.role === 'admin' && (await countUsers(db, 'admin')) <= 1) {
+      throw conflict('the last admin cannot be deleted or demoted');
+    }
+  }
+
+  return {
+    list: () => listUsers(db),
+
+    async get(id: number): Promise<User> {
+      return (await findUser(db, id)) ?? Promise.reject(notFound('user'));
+    },
+
+    async create(input: v.InferOutput<typeof UserCreate>): Promise<User> {
+      const passwordHash = await hashPassword(input.password);
+      const now = new Date().toISOString();
+      return onUniqueViolation(insertUser(db, { ...input, passwordHash }, now), taken(input.username));
+    },
+
+    async update(id: number, patch: v.InferOutput<typeof UserPatch>): Promise<User> {
+      const current = await findUser(db, id);
+      if (!current) throw notFound('user');
+      if (patch.role !== undefined && patch.role !== 'admin') await guardLastAdmin(current);
+      const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
+      const now = new Date().toISOString();
+      const updated = await onUniqueViolation(
+        updateUser(db, id, { username: patch.username, role: patch.role, passwordHash }, now),
+        taken(patch.username ?? ''),
+      );
+      return updated ?? Promise.reject(notFound('user'));
+    },
+
+    async remove(id: number): Promise<void> {
+      const user = await findUser(db, id);
+      if (!user) throw notFound('user');
+      await guardLastAdmin(user);
+      await deleteUser(db, id);
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof userService>;

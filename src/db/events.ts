@@ -1,0 +1,102 @@
+import type { Db } from './database.js';
+import type { EventsTable } from './schema.js';
+import type { Selectable } from 'kysely';
+
+export type Topic = 'alarms' | 'config' | 'system' | 'items';
+
+/** An event about to be journaled. `payload` never holds id, topic, type or ts. */
+export interface NewEvent {
+  topic: Topic;
+  type: string;
+  payload: Record<string, unknown>;
+  owner_id?: number | null;
+  rule_id?: number | null;
+}
+
+/** A journaled event: the journal's id is its identity everywhere (history, WS, SSE). */
+export interface JournalEvent {
+  id: number;
+  topic: Topic;
+  type: string;
+  ts: string;
+  owner_id: number | null;
+  rule_id: number | null;
+  payload: Record<string, unknown>;
+}
+
+/** Appends events in the caller's transaction; ids come back in order. */
+export async function appendEvents(db: Db, events: NewEvent[], ts: string): Promise<JournalEvent[]> {
+  if (events.length === 0) return [];
+  const rows = await db
+    .insertInto('events')
+    .values(
+      events.map((e) => ({
+        topic: e.topic,
+        type: e.type,
+        owner_id: e.owner_id ?? null,
+        rule_id: e.rule_id ?? null,
+        payload: JSON.stringify(e.payload),
+        ts,
+      })),
+    )
+    .returning('id')
+    .execute();
+  return events.map((e, i) => ({
+    id: rows[i]!.id,
+    topic: e.topic,
+    type: e.type,
+    ts,
+    owner_id: e.owner_id ?? null,
+    rule_id: e.rule_id ?? null,
+    payload: e.payload,
+  }));
+}
+
+export interface EventQuery {
+  afterId?: number | undefined;
+  ruleId?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  /** Events of other owners are never returned; null sees only ownerless events. */
+  viewerId: number | null;
+  limit: number;
+}
+
+/** Reads events oldest first, for history pages and stream replay. */
+export async function listEvents(db: Db, q: EventQuery): Promise<JournalEvent[]> {
+  let query = db.selectFrom('events').selectAll().orderBy('id').limit(q.limit);
+  if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
+  if (q.ruleId !== undefined) query = query.where('rule_id', '=', q.ruleId);
+  if (q.from !== undefined) query = query.where('ts', '>=', q.from);
+  if (q.to !== undefined) query = query.where('ts', '<', q.to);
+  const viewer = q.viewerId;
+  query =
+    viewer === null
+      ? query.where('owner_id', 'is', null)
+      : query.where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', viewer)]));
+  const rows = await query.execute();
+  return rows.map(toJournalEvent);
+}
+
+/** The id of the newest event, 0 for an empty journal. */
+export async function lastEventId(db: Db): Promise<number> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+function toJournalEvent(row: Selectable<EventsTable>): JournalEvent {
+  return {
+    id: row.id,
+    topic: row.topic as Topic,
+    type: row.type,
+    ts: row.ts,
+    owner_id: row.owner_id,
+    rule_id: row.rule_id,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  };
+}
+
+/** The event as clients see it: the payload's fields beside id, topic, type and ts. */
+export function eventBody(e: JournalEvent): Record<string, unknown> {
+  return { id: e.id, topic: e.topic, type: e.type, ts: e.ts, ...e.payload };
+}

@@ -1,0 +1,59 @@
+import type { Selectable } from 'kysely';
+import type { Rule, RuleInput, RuleSchedule } from '../plant/rule.js';
+import type { Db } from './database.js';
+import type { RulesTable } from './schema.js';
+
+const toRule = (r: Selectable<RulesTable>): Rule => ({
+  id: r.id,
+  datapoint_id: r.datapoint_id,
+  name: r.name,
+  severity: r.severity as Rule['severity'],
+  comparison: r.comparison as Rule['comparison'],
+  warning_threshold: r.warning_threshold,
+  alarm_threshold: r.alarm_threshold,
+  deadband: r.deadband,
+  on_delay_ms: r.on_delay_ms,
+  off_delay_ms: r.off_delay_ms,
+  schedule: r.schedule === null ? null : (JSON.parse(r.schedule) as RuleSchedule),
+  enabled: r.enabled === 1,
+});
+
+const toRow = (r: RuleInput) => ({
+  ...r,
+  schedule: r.schedule === null ? null : JSON.stringify(r.schedule),
+  enabled: r.enabled ? 1 : 0,
+});
+
+export async function listRules(db: Db, filter: { datapointId?: number | undefined } = {}): Promise<Rule[]> {
+  let query = db.selectFrom('rules').selectAll().orderBy('id');
+  if (filter.datapointId !== undefined) query = query.where('datapoint_id', '=', filter.datapointId);
+  return (await query.execute()).map(toRule);
+}
+
+export async function findRule(db: Db, id: number): Promise<Rule | undefined> {
+  const row = await db.selectFrom('rules').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toRule(row);
+}
+
+export async function insertRule(db: Db, r: RuleInput, now: string): Promise<Rule> {
+  const row = await db
+    .insertInto('rules')
+    .values({ ...toRow(r), created_at: now, updated_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRule(row);
+}
+
+export async function updateRule(db: Db, id: number, r: RuleInput, now: string): Promise<Rule> {
+  const row = await db
+    .updateTable('rules')
+    .set({ ...toRow(r), updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRule(row);
+}
+
+export async function deleteRule(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('rules').where('id', '=', id).execute();
+}

@@ -1,0 +1,83 @@
+import type { Generated } from 'kysely';
+
+/** Table types as SQLite stores them: booleans are 0/1, JSON is text. */
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  role: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PlcsTable {
+  id: Generated<number>;
+  name: string;
+  host: string;
+  port: number;
+  unit_id: number;
+  poll_interval_ms: number;
+  timeout_ms: number;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DatapointsTable {
+  id: Generated<number>;
+  plc_id: number;
+  label: string;
+  description: string;
+  area: string;
+  address: number;
+  type: string;
+  word_order: string;
+  scale: number;
+  offset: number;
+  unit: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RulesTable {
+  id: Generated<number>;
+  datapoint_id: number;
+  name: string;
+  severity: string;
+  comparison: string;
+  warning_threshold: number | null;
+  alarm_threshold: number | null;
+  deadband: number;
+  on_delay_ms: number;
+  off_delay_ms: number;
+  schedule: string | null;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  topic: string;
+  type: string;
+  /** Set for per-user events (topic `items`); null means "everyone allowed to read the topic". */
+  owner_id: number | null;
+  /** Set for events about one rule, so history can filter by it through an index. */
+  rule_id: number | null;
+  payload: string;
+  ts: string;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  users: UsersTable;
+  plcs: PlcsTable;
+  datapoints: DatapointsTable;
+  rules: RulesTable;
+  events: EventsTable;
+}

@@ -1,0 +1,40 @@
+/** The closed set of error codes of SPEC section 2, each with its HTTP status. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** One problem with a request, pointing at the field it concerns. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** The one error type of the server; the HTTP boundary turns it into the SPEC body. */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: (typeof ERROR_STATUS)[ErrorCode];
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const conflict = (message: string) => new AppError('conflict', message);
+export const invalid = (path: string, message: string) =>
+  new AppError('invalid_request', 'Invalid request', [{ path, message }]);

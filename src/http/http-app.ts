@@ -1,0 +1,63 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { LoginLimiter } from '../auth/login-limiter.js';
+import type { TicketStore } from '../auth/tickets.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { UserService } from '../auth/user-service.js';
+import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { DatapointService } from '../plant/datapoint-service.js';
+import type { LiveState } from '../plant/live-state.js';
+import type { PlcService } from '../plant/plc-service.js';
+import type { RuleService } from '../plant/rule-service.js';
+import { requireAuth, type AuthEnv } from './auth-middleware.js';
+import { errorHandler, errorResponse } from './error-handler.js';
+import { authRoutes } from './routes/auth.js';
+import { historyRoutes } from './routes/history.js';
+import { datapointRoutes, plcRoutes, ruleRoutes } from './routes/plant.js';
+import { userRoutes } from './routes/users.js';
+
+export interface HttpDeps {
+  db: Db;
+  log: Logger;
+  tokens: TokenService;
+  tickets: TicketStore;
+  limiter: LoginLimiter;
+  users: UserService;
+  plcs: PlcService;
+  datapoints: DatapointService;
+  rules: RuleService;
+  live: LiveState;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The Hono app: health, auth, and the REST API behind bearer auth. */
+export function createHttpApp(deps: HttpDeps) {
+  const api = new Hono<AuthEnv>()
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new AppError('payload_too_large', 'Request body is larger than 1 MiB');
+        },
+      }),
+    )
+    .route('/auth', authRoutes(deps))
+    .use(requireAuth(deps.db, deps.tokens))
+    .route('/users', userRoutes(deps.users))
+    .route('/plcs', plcRoutes(deps.plcs, deps.live))
+    .route('/datapoints', datapointRoutes(deps.datapoints, deps.live))
+    .route('/rules', ruleRoutes(deps.rules))
+    .route('/alarms', historyRoutes(deps.db));
+
+  const app = new Hono()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .route('/api', api);
+  app.notFound((c) => errorResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
+  app.onError(errorHandler(deps.log));
+  return app;
+}
+
+export type HttpApp = ReturnType<typeof createHttpApp>;

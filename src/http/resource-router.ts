@@ -1,0 +1,53 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { Permission } from '../auth/permissions.js';
+import { IdParam } from '../plant/fields.js';
+import { requirePermission, type AuthEnv } from './auth-middleware.js';
+import { jsonBody, parseWith, queryOf } from './validate.js';
+
+const NoQuery = v.strictObject({});
+
+/** The five verbs every plant resource shares (SPEC 3). */
+export interface ResourceDefinition<Row, Create extends v.GenericSchema, Patch extends v.GenericSchema, ListQ extends v.GenericSchema, RemoveQ extends v.GenericSchema> {
+  name: string;
+  read: Permission;
+  write: Permission;
+  create: Create;
+  patch: Patch;
+  listQuery?: ListQ;
+  removeQuery?: RemoveQ;
+  list(query: v.InferOutput<ListQ>): Promise<Row[]>;
+  get(id: number): Promise<Row>;
+  insert(input: v.InferOutput<Create>): Promise<Row>;
+  update(id: number, patch: v.InferOutput<Patch>): Promise<Row>;
+  remove(id: number, query: v.InferOutput<RemoveQ>): Promise<void>;
+  /** Adds what reads show beyond the stored row (live values, status). */
+  view?(row: Row): unknown;
+}
+
+/** `GET /`, `POST /`, `GET/PATCH/DELETE /:id` for one resource, validated and permission-checked. */
+export function resourceRouter<Row, C extends v.GenericSchema, P extends v.GenericSchema, L extends v.GenericSchema, R extends v.GenericSchema>(
+  def: ResourceDefinition<Row, C, P, L, R>,
+) {
+  const view = def.view ?? ((row: Row) => row);
+  const id = (raw: string) => parseWith(IdParam, raw, `${def.name} id`);
+  const read = requirePermission(def.read);
+  const write = requirePermission(def.write);
+
+  return new Hono<AuthEnv>()
+    .get('/', read, async (c) => {
+      const rows = await def.list(queryOf(c, def.listQuery ?? NoQuery));
+      return c.json(rows.map(view));
+    })
+    .post('/', write, async (c) => c.json(view(await def.insert(await jsonBody(c, def.create))), 201))
+    .get('/:id', read, async (c) => c.json(view(await def.get(id(c.req.param('id'))))))
+    .patch('/:id', write, async (c) => {
+      const rowId = id(c.req.param('id'));
+      return c.json(view(await def.update(rowId, await jsonBody(c, def.patch))));
+    })
+    .delete('/:id', write, async (c) => {
+      const rowId = id(c.req.param('id'));
+      await def.remove(rowId, queryOf(c, def.removeQuery ?? NoQuery));
+      return c.body(null, 204);
+    });
+}

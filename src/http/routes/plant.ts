@@ -1,0 +1,60 @@
+import * as v from 'valibot';
+import type { LiveState } from '../../plant/live-state.js';
+import { DatapointCreate, DatapointPatch, type Datapoint } from '../../plant/datapoint.js';
+import { IdParam, QueryFlag } from '../../plant/fields.js';
+import type { DatapointService } from '../../plant/datapoint-service.js';
+import type { PlcService } from '../../plant/plc-service.js';
+import { PlcCreate, PlcPatch, type Plc } from '../../plant/plc.js';
+import type { RuleService } from '../../plant/rule-service.js';
+import { RuleCreate, RulePatch } from '../../plant/rule.js';
+import { resourceRouter } from '../resource-router.js';
+
+export function plcRoutes(plcs: PlcService, live: LiveState) {
+  return resourceRouter({
+    name: 'PLC',
+    read: 'alarms:read',
+    write: 'alarms:admin',
+    create: PlcCreate,
+    patch: PlcPatch,
+    removeQuery: v.strictObject({ cascade: QueryFlag }),
+    list: () => plcs.list(),
+    get: plcs.get,
+    insert: plcs.create,
+    update: plcs.update,
+    remove: (id, q) => plcs.remove(id, q.cascade),
+    view: (p: Plc) => ({ ...p, status: live.status(p.id) }),
+  });
+}
+
+export function datapointRoutes(datapoints: DatapointService, live: LiveState) {
+  return resourceRouter({
+    name: 'datapoint',
+    read: 'alarms:read',
+    write: 'alarms:admin',
+    create: DatapointCreate,
+    patch: DatapointPatch,
+    listQuery: v.strictObject({ plc_id: v.optional(IdParam) }),
+    list: (q) => datapoints.list(q.plc_id),
+    get: datapoints.get,
+    insert: datapoints.create,
+    update: datapoints.update,
+    remove: (id) => datapoints.remove(id),
+    view: (d: Datapoint) => ({ ...d, live: live.value(d.id) }),
+  });
+}
+
+export function ruleRoutes(rules: RuleService) {
+  return resourceRouter({
+    name: 'rule',
+    read: 'alarms:read',
+    write: 'alarms:admin',
+    create: RuleCreate,
+    patch: RulePatch,
+    listQuery: v.strictObject({ datapoint_id: v.optional(IdParam) }),
+    list: (q) => rules.list(q.datapoint_id),
+    get: rules.get,
+    insert: rules.create,
+    update: rules.update,
+    remove: (id) => rules.remove(id),
+  });
+}

@@ -1,0 +1,18 @@
+import type { UserService } from '../../auth/user-service.js';
+import { UserCreate, UserPatch } from '../../auth/user.js';
+import { resourceRouter } from '../resource-router.js';
+
+export function userRoutes(users: UserService) {
+  return resourceRouter({
+    name: 'user',
+    read: 'users:admin',
+    write: 'users:admin',
+    create: UserCreate,
+    patch: UserPatch,
+    list: () => users.list(),
+    get: users.get,
+    insert: users.create,
+    update: users.update,
+    remove: (id) => users.remove(id),
+  });
+}

@@ -1,0 +1,55 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { appendEvents, type JournalEvent, type NewEvent } from '../db/events.js';
+import type { Logger } from '../log/logger.js';
+
+export type JournalListener = (events: JournalEvent[]) => void;
+
+/** What a unit of work returns: its result and the events that record it. */
+export interface Recorded<T> {
+  result: T;
+  events: NewEvent[];
+}
+
+/**
+ * The event journal: every change is written with its events in one transaction, and only
+ * after the commit are the stored events (with their ids) handed to listeners. Journal
+ * before broadcast: a client never sees an event that a crash could take back.
+ */
+export function createJournal(db: Db, clock: Clock, log: Logger) {
+  const listeners = new Set<JournalListener>();
+
+  function notify(events: JournalEvent[]) {
+    if (events.length === 0) return;
+    for (const listener of listeners) {
+      try {
+        listener(events);
+      } catch (err) {
+        log.error(`journal listener failed: ${String(err)}`);
+      }
+    }
+  }
+
+  /** Runs `work` and appends its events in one transaction, then notifies listeners. */
+  async function record<T>(work: (trx: Db, ts: string) => Promise<Recorded<T>>): Promise<T> {
+    const ts = new Date(clock.now()).toISOString();
+    const { result, stored } = await db.transaction().execute(async (trx) => {
+      const { result, events } = await work(trx, ts);
+      return { result, stored: await appendEvents(trx, events, ts) };
+    });
+    notify(stored);
+    return result;
+  }
+
+  return {
+    record,
+    /** Appends events that need no other change (alarm transitions, status changes). */
+    append: (events: NewEvent[]) => record(async () => ({ result: undefined, events })),
+    subscribe(listener: JournalListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type Journal = ReturnType<typeof createJournal>;

@@ -1,0 +1,61 @@
+import * as v from 'valibot';
+import type { ErrorDetail } from '../errors.js';
+import { finite, int, name, text } from './fields.js';
+
+export const AREAS = ['holding', 'input', 'coil', 'discrete'] as const;
+export const TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
+
+const fields = {
+  plc_id: int(1, Number.MAX_SAFE_INTEGER),
+  label: name(100),
+  description: text(500),
+  area: v.picklist(AREAS),
+  address: int(0, 65_535),
+  type: v.picklist(TYPES),
+  word_order: v.picklist(['big', 'little']),
+  scale: v.pipe(finite, v.check((n) => n !== 0, 'must not be zero')),
+  offset: finite,
+  unit: text(20),
+};
+
+/** Body of `POST /api/datapoints`, with SPEC 3 defaults. */
+export const DatapointCreate = v.strictObject({
+  plc_id: fields.plc_id,
+  label: fields.label,
+  description: v.optional(fields.description, ''),
+  area: fields.area,
+  address: fields.address,
+  type: fields.type,
+  word_order: v.optional(fields.word_order, 'big'),
+  scale: v.optional(fields.scale, 1),
+  offset: v.optional(fields.offset, 0),
+  unit: v.optional(fields.unit, ''),
+});
+
+/** Body of `PATCH /api/datapoints/{id}`. */
+export const DatapointPatch = v.partial(v.strictObject(fields));
+
+export type DatapointInput = v.InferOutput<typeof DatapointCreate>;
+export type DatapointPatchInput = v.InferOutput<typeof DatapointPatch>;
+
+/** A datapoint as stored and returned (reads add `live`). */
+export interface Datapoint extends DatapointInput {
+  id: number;
+}
+
+/** Registers a value of this type occupies. */
+export const registerCount = (type: Datapoint['type']) =>
+  type === 'int32' || type === 'uint32' || type === 'float32' ? 2 : 1;
+
+/** Checks that need more than one field; run on the merged row for a PATCH too. */
+export function datapointProblems(d: DatapointInput): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const bitArea = d.area === 'coil' || d.area === 'discrete';
+  if (bitArea && d.type !== 'bool') {
+    problems.push({ path: 'type', message: `a ${d.area} holds one bit: type must be "bool"` });
+  }
+  if (!bitArea && d.address + registerCount(d.type) - 1 > 65_535) {
+    problems.push({ path: 'address', message: `a ${d.type} at ${d.address} runs past register 65535` });
+  }
+  return problems;
+}

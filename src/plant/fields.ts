@@ -1,0 +1,32 @@
+import * as v from 'valibot';
+
+/** Field schemas shared by the plant resources. */
+export const int = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+
+export const finite = v.pipe(v.number(), v.finite());
+
+// Control characters in a name break logs, CSV exports and terminals; reject them at the door.
+const noControlChars = v.regex(/^[^\u0000-\u001f\u007f]*$/u, 'must not contain control characters');
+
+/** A short human-entered name: trimmed, non-empty, printable. */
+export const name = (max = 100) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max), noControlChars);
+
+/** Free text that may be empty. */
+export const text = (max: number) => v.pipe(v.string(), v.maxLength(max), noControlChars);
+
+/** An id in a path segment such as `/api/plcs/{id}`. */
+export const IdParam = v.pipe(
+  v.string(),
+  v.regex(/^[1-9]\d{0,15}$/, 'must be a positive integer id'),
+  v.transform(Number),
+);
+
+/** A `?cascade=1`-style flag in a query string. */
+export const QueryFlag = v.optional(
+  v.pipe(
+    v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'),
+    v.transform((s) => s === '1' || s === 'true'),
+  ),
+  '0',
+);

@@ -1,0 +1,90 @@
+import * as v from 'valibot';
+import type { ErrorDetail } from '../errors.js';
+import { finite, int, name } from './fields.js';
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const time = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" from 00:00 to 23:59'));
+const endTime = v.pipe(
+  v.string(),
+  v.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time "HH:MM" from 00:00 to 24:00'),
+);
+
+const ScheduleWindow = v.pipe(
+  v.strictObject({
+    days: v.pipe(v.array(int(1, 7)), v.minLength(1), v.maxLength(7)),
+    start: time,
+    end: endTime,
+  }),
+  v.check((w) => w.start !== w.end, 'start and end must differ (use 00:00 to 24:00 for a whole day)'),
+);
+
+export const Schedule = v.strictObject({
+  timezone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"')),
+  windows: v.pipe(v.array(ScheduleWindow), v.minLength(1), v.maxLength(50)),
+});
+
+const fields = {
+  datapoint_id: int(1, Number.MAX_SAFE_INTEGER),
+  name: name(200),
+  severity: v.picklist(['low', 'medium', 'high', 'critical']),
+  comparison: v.picklist(['above', 'below', 'equal', 'not_equal']),
+  warning_threshold: v.nullable(finite),
+  alarm_threshold: v.nullable(finite),
+  deadband: v.pipe(finite, v.minValue(0)),
+  on_delay_ms: int(0, 86_400_000),
+  off_delay_ms: int(0, 86_400_000),
+  schedule: v.nullable(Schedule),
+  enabled: v.boolean(),
+};
+
+/** Body of `POST /api/rules`, with SPEC 3 defaults. */
+export const RuleCreate = v.strictObject({
+  datapoint_id: fields.datapoint_id,
+  name: fields.name,
+  severity: v.optional(fields.severity, 'medium'),
+  comparison: fields.comparison,
+  warning_threshold: v.optional(fields.warning_threshold, null),
+  alarm_threshold: v.optional(fields.alarm_threshold, null),
+  deadband: v.optional(fields.deadband, 0),
+  on_delay_ms: v.optional(fields.on_delay_ms, 0),
+  off_delay_ms: v.optional(fields.off_delay_ms, 0),
+  schedule: v.optional(fields.schedule, null),
+  enabled: v.optional(fields.enabled, true),
+});
+
+/** Body of `PATCH /api/rules/{id}`. */
+export const RulePatch = v.partial(v.strictObject(fields));
+
+export type RuleInput = v.InferOutput<typeof RuleCreate>;
+export type RulePatchInput = v.InferOutput<typeof RulePatch>;
+export type RuleSchedule = v.InferOutput<typeof Schedule>;
+
+/** A rule as stored and returned. */
+export interface Rule extends RuleInput {
+  id: number;
+}
+
+/** Checks that need more than one field; run on the merged row for a PATCH too. */
+export function ruleProblems(r: RuleInput): ErrorDetail[] {
+  const { warning_threshold: warning, alarm_threshold: alarm } = r;
+  if (warning === null && alarm === null) {
+    return [{ path: 'alarm_threshold', message: 'set alarm_threshold, warning_threshold or both' }];
+  }
+  if (warning === null || alarm === null) return [];
+  // A warning that can only be reached after the alarm would never be seen.
+  if (r.comparison === 'above' && warning > alarm) {
+    return [{ path: 'warning_threshold', message: 'for "above", warning_threshold must not exceed alarm_threshold' }];
+  }
+  if (r.comparison === 'below' && warning < alarm) {
+    return [{ path: 'warning_threshold', message: 'for "below", warning_threshold must not be under alarm_threshold' }];
+  }
+  return [];
+}

@@ -62,7 +62,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = v.safeParse(EnvSchema, present);
   if (!result.success) {
-    const lines = result.issues.map((issue) => `${v.getDotPath(issue) ?? '?'}: ${issue.message}`);
+    const lines = result.issues.map((issue) => `${String(issue.path?.[0]?.key ?? '?')}: ${issue.message}`);
     throw new ConfigError(`invalid environment: ${lines.join('; ')}`);
   }
   const e = result.output;

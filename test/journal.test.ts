@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './helpers/test-app.js';
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+describe('the event journal', () => {
+  it('records every create, update and delete as a config event with increasing ids', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const plc = (await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } })).json;
+    const dp = (await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'L', area: 'input', address: 1, type: 'int16' } })).json;
+    const rule = (await t.call('POST', '/api/rules', { token, body: { datapoint_id: dp.id, name: 'R', comparison: 'below', alarm_threshold: 0 } })).json;
+    await t.call('PATCH', `/api/rules/${rule.id}`, { token, body: { severity: 'high' } });
+    await t.call('DELETE', `/api/plcs/${plc.id}?cascade=1`, { token });
+
+    const { json } = await t.call('GET', '/api/alarms/history', { token });
+    const types = json.events.map((e: { type: string }) => e.type);
+    expect(types).toEqual(['plc_created', 'datapoint_created', 'rule_created', 'rule_updated', 'rule_deleted', 'datapoint_deleted', 'plc_deleted']);
+    const ids = json.events.map((e: { id: number }) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(json.events[3]).toMatchObject({ topic: 'config', type: 'rule_updated', rule: { id: rule.id, severity: 'high' } });
+    expect(json.events[0].ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(json.next_after_id).toBeNull();
+  });
+
+  it('journals nothing for a change that was refused', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } });
+    await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } }); // 409
+    await t.call('POST', '/api/datapoints', { token, body: { plc_id: 9, label: 'L', area: 'input', address: 1, type: 'int16' } }); // 400
+    const { json } = await t.call('GET', '/api/alarms/history', { token });
+    expect(json.events.map((e: { type: string }) => e.type)).toEqual(['plc_created']);
+  });
+
+  it('pages with after_id and filters by rule', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const plc = (await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } })).json;
+    const dp = (await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'L', area: 'input', address: 1, type: 'int16' } })).json;
+    const rule = (await t.call('POST', '/api/rules', { token, body: { datapoint_id: dp.id, name: 'R', comparison: 'below', alarm_threshold: 0 } })).json;
+    for (let i = 0; i < 4; i++) await t.call('PATCH', `/api/rules/${rule.id}`, { token, body: { deadband: i } });
+
+    const seen: number[] = [];
+    let after: number | null = 0;
+    while (after !== null) {
+      const page: { json: { events: { id: number }[]; next_after_id: number | null } } = await t.call('GET', `/api/alarms/history?limit=3&after_id=${after}`, { token });
+      expect(page.json.events.length).toBeLessThanOrEqual(3);
+      seen.push(...page.json.events.map((e) => e.id));
+      after = page.json.next_after_id;
+    }
+    expect(seen).toHaveLength(7);
+
+    const byRule = await t.call('GET', `/api/alarms/history?rule_id=${rule.id}`, { token });
+    expect(byRule.json.events.map((e: { type: string }) => e.type)).toEqual(['rule_created', ...Array(4).fill('rule_updated')]);
+    expect((await t.call('GET', '/api/alarms/history?limit=1001', { token })).status).toBe(400);
+    expect((await t.call('GET', '/api/alarms/history?from=yesterday', { token })).status).toBe(400);
+  });
+
+  it('keeps events and ids across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alarms-'));
+    try {
+      const env = { DATABASE: join(dir, 'alarms.sqlite') };
+      t = await startTestApp(env);
+      let token = await t.login();
+      await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } });
+      await t.stop();
+
+      t = await startTestApp(env);
+      token = await t.login();
+      await t.call('POST', '/api/plcs', { token, body: { name: 'Q', host: 'h' } });
+      const { json } = await t.call('GET', '/api/alarms/history', { token });
+      expect(json.events.map((e: { id: number; plc: { name: string } }) => [e.id, e.plc.name])).toEqual([
+        [1, 'P'],
+        [2, 'Q'],
+      ]);
+    } finally {
+      await t?.stop();
+      t = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

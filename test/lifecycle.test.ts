@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+
+/** Runs src/main.ts the way `npm start` runs the build, and collects its output lines. */
+function startMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE: ':memory:', DEMO: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      lines.push(line);
+      for (const w of [...waiters]) {
+        const m = line.match(w.re);
+        if (m) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    });
+  }
+  const waitFor = (re: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const found = lines.map((l) => l.match(re)).find(Boolean);
+      if (found) return resolve(found);
+      waiters.push({ re, resolve });
+      child.once('exit', () => reject(new Error(`exited before ${re}: ${lines.join('\n')}`)));
+    });
+  return { child, lines, waitFor };
+}
+
+describe('the server process', () => {
+  it('prints the admin password once, serves /healthz, and exits 0 on SIGTERM', async () => {
+    const main = startMain({});
+    const [, password] = await main.waitFor(/created admin user "admin" with password: (\S+)/);
+    const [, url] = await main.waitFor(/^listening on (http:\/\/127\.0\.0\.1:\d+)$/);
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password }) });
+    expect(login.status).toBe(200);
+
+    main.child.kill('SIGTERM');
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('refuses to start on a bad variable and says which', async () => {
+    const main = startMain({ PORT: 'http' });
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(1);
+    expect(main.lines.join('\n')).toMatch(/PORT: must be a whole number/);
+  });
+});

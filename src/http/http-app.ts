@@ -40,7 +40,8 @@ export function createHttpApp(deps: HttpDeps) {
       bodyLimit({
         maxSize: MAX_BODY_BYTES,
         onError: () => {
-          throw new AppError('payload_too_large', 'Request body is larger than 1 MiB');
+          // The rest of the body is never read, so the connection cannot carry another request.
+          throw new AppError('payload_too_large', 'Request body is larger than 1 MiB', [], { connection: 'close' });
         },
       }),
     )

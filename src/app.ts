@@ -7,7 +7,12 @@ import { userService } from './auth/user-service.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type Db } from './db/database.js';
+import { journalRange, listEvents } from './db/events.js';
 import { initSetting } from './db/settings.js';
+import { CLOSE } from './hub/close-codes.js';
+import { createHub, type Hub } from './hub/hub.js';
+import { createStreamServer, type StreamServer } from './hub/stream-server.js';
+import { AppError } from './errors.js';
 import { createHttpApp, type HttpApp } from './http/http-app.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { consoleLogger, type Logger } from './log/logger.js';
@@ -29,6 +34,8 @@ interface Running {
   db: Db;
   journal: Journal;
   http: HttpApp;
+  hub: Hub;
+  streams: StreamServer;
   listening: Listening;
 }
 
@@ -53,20 +60,45 @@ export function createApp(config: Config, options: AppOptions = {}) {
       const live = createLiveState();
       const changed = (_changes: PlantChange[]) => {};
       const plant = { db, journal, changed };
+      const hub = createHub(
+        {
+          readEvents: (afterId, limit, viewerId) => listEvents(db, { afterId, limit, viewerId }),
+          range: () => journalRange(db),
+          activeAlarms: () => [],
+        },
+        clock,
+        config.heartbeatMs,
+      );
+      journal.subscribe(hub.publish);
+      const streams = createStreamServer(clock, config.heartbeatMs);
+      const tokens = createTokenService(secret, config.tokenTtlS, clock);
+      const tickets = createTicketStore(clock, () => randomBytes(24).toString('base64url'));
       const http = createHttpApp({
         db,
         log,
-        tokens: createTokenService(secret, config.tokenTtlS, clock),
-        tickets: createTicketStore(clock, () => randomBytes(24).toString('base64url')),
+        tokens,
+        tickets,
         limiter: createLoginLimiter(clock, options.loginLimits),
         users: userService(db),
         plcs: plcService(plant),
         datapoints: datapointService(plant),
         rules: ruleService(plant),
         live,
+        streams: {
+          db,
+          tokens,
+          tickets,
+          clock,
+          hub,
+          streams,
+          allowedOrigins: config.allowedOrigins,
+          ack: async () => {
+            throw new AppError('not_found', 'alarm not found');
+          },
+        },
       });
-      const listening = await listen(http.fetch, config.host, config.port);
-      running = { db, journal, http, listening };
+      const listening = await listen(http.fetch, config.host, config.port, streams.wss);
+      running = { db, journal, http, hub, streams, listening };
       log.info(`listening on http://${config.host}:${listening.port}`);
     } catch (err) {
       await db.destroy();
@@ -78,6 +110,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const r = running;
     if (!r) return;
     running = undefined;
+    r.hub.closeAll(CLOSE.goingAway, 'server stopping');
+    r.streams.stop();
     await r.listening.close();
     await r.db.destroy();
   }
@@ -101,6 +135,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
     },
     get journal() {
       return started().journal;
+    },
+    get hub() {
+      return started().hub;
     },
   };
 }

@@ -21,7 +21,7 @@ export function systemClock(): Clock {
       return handle;
     },
     clearTimer(handle) {
-      clearTimeout((handle as { timer?: ReturnType<typeof setTimeout> }).timer);
+      clearTimeout((handle as { timer?: ReturnType<typeof setTimeout> } | undefined)?.timer);
     },
   };
 }

@@ -78,10 +78,23 @@ export async function listEvents(db: Db, q: EventQuery): Promise<JournalEvent[]>
   return rows.map(toJournalEvent);
 }
 
-/** The id of the newest event, 0 for an empty journal. */
-export async function lastEventId(db: Db): Promise<number> {
-  const row = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-  return Number(row?.id ?? 0);
+/** The oldest kept and the newest id; for an empty journal `first` is `last + 1`. */
+export async function journalRange(db: Db): Promise<{ first: number; last: number }> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => [eb.fn.min('id').as('first'), eb.fn.max('id').as('last')])
+    .executeTakeFirst();
+  if (row?.last == null) {
+    // Empty, maybe after pruning: AUTOINCREMENT remembers the highest id ever given.
+    const seq = await db
+      .selectFrom('sqlite_sequence' as never)
+      .select('seq' as never)
+      .where('name' as never, '=', 'events' as never)
+      .executeTakeFirst();
+    const last = Number((seq as { seq?: number } | undefined)?.seq ?? 0);
+    return { first: last + 1, last };
+  }
+  return { first: Number(row.first), last: Number(row.last) };
 }
 
 function toJournalEvent(row: Selectable<EventsTable>): JournalEvent {

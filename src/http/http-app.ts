@@ -15,6 +15,7 @@ import { requireAuth, type AuthEnv } from './auth-middleware.js';
 import { errorHandler, errorResponse } from './error-handler.js';
 import { authRoutes } from './routes/auth.js';
 import { historyRoutes } from './routes/history.js';
+import { streamRoutes, type StreamDeps } from './routes/streams.js';
 import { datapointRoutes, plcRoutes, ruleRoutes } from './routes/plant.js';
 import { userRoutes } from './routes/users.js';
 
@@ -29,6 +30,7 @@ export interface HttpDeps {
   datapoints: DatapointService;
   rules: RuleService;
   live: LiveState;
+  streams: StreamDeps;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -55,7 +57,8 @@ export function createHttpApp(deps: HttpDeps) {
 
   const app = new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
-    .route('/api', api);
+    .route('/api', api)
+    .route('/', streamRoutes(deps.streams));
   app.notFound((c) => errorResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError(errorHandler(deps.log));
   return app;

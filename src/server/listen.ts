@@ -1,6 +1,7 @@
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { WebSocketServer } from 'ws';
 
 type Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
 
@@ -12,8 +13,8 @@ export interface Listening {
 }
 
 /** Starts @hono/node-server and resolves once it accepts connections, or rejects (e.g. EADDRINUSE). */
-export function listen(fetch: Fetch, host: string, port: number): Promise<Listening> {
-  const server = createAdaptorServer({ fetch, hostname: host, port }) as Server;
+export function listen(fetch: Fetch, host: string, port: number, wss: WebSocketServer): Promise<Listening> {
+  const server = createAdaptorServer({ fetch, hostname: host, port, websocket: { server: wss as never } }) as Server;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

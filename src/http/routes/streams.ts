@@ -1,0 +1,125 @@
+import { upgradeWebSocket } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import { hasPermission } from '../../auth/permissions.js';
+import type { Clock } from '../../clock.js';
+import { AppError } from '../../errors.js';
+import type { StreamUser } from '../../hub/client.js';
+import { STREAM_TOPICS, type StreamTopic } from '../../hub/frame.js';
+import type { Hub } from '../../hub/hub.js';
+import { createSseStream } from '../../hub/sse-stream.js';
+import type { StreamServer } from '../../hub/stream-server.js';
+import { WsSession } from '../../hub/ws-session.js';
+import { errorResponse } from '../error-handler.js';
+import { authenticateStream, originAllowed, sessionFromToken, type StreamAuthDeps } from '../stream-auth.js';
+import { parseWith } from '../validate.js';
+
+export interface StreamDeps extends StreamAuthDeps {
+  hub: Hub;
+  streams: StreamServer;
+  clock: Clock;
+  allowedOrigins: readonly string[];
+  ack(user: StreamUser, ruleId: number, comment: string | undefined): Promise<unknown>;
+}
+
+/** Each client may have 1 MiB queued; past it the client is a slow consumer (SPEC 6). */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+const StreamQuery = v.object({
+  ticket: v.optional(v.string()),
+  last_event_id: v.optional(v.pipe(v.string(), v.regex(/^\d{1,16}$/, 'must be an event id'), v.transform(Number))),
+  topics: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(',').filter(Boolean)),
+      v.array(v.picklist(STREAM_TOPICS, `topics must be among ${STREAM_TOPICS.join(', ')}`)),
+    ),
+  ),
+});
+
+const needsAlarmsRead = (c: Context) => c.req.path.endsWith('/alarms');
+
+/** `GET /ws`, `/ws/alarms` (WebSocket) and `GET /sse`, `/sse/alarms` (Server-Sent Events). */
+export function streamRoutes(deps: StreamDeps) {
+  const { hub, streams, clock } = deps;
+
+  const originGuard = async (c: Context, next: () => Promise<void>) => {
+    if (!originAllowed(c, deps.allowedOrigins)) {
+      return errorResponse(c, new AppError('forbidden', 'Origin not allowed'));
+    }
+    await next();
+  };
+
+  const websocket = upgradeWebSocket(async (c) => {
+    const query = parseWith(StreamQuery, c.req.query(), 'query');
+    const pre = await authenticateStream(c, deps, false);
+    const alarmsOnly = needsAlarmsRead(c);
+    let session: WsSession | undefined;
+    let untrack = () => {};
+    return {
+      onOpen(_event, ws) {
+        session = new WsSession(ws.raw as never, {
+          hub,
+          clock,
+          maxBufferedBytes: MAX_BUFFERED_BYTES,
+          authenticate: (token) => sessionFromToken(deps, token),
+          ack: deps.ack,
+          requires: (user) => !alarmsOnly || hasPermission(user.permissions, 'alarms:read'),
+        });
+        untrack = streams.track(session);
+        session.begin(pre, query.last_event_id, query.topics);
+      },
+      onMessage(event) {
+        if (typeof event.data === 'string') session?.onMessage(event.data);
+        else session?.onMessage(''); // binary frames are not part of the protocol: bad_message
+      },
+      onClose() {
+        untrack();
+        session?.closed();
+      },
+    };
+  });
+
+  async function sse(c: Context) {
+    const query = parseWith(StreamQuery, c.req.query(), 'query');
+    const auth = await authenticateStream(c, deps, true);
+    if (auth === 'none' || auth === 'invalid') {
+      throw new AppError('unauthenticated', auth === 'none' ? 'Missing credentials' : 'Invalid or expired credentials');
+    }
+    if (needsAlarmsRead(c) && !hasPermission(auth.user.permissions, 'alarms:read')) {
+      throw new AppError('forbidden', 'Requires permission alarms:read');
+    }
+    const header = c.req.header('last-event-id');
+    const lastEventId = header && /^\d{1,16}$/.test(header) ? Number(header) : query.last_event_id;
+
+    let conn: Awaited<ReturnType<Hub['open']>> | undefined;
+    const expiry = clock.setTimer(auth.expiresAt, () => stream.transport.close(4401, 'token expired'));
+    const stream = createSseStream(MAX_BUFFERED_BYTES, () => {
+      untrack();
+      clock.clearTimer(expiry);
+      if (conn) hub.closed(conn);
+    });
+    const untrack = streams.trackSse(stream.ping);
+    void hub.open(auth.user, stream.transport, query.topics as StreamTopic[] | undefined, lastEventId).then(
+      (opened) => {
+        conn = opened;
+        if (!stream.open) hub.closed(opened);
+      },
+      () => stream.transport.close(1011, 'replay failed'),
+    );
+    return new Response(stream.body, {
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+        connection: 'keep-alive',
+      },
+    });
+  }
+
+  return new Hono()
+    .get('/ws', originGuard, websocket)
+    .get('/ws/alarms', originGuard, websocket)
+    .get('/sse', originGuard, sse)
+    .get('/sse/alarms', originGuard, sse);
+}

@@ -1,0 +1,43 @@
+import { hasPermission } from '../auth/permissions.js';
+import type { Frame, StreamTopic } from './frame.js';
+
+/** What a transport (WebSocket, SSE) gives the hub for one connection. */
+export interface ClientTransport {
+  readonly kind: 'ws' | 'sse';
+  /** Queues frames for the peer in one write; false when the peer is over its buffer limit. */
+  write(frames: Frame[]): boolean;
+  /** Ends the connection: `code` is a WebSocket close code, ignored by SSE. */
+  close(code: number, reason: string): void;
+}
+
+/** The user a stream belongs to. */
+export interface StreamUser {
+  id: number;
+  username: string;
+  permissions: readonly string[];
+}
+
+/** Topics a user may receive: everything with `alarms:read`, and always their own items. */
+export function allowedTopics(user: StreamUser): StreamTopic[] {
+  return hasPermission(user.permissions, 'alarms:read')
+    ? ['alarms', 'config', 'system', 'items', 'values']
+    : ['items'];
+}
+
+/** A connection's subscription: which topics, and optionally which rules of `alarms`. */
+export class Subscription {
+  topics: Set<StreamTopic>;
+  ruleIds: Set<number> | null = null;
+
+  constructor(topics: Iterable<StreamTopic>) {
+    this.topics = new Set(topics);
+  }
+
+  /** Whether a frame for a topic reaches this connection (owner checks happen in the hub). */
+  wants(frame: Frame): boolean {
+    if (frame.topic === null) return true;
+    if (!this.topics.has(frame.topic)) return false;
+    if (this.ruleIds && frame.topic === 'alarms' && frame.ruleId !== null) return this.ruleIds.has(frame.ruleId);
+    return true;
+  }
+}

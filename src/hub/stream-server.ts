@@ -1,0 +1,44 @@
+import { WebSocketServer } from 'ws';
+import type { Clock } from '../clock.js';
+import { messageFrame } from './frame.js';
+import type { WsSession } from './ws-session.js';
+
+/**
+ * The Node side of the streams: the `ws` server that @hono/node-server upgrades into, and one
+ * timer for all connections that sends WebSocket heartbeats and SSE ping comments.
+ */
+export function createStreamServer(clock: Clock, heartbeatMs: number) {
+  // perMessageDeflate off: compressing per client would undo serialize-once.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  const wsSessions = new Set<WsSession>();
+  const ssePings = new Set<() => void>();
+  let beat = 0;
+
+  // Ticks every half heartbeat: SSE pings each tick, WebSocket heartbeats every other tick.
+  const timer = setInterval(() => {
+    for (const ping of ssePings) ping();
+    if (beat++ % 2 === 1) {
+      const frame = messageFrame({ type: 'heartbeat', ts: new Date(clock.now()).toISOString() });
+      for (const s of wsSessions) s.heartbeat(frame, heartbeatMs);
+    }
+  }, heartbeatMs / 2);
+  timer.unref();
+
+  return {
+    wss,
+    track(session: WsSession) {
+      wsSessions.add(session);
+      return () => wsSessions.delete(session);
+    },
+    trackSse(ping: () => void) {
+      ssePings.add(ping);
+      return () => ssePings.delete(ping);
+    },
+    stop() {
+      clearInterval(timer);
+      wss.close();
+    },
+  };
+}
+
+export type StreamServer = ReturnType<typeof createStreamServer>;

@@ -1,0 +1,155 @@
+import type { WebSocket } from 'ws';
+import type { Clock } from '../clock.js';
+import type { StreamUser } from './client.js';
+import { parseClientMessage, type ClientMessage } from './client-messages.js';
+import { CLOSE } from './close-codes.js';
+import type { Frame, StreamTopic } from './frame.js';
+import type { Connection, Hub } from './hub.js';
+import { RateGuard } from './rate-guard.js';
+
+export interface WsSessionDeps {
+  hub: Hub;
+  clock: Clock;
+  /** Verifies an access token sent in an `auth` message. */
+  authenticate(token: string): Promise<{ user: StreamUser; expiresAt: number } | undefined>;
+  /** Acknowledges an alarm as `POST /api/alarms/{id}/ack` does; rejects with an AppError. */
+  ack(user: StreamUser, ruleId: number, comment: string | undefined): Promise<unknown>;
+  /** A permission the endpoint requires (`/ws/alarms`: alarms:read). */
+  requires(user: StreamUser): boolean;
+  maxBufferedBytes: number;
+}
+
+const AUTH_TIMEOUT_MS = 5000;
+
+type SessionState = 'awaiting_auth' | 'starting' | 'open' | 'closed';
+
+/** One WebSocket connection: auth, the client's messages, and delivery of hub frames. */
+export class WsSession {
+  state: SessionState = 'awaiting_auth';
+  lastSeen: number;
+  #conn: Connection | undefined;
+  #timer: unknown;
+  #guard: RateGuard;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly deps: WsSessionDeps,
+  ) {
+    this.lastSeen = deps.clock.now();
+    this.#guard = new RateGuard(50, 20, this.lastSeen);
+    ws.on('pong', () => (this.lastSeen = deps.clock.now()));
+  }
+
+  /** Starts with credentials from the upgrade request, or waits 5 s for an `auth` message. */
+  begin(pre: { user: StreamUser; expiresAt: number } | 'none' | 'invalid', lastEventId: number | undefined, topics: StreamTopic[] | undefined) {
+    if (pre === 'invalid') return this.close(CLOSE.unauthenticated, 'invalid or expired token');
+    if (pre === 'none') {
+      this.#timer = this.deps.clock.setTimer(this.deps.clock.now() + AUTH_TIMEOUT_MS, () => {
+        if (this.state === 'awaiting_auth') this.close(CLOSE.unauthenticated, 'no auth message within 5 s');
+      });
+      return;
+    }
+    void this.#start(pre, lastEventId, topics);
+  }
+
+  async #start(session: { user: StreamUser; expiresAt: number }, lastEventId: number | undefined, topics: StreamTopic[] | undefined) {
+    const { clock, hub } = this.deps;
+    if (session.expiresAt <= clock.now()) return this.close(CLOSE.unauthenticated, 'token expired');
+    if (!this.deps.requires(session.user)) return this.close(CLOSE.forbidden, 'missing permission');
+    this.state = 'starting';
+    clock.clearTimer(this.#timer);
+    this.#timer = clock.setTimer(session.expiresAt, () => this.close(CLOSE.unauthenticated, 'token expired'));
+    this.#conn = await hub.open(session.user, this.#transport(), topics, lastEventId).catch(() => undefined);
+    if (this.state === 'starting') this.state = 'open';
+  }
+
+  #transport() {
+    const ws = this.ws;
+    const limit = this.deps.maxBufferedBytes;
+    return {
+      kind: 'ws' as const,
+      write(frames: Frame[]): boolean {
+        if (ws.readyState !== ws.OPEN) return true;
+        if (ws.bufferedAmount > limit) return false;
+        // One socket write for the whole batch (ws frames each message separately).
+        const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+        socket?.cork();
+        for (const f of frames) ws.send(f.json, { binary: false });
+        socket?.uncork();
+        return true;
+      },
+      close: (code: number, reason: string) => this.close(code, reason),
+    };
+  }
+
+  /** Handles one text frame from the client. */
+  onMessage(text: string): void {
+    const { clock, hub } = this.deps;
+    const now = clock.now();
+    this.lastSeen = now;
+    if (!this.#guard.take(now)) return this.close(CLOSE.policyViolation, 'message flood');
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) return this.#error('bad_message', parsed.error);
+    const m: ClientMessage = parsed.message;
+    if (this.state === 'awaiting_auth') {
+      if (m.type !== 'auth') return this.#error('bad_message', 'send {"type":"auth"} first');
+      this.state = 'starting';
+      void this.deps.authenticate(m.access_token).then((session) => {
+        if (this.state === 'closed') return;
+        if (!session) return this.close(CLOSE.unauthenticated, 'invalid or expired token');
+        return this.#start(session, m.last_event_id, m.topics);
+      });
+      return;
+    }
+    const conn = this.#conn;
+    if (!conn) return this.#error('bad_message', 'the stream is still starting');
+    switch (m.type) {
+      case 'auth':
+        return this.#error('bad_message', 'already authenticated');
+      case 'subscribe':
+        return hub.send(conn, { type: 'subscribed', topics: hub.subscribe(conn, m.topics, m.rule_ids) });
+      case 'unsubscribe':
+        return hub.send(conn, { type: 'unsubscribed', topics: hub.unsubscribe(conn, m.topics) });
+      case 'ping':
+        return hub.send(conn, { type: 'pong', ...(m.id !== undefined && { id: m.id }), ts: new Date(now).toISOString() });
+      case 'ack':
+        this.deps.ack(conn.user, m.rule_id, m.comment).catch((err: { code?: string; message?: string }) => {
+          this.#error(err.code ?? 'internal', err.message ?? 'ack failed');
+        });
+        return;
+      default: {
+        const unreachable: never = m;
+        return unreachable;
+      }
+    }
+  }
+
+  #error(code: string, message: string) {
+    const payload = JSON.stringify({ type: 'error', code, message });
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(payload, { binary: false });
+  }
+
+  /** Sends the heartbeat and a protocol ping; drops a peer silent for two intervals. */
+  heartbeat(frame: Frame, intervalMs: number): void {
+    if (this.deps.clock.now() - this.lastSeen > 2 * intervalMs) {
+      this.ws.terminate();
+      return;
+    }
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(frame.json, { binary: false });
+    this.ws.ping();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.deps.clock.clearTimer(this.#timer);
+    if (this.#conn) this.deps.hub.closed(this.#conn);
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** The socket closed from the other side. */
+  closed(): void {
+    this.close(CLOSE.goingAway, 'closed');
+  }
+}

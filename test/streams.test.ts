@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
+import { startTestApp, type TestApp } from './helpers/test-app.js';
+
+let t: TestApp;
+let clients: WsClient[] = [];
+afterEach(async () => {
+  for (const c of clients) c.ws.terminate();
+  clients = [];
+  await t.stop();
+});
+
+const wsUrl = (path: string) => t.app.url.replace(/^http/, 'ws') + path;
+const ws = (path: string, opts = {}) => {
+  const c = wsClient(wsUrl(path), opts);
+  clients.push(c);
+  return c;
+};
+
+async function makePlc(token: string, name: string) {
+  return (await t.call('POST', '/api/plcs', { token, body: { name, host: 'h' } })).json;
+}
+
+describe('WebSocket', () => {
+  it('authenticates by header, sends welcome and a snapshot, then live events', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    await makePlc(token, 'before');
+    const c = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
+    const welcome = await c.next('welcome');
+    expect(welcome).toMatchObject({ user: { username: 'admin' }, topics: expect.arrayContaining(['alarms', 'config', 'items']), heartbeat_ms: 30000 });
+    const snapshot = await c.next('snapshot');
+    expect(snapshot).toMatchObject({ last_event_id: 1, active: [] });
+    await makePlc(token, 'after');
+    const live = await c.next('plc_created');
+    expect(live).toMatchObject({ id: 2, topic: 'config', plc: { name: 'after' } });
+    expect(c.inbox.all.map((m) => m.type)).toEqual(['welcome', 'snapshot', 'plc_created']);
+  });
+
+  it('authenticates by ticket, used once', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const { ticket } = (await t.call('POST', '/api/auth/ticket', { token })).json;
+    const first = ws(`/ws?ticket=${ticket}`);
+    await first.next('welcome');
+    const second = ws(`/ws?ticket=${ticket}`);
+    expect((await second.closed).code).toBe(4401);
+  });
+
+  it('authenticates by a first message and resumes from last_event_id', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    for (const name of ['a', 'b', 'c']) await makePlc(token, name);
+    const c = ws('/ws');
+    c.send({ type: 'auth', access_token: token, last_event_id: 1 });
+    const replayed = await c.next('plc_created', (m) => m.id === 3);
+    expect(replayed.plc.name).toBe('c');
+    expect(c.inbox.all.map((m) => m.id ?? m.type)).toEqual(['welcome', 2, 3]);
+  });
+
+  it('sends sync_required and a snapshot for a last_event_id from the future', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const c = ws('/ws');
+    c.send({ type: 'auth', access_token: token, last_event_id: 99 });
+    await c.next('sync_required');
+    expect((await c.next('snapshot')).last_event_id).toBe(0);
+  });
+
+  it('closes 4401 for a bad token, and for no auth within 5 s', async () => {
+    t = await startTestApp();
+    const bad = ws('/ws', { headers: { authorization: 'Bearer nope' } });
+    expect((await bad.closed).code).toBe(4401);
+    const viaMessage = ws('/ws');
+    viaMessage.send({ type: 'auth', access_token: 'nope' });
+    expect((await viaMessage.closed).code).toBe(4401);
+  });
+
+  it('closes 4403 on /ws/alarms without alarms:read', async () => {
+    t = await startTestApp();
+    const token = await t.userWithRole('user', await t.login());
+    const c = ws('/ws/alarms', { headers: { authorization: `Bearer ${token}` } });
+    expect((await c.closed).code).toBe(4403);
+    const plain = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
+    expect((await plain.next('welcome')).topics).toEqual(['items']);
+  });
+
+  it('answers ping, subscribe and bad messages, and keeps the connection', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const c = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
+    await c.next('snapshot');
+    c.send({ type: 'ping', id: 7 });
+    expect(await c.next('pong')).toMatchObject({ id: 7, ts: expect.any(String) });
+    c.send('not json');
+    c.send({ type: 'launch' });
+    c.send({ type: 'subscribe', topics: ['bogus'] });
+    await c.inbox.next((m) => m.type === 'error' && c.inbox.all.filter((x) => x.type === 'error').length === 3, '3 errors');
+    expect(c.inbox.all.filter((m) => m.type === 'error').every((m) => m.code === 'bad_message')).toBe(true);
+    c.send({ type: 'unsubscribe', topics: ['config'] });
+    expect((await c.next('unsubscribed')).topics).not.toContain('config');
+    await makePlc(token, 'unseen');
+    c.send({ type: 'ping', id: 'after' });
+    await c.next('pong', (m) => m.id === 'after');
+    expect(c.inbox.all.some((m) => m.type === 'plc_created')).toBe(false);
+  });
+
+  it('closes 1009 for a frame over 64 KiB and 1008 for a flood', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const big = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
+    await big.next('welcome');
+    big.send({ type: 'ping', id: 'x'.repeat(70 * 1024) });
+    expect((await big.closed).code).toBe(1009);
+    const flood = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
+    await flood.next('snapshot');
+    for (let i = 0; i < 500; i++) flood.send({ type: 'ping' });
+    expect((await flood.closed).code).toBe(1008);
+  });
+
+  it('refuses a cross-site Origin that is not allowed', async () => {
+    t = await startTestApp({ ALLOWED_ORIGINS: 'https://hmi.example' });
+    const token = await t.login();
+    const evil = ws('/ws', { headers: { authorization: `Bearer ${token}` }, origin: 'https://evil.example' });
+    expect((await evil.closed).code).toBe(1006);
+    const good = ws('/ws', { headers: { authorization: `Bearer ${token}` }, origin: 'https://hmi.example' });
+    await good.next('welcome');
+  });
+
+  it('closes every stream with 1001 when the server stops', async () => {
+    t = await startTestApp();
+    const c = ws('/ws', { headers: { authorization: `Bearer ${await t.login()}` } });
+    await c.next('snapshot');
+    await t.stop();
+    expect((await c.closed).code).toBe(1001);
+  });
+});
+
+describe('SSE', () => {
+  it('streams the same events with the same ids as WebSocket, with the SPEC headers', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const auth = { authorization: `Bearer ${token}` };
+    const s = await sseClient(`${t.app.url}/sse`, auth);
+    expect(s.response.status).toBe(200);
+    expect(s.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(s.response.headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(s.response.headers.get('x-accel-buffering')).toBe('no');
+    const c = ws('/ws', { headers: auth });
+    await Promise.all([s.next('snapshot'), c.next('snapshot')]);
+    await makePlc(token, 'p');
+    const [viaSse, viaWs] = await Promise.all([s.next('plc_created'), c.next('plc_created')]);
+    expect(viaSse.id).toBe(String(viaWs.id));
+    expect(viaSse.data).toEqual(viaWs);
+    expect(s.retry).toBe(3000);
+    s.close();
+  });
+
+  it('resumes from Last-Event-ID', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    for (const name of ['a', 'b', 'c']) await makePlc(token, name);
+    const s = await sseClient(`${t.app.url}/sse`, { authorization: `Bearer ${token}`, 'last-event-id': '2' });
+    const m = await s.next('plc_created');
+    expect(m).toMatchObject({ id: '3', data: { plc: { name: 'c' } } });
+    s.close();
+  });
+
+  it('accepts the session cookie, and answers 401/403 JSON before any stream byte', async () => {
+    t = await startTestApp();
+    const login = await t.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'admin-password-1' } });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const s = await sseClient(`${t.app.url}/sse`, { cookie });
+    await s.next('snapshot');
+    s.close();
+    const none = await fetch(`${t.app.url}/sse`);
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as any).error.code).toBe('unauthenticated');
+    const userToken = await t.userWithRole('user', login.json.access_token);
+    const forbidden = await fetch(`${t.app.url}/sse/alarms`, { headers: { authorization: `Bearer ${userToken}` } });
+    expect(forbidden.status).toBe(403);
+  });
+
+  it('sends a ping comment every half heartbeat', async () => {
+    t = await startTestApp({ HEARTBEAT_MS: '1000' });
+    const s = await sseClient(`${t.app.url}/sse`, { authorization: `Bearer ${await t.login()}` });
+    await s.next('snapshot');
+    await s.next('comment', (m) => m.data.type === ': ping');
+    s.close();
+  });
+});

@@ -84,6 +84,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
         datapoints: datapointService(plant),
         rules: ruleService(plant),
         live,
+        stats: { hub: hub.stats, poll: () => [], evaluations: () => 0 },
         streams: {
           db,
           tokens,

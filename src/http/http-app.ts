@@ -15,7 +15,9 @@ import { requireAuth, type AuthEnv } from './auth-middleware.js';
 import { errorHandler, errorResponse } from './error-handler.js';
 import { authRoutes } from './routes/auth.js';
 import { historyRoutes } from './routes/history.js';
+import { metricsRoutes, statsRoutes } from './routes/stats.js';
 import { streamRoutes, type StreamDeps } from './routes/streams.js';
+import type { StatsSources } from '../ops/stats.js';
 import { datapointRoutes, plcRoutes, ruleRoutes } from './routes/plant.js';
 import { userRoutes } from './routes/users.js';
 
@@ -31,6 +33,7 @@ export interface HttpDeps {
   rules: RuleService;
   live: LiveState;
   streams: StreamDeps;
+  stats: StatsSources;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -53,11 +56,14 @@ export function createHttpApp(deps: HttpDeps) {
     .route('/plcs', plcRoutes(deps.plcs, deps.live))
     .route('/datapoints', datapointRoutes(deps.datapoints, deps.live))
     .route('/rules', ruleRoutes(deps.rules))
-    .route('/alarms', historyRoutes(deps.db));
+    .route('/alarms', historyRoutes(deps.db))
+    .route('/stats', statsRoutes(deps.stats));
 
   const app = new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .route('/api', api)
+    .use('/metrics', requireAuth(deps.db, deps.tokens))
+    .route('/metrics', metricsRoutes(deps.stats))
     .route('/', streamRoutes(deps.streams));
   app.notFound((c) => errorResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError(errorHandler(deps.log));

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock } from './helpers/clock.js';
+import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
+import { startTestApp, type TestApp } from './helpers/test-app.js';
+
+let t: TestApp | undefined;
+let clients: WsClient[] = [];
+afterEach(async () => {
+  for (const c of clients) c.ws.terminate();
+  clients = [];
+  await t?.stop();
+  t = undefined;
+});
+
+const open = (app: TestApp, token: string, path = '/ws') => {
+  const c = wsClient(app.app.url.replace(/^http/, 'ws') + path, { headers: { authorization: `Bearer ${token}` } });
+  clients.push(c);
+  return c;
+};
+
+const bigEvent = (i: number) => ({ topic: 'config' as const, type: 'plc_updated', payload: { plc: { id: i, note: 'x'.repeat(100_000) } } });
+
+describe('slow consumers', () => {
+  it('closes a client that stops reading with 4008, keeps the others, and the slow one resumes losslessly', { timeout: 60_000 }, async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const slow = open(t, token);
+    const healthy = open(t, token);
+    await Promise.all([slow.next('snapshot'), healthy.next('snapshot')]);
+    const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+
+    // 20 MB: more than the loopback socket buffers and the 1 MiB queue together.
+    for (let i = 0; i < 100; i++) {
+      await t.app.journal.append([bigEvent(2 * i + 1), bigEvent(2 * i + 2)]);
+      // better-sqlite3 is synchronous: let sockets drain between writes, as between poll cycles.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const healthyDone = healthy.inbox.next((m) => m.type === 'plc_updated' && m.plc.id === 200, 'the last event', 20_000);
+    await healthyDone;
+    expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
+    socket.resume();
+    expect(await slow.closed).toEqual({ code: 4008, reason: 'slow consumer' });
+
+    const received = slow.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id as number);
+    const last = received.at(-1) ?? (slow.inbox.all.find((m) => m.type === 'snapshot')!.last_event_id as number);
+    const resumedClient = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    clients.push(resumedClient);
+    resumedClient.send({ type: 'auth', access_token: token, last_event_id: last });
+    await resumedClient.inbox.next((m) => m.type === 'plc_updated' && m.plc.id === 200, 'the last event', 20_000);
+    const replayed = resumedClient.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id as number);
+    expect([...received, ...replayed]).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    const stats = (await t.call('GET', '/api/stats', { token })).json;
+    expect(stats.events.slow_consumer_closes).toBe(1);
+  });
+});
+
+describe('resume', () => {
+  it('resumes across a server restart with no loss and no duplicate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alarms-'));
+    const env = { DATABASE: join(dir, 'alarms.sqlite') };
+    try {
+      t = await startTestApp(env);
+      let token = await t.login();
+      await t.call('POST', '/api/plcs', { token, body: { name: 'a', host: 'h' } });
+      const c = open(t, token);
+      await c.next('snapshot');
+      await t.call('POST', '/api/plcs', { token, body: { name: 'b', host: 'h' } });
+      const seen = await c.next('plc_created');
+      await t.stop();
+      expect((await c.closed).code).toBe(1001);
+
+      t = await startTestApp(env);
+      token = await t.login();
+      await t.call('POST', '/api/plcs', { token, body: { name: 'c', host: 'h' } });
+      const s = await sseClient(`${t.app.url}/sse?topics=config`, { authorization: `Bearer ${token}`, 'last-event-id': String(seen.id) });
+      const next = await s.next('plc_created');
+      expect(next).toMatchObject({ id: String(seen.id + 1), data: { plc: { name: 'c' } } });
+      s.close();
+    } finally {
+      await t?.stop();
+      t = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('queues live events that happen during a replay, in order, without duplicates', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    for (let i = 0; i < 50; i++) await t.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: i } } }]);
+    const c = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    clients.push(c);
+    c.send({ type: 'auth', access_token: token, last_event_id: 0 });
+    await c.next('welcome');
+    const writes = Array.from({ length: 20 }, (_, i) => t!.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: 50 + i } } }]));
+    await Promise.all(writes);
+    await c.next('plc_updated', (m) => m.id === 70);
+    const ids = c.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id);
+    expect(ids).toEqual(Array.from({ length: 70 }, (_, i) => i + 1));
+  });
+});
+
+describe('connection lifetime', () => {
+  it('closes 4401 when the token expires', async () => {
+    const clock = manualClock(Date.now());
+    t = await startTestApp({ TOKEN_TTL_S: '60' }, { clock });
+    const token = await t.login();
+    const c = open(t, token);
+    await c.next('snapshot');
+    clock.advance(60_000);
+    expect((await c.closed).code).toBe(4401);
+  });
+
+  it('drops a peer that stays silent for two heartbeat intervals', async () => {
+    t = await startTestApp({ HEARTBEAT_MS: '1000' });
+    const token = await t.login();
+    const c = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` }, autoPong: false } as never);
+    clients.push(c);
+    await c.next('heartbeat');
+    expect((await c.closed).code).toBe(1006);
+  });
+
+  it('keeps a peer that answers pings', async () => {
+    t = await startTestApp({ HEARTBEAT_MS: '1000' });
+    const c = open(t, await t.login());
+    await c.next('heartbeat');
+    await c.inbox.next((m) => m.type === 'heartbeat' && c.inbox.all.filter((x) => x.type === 'heartbeat').length >= 3, '3 heartbeats', 6000);
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+  });
+});

@@ -15,6 +15,7 @@ import { createStreamServer, type StreamServer } from './hub/stream-server.js';
 import { AppError } from './errors.js';
 import { createHttpApp, type HttpApp } from './http/http-app.js';
 import { createJournal, type Journal } from './journal/journal.js';
+import { startRetention } from './journal/retention.js';
 import { consoleLogger, type Logger } from './log/logger.js';
 import { datapointService } from './plant/datapoint-service.js';
 import { createLiveState } from './plant/live-state.js';
@@ -37,6 +38,7 @@ interface Running {
   hub: Hub;
   streams: StreamServer;
   listening: Listening;
+  stopRetention: () => void;
 }
 
 /**
@@ -99,7 +101,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
         },
       });
       const listening = await listen(http.fetch, config.host, config.port, streams.wss);
-      running = { db, journal, http, hub, streams, listening };
+      running = { db, journal, http, hub, streams, listening, stopRetention: startRetention(db, clock.now, log) };
       log.info(`listening on http://${config.host}:${listening.port}`);
     } catch (err) {
       await db.destroy();
@@ -111,6 +113,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const r = running;
     if (!r) return;
     running = undefined;
+    r.stopRetention();
     r.hub.closeAll(CLOSE.goingAway, 'server stopping');
     r.streams.stop();
     await r.listening.close();

@@ -131,3 +131,24 @@ describe('connection lifetime', () => {
     expect(c.ws.readyState).toBe(c.ws.OPEN);
   });
 });
+
+describe('a gap that is no longer kept', () => {
+  it('sends sync_required and a snapshot when the events after last_event_id were pruned', async () => {
+    const { pruneEvents } = await import('../src/db/events.js');
+    t = await startTestApp();
+    const token = await t.login();
+    for (const name of ['a', 'b', 'c']) await t.call('POST', '/api/plcs', { token, body: { name, host: 'h' } });
+    await pruneEvents(t.app.db, '9999-01-01T00:00:00.000Z');
+    await t.call('POST', '/api/plcs', { token, body: { name: 'd', host: 'h' } });
+    const resumed = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    clients.push(resumed);
+    resumed.send({ type: 'auth', access_token: token, last_event_id: 1 });
+    expect((await resumed.next('sync_required')).reason).toMatch(/no longer kept/);
+    expect((await resumed.next('snapshot')).last_event_id).toBe(4);
+    // Resuming from the newest pruned id is still lossless: the next kept event is 4.
+    const edge = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    clients.push(edge);
+    edge.send({ type: 'auth', access_token: token, last_event_id: 3 });
+    expect((await edge.next('plc_created')).id).toBe(4);
+  });
+});

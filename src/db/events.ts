@@ -113,3 +113,9 @@ function toJournalEvent(row: Selectable<EventsTable>): JournalEvent {
 export function eventBody(e: JournalEvent): Record<string, unknown> {
   return { id: e.id, topic: e.topic, type: e.type, ts: e.ts, ...e.payload };
 }
+
+/** Deletes events older than `beforeTs`; ids are never reused, so resumes past the gap are detected. */
+export async function pruneEvents(db: Db, beforeTs: string): Promise<number> {
+  const result = await db.deleteFrom('events').where('ts', '<', beforeTs).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

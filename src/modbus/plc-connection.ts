@@ -1,0 +1,121 @@
+/** One Modbus TCP connection to a PLC: modbus-serial on a socket we own and can always kill. */
+import { Socket } from 'node:net';
+import modbusSerial from 'modbus-serial';
+import { exceptionError, PollError, socketError } from './poll-error.js';
+import type { Area } from './read-planner.js';
+
+export interface PlcTarget {
+  host: string;
+  port: number;
+}
+
+export interface PlcConnection {
+  /** Reads one block and resolves with the reply's data bytes; rejects with a PollError. */
+  read(request: { area: Area; start: number; count: number }, unitId: number, timeoutMs: number): Promise<DataView>;
+  /** Destroys the socket; a reply still on its way can never reach a later request. */
+  close(): void;
+  readonly closed: boolean;
+}
+
+export type ConnectPlc = (target: PlcTarget, timeoutMs: number) => Promise<PlcConnection>;
+
+// Our own timer fires just after modbus-serial's, in case the library's never does.
+const GUARD_SLACK_MS = 20;
+
+type Client = InstanceType<typeof modbusSerial.default>;
+
+export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
+  const label = `${target.host}:${target.port}`;
+  const socket = new Socket();
+  let failure: PollError | null = null;
+  let closed = false;
+  let abortRead: ((err: PollError) => void) | null = null;
+
+  const kill = (err: PollError): void => {
+    failure ??= err;
+    socket.destroy();
+  };
+
+  return new Promise<PlcConnection>((resolve, reject) => {
+    const connectGuard = setTimeout(
+      () => kill(new PollError('connect_timeout', `connect to ${label} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    socket.on('error', (err) => void (failure ??= socketError(err, label)));
+    // isOpen in modbus-serial can stay true after a pulled cable; the socket's close is the truth.
+    socket.on('close', () => {
+      closed = true;
+      clearTimeout(connectGuard);
+      const err = failure ?? new PollError('reset', `connection closed by ${label}`);
+      reject(err);
+      abortRead?.(err);
+    });
+    socket.connect({ host: target.host, port: target.port, noDelay: true }, () => {
+      clearTimeout(connectGuard);
+      socket.setNoDelay(true);
+      const client: Client = new modbusSerial.default();
+      client.on('error', () => undefined); // socket errors are handled above
+      client.linkTCP(socket, { port: target.port }).then(
+        () => resolve(connection(client)),
+        (err: unknown) => kill(new PollError('protocol', `cannot set up Modbus on ${label}: ${String(err)}`)),
+      );
+    });
+  });
+
+  function connection(client: Client): PlcConnection {
+    return {
+      get closed() {
+        return closed;
+      },
+      close: () => kill(new PollError('reset', `connection to ${label} closed`)),
+      read(request, unitId, timeoutMs) {
+        if (closed) return Promise.reject(failure ?? new PollError('reset', `not connected to ${label}`));
+        client.setID(unitId);
+        client.setTimeout(timeoutMs);
+        return new Promise<DataView>((resolve, reject) => {
+          const fail = (err: PollError): void => {
+            clearTimeout(guard);
+            abortRead = null;
+            if (err.dropsConnection) kill(err);
+            reject(err);
+          };
+          const guard = setTimeout(
+            () => fail(new PollError('timeout', `no reply from ${label} within ${timeoutMs} ms`)),
+            timeoutMs + GUARD_SLACK_MS,
+          );
+          abortRead = fail;
+          send(client, request).then(
+            (bytes) => {
+              clearTimeout(guard);
+              abortRead = null;
+              resolve(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+            },
+            (err: unknown) => fail(libraryError(err, label, timeoutMs)),
+          );
+        });
+      },
+    };
+  }
+};
+
+function send(client: Client, r: { area: Area; start: number; count: number }): Promise<Buffer> {
+  switch (r.area) {
+    case 'holding':
+      return client.readHoldingRegisters(r.start, r.count).then((res) => res.buffer);
+    case 'input':
+      return client.readInputRegisters(r.start, r.count).then((res) => res.buffer);
+    case 'coil':
+      return client.readCoils(r.start, r.count).then((res) => res.buffer);
+    case 'discrete':
+      return client.readDiscreteInputs(r.start, r.count).then((res) => res.buffer);
+  }
+}
+
+/** modbus-serial rejects with ad-hoc objects; `modbusCode` and `errno` tell them apart. */
+function libraryError(err: unknown, label: string, timeoutMs: number): PollError {
+  const e = (err ?? {}) as { modbusCode?: unknown; errno?: unknown; message?: unknown };
+  if (typeof e.modbusCode === 'number') return exceptionError(e.modbusCode);
+  if (e.errno === 'ETIMEDOUT') return new PollError('timeout', `no reply from ${label} within ${timeoutMs} ms`);
+  if (e.errno === 'ECONNREFUSED') return new PollError('reset', `connection to ${label} lost`);
+  return new PollError('protocol', `bad reply from ${label}: ${String(e.message ?? err)}`);
+}

@@ -1,0 +1,29 @@
+/** worker_threads entry of the poller: wires the host to the real port, sockets and clock. */
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import * as v from 'valibot';
+import { connectPlc } from './plc-connection.js';
+import { systemTimers } from './sleeper.js';
+import { createWorkerHost } from './worker-host.js';
+
+const port = parentPort;
+if (port === null) throw new Error('poller-worker.ts must run in a worker thread');
+const data = v.parse(v.object({ debug: v.optional(v.boolean(), false) }), workerData ?? {});
+
+const host = createWorkerHost({
+  post: (message, transfer) => port.postMessage(message, transfer ?? []),
+  connect: connectPlc,
+  timers: systemTimers,
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+  random: Math.random,
+  elu: () => {
+    const { active, idle } = performance.eventLoopUtilization();
+    return { active, idle };
+  },
+  debug: data.debug,
+  // Closing the port lets the thread exit by itself once the sockets are gone.
+  stopped: () => port.close(),
+});
+
+port.on('message', (message: unknown) => host.handle(message));

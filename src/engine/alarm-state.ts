@@ -1,0 +1,83 @@
+/** The alarm state machine: one transition function, transitions as data. */
+import type { Level } from './levels.js';
+
+export type AlarmState = 'OK' | 'WARNING' | 'ALARM' | 'UNKNOWN';
+
+export type TransitionReason = 'value' | 'quality' | 'schedule' | 'disabled' | 'rule_changed' | 'deleted';
+
+/** What the engine persists per rule and restores at start-up. */
+export interface AlarmRecord {
+  rule_id: number;
+  state: AlarmState;
+  acked: boolean;
+  shelved_until: number | null;
+  /** ts of the last state change */
+  since: number;
+  /** the value that caused the last state change */
+  value: number | null;
+}
+
+/** What can happen to an alarm. Delays and deadband are already applied when a `level` arrives. */
+export type AlarmInput =
+  | { kind: 'level'; level: Level; reason: 'value' | 'quality' | 'schedule' | 'rule_changed' }
+  | { kind: 'quality_lost' }
+  | { kind: 'inactive'; reason: 'schedule' | 'disabled' | 'deleted' };
+
+/** A state change as data. */
+export interface StateChange {
+  from: AlarmState;
+  to: AlarmState;
+  reason: TransitionReason;
+}
+
+export const LEVEL_STATE: readonly ['OK', 'WARNING', 'ALARM'] = ['OK', 'WARNING', 'ALARM'];
+
+/** The level a state stands for; UNKNOWN is no level (-1). */
+export const STATE_LEVEL: Readonly<Record<AlarmState, Level | -1>> = { OK: 0, WARNING: 1, ALARM: 2, UNKNOWN: -1 };
+
+/** ISA-18.2: entering any abnormal state needs a fresh acknowledgement; returning to OK does not. */
+const UNACKS_ON_ENTRY: Readonly<Record<AlarmState, boolean>> = { OK: false, WARNING: true, ALARM: true, UNKNOWN: true };
+
+/** Where `input` takes an alarm in state `from`, and why. Null when the state stays. */
+export function transition(from: AlarmState, input: AlarmInput): StateChange | null {
+  let to: AlarmState;
+  let reason: TransitionReason;
+  switch (input.kind) {
+    case 'level':
+      to = LEVEL_STATE[input.level];
+      // leaving UNKNOWN is about quality coming back, whatever triggered the evaluation
+      reason = from === 'UNKNOWN' ? 'quality' : input.reason;
+      break;
+    case 'quality_lost':
+      to = 'UNKNOWN';
+      reason = 'quality';
+      break;
+    case 'inactive':
+      to = 'OK';
+      reason = input.reason;
+      break;
+    default:
+      return unreachable(input);
+  }
+  return to === from ? null : { from, to, reason };
+}
+
+/** Applies `input` to the record in place; returns the change, or null when nothing changed. */
+export function applyInput(record: AlarmRecord, input: AlarmInput, ts: number, value: number | null): StateChange | null {
+  const change = transition(record.state, input);
+  if (change === null) return null;
+  record.state = change.to;
+  record.since = ts;
+  record.value = value;
+  if (UNACKS_ON_ENTRY[change.to]) record.acked = false;
+  return change;
+}
+
+/** ISA-18.2: an alarm stays listed while abnormal or while nobody has acknowledged it. */
+export function isActive(record: AlarmRecord): boolean {
+  return record.state !== 'OK' || !record.acked;
+}
+
+function unreachable(x: never): never {
+  throw new Error(`unhandled alarm input ${JSON.stringify(x)}`);
+}

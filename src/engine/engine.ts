@@ -1,0 +1,204 @@
+/** The rule engine: samples in, alarm transitions out, as data. Time and timers come from `clock`. */
+import { applyInput, isActive, type AlarmInput, type AlarmRecord } from './alarm-state.js';
+import { acknowledge, shelve as shelveRecord, unshelve as unshelveRecord } from './commands.js';
+import { evaluate, forget, NO_CHANGE, TO_UNKNOWN, type RuleSlot } from './rule-slot.js';
+import { createRuleTable } from './rule-table.js';
+import { compileSchedule, isScheduleActive, nextScheduleEdge } from './schedule.js';
+import type { AlarmView, Engine, EngineOptions, Transition } from './types.js';
+
+type EvalReason = 'value' | 'schedule' | 'rule_changed';
+const QUALITY_LOST: AlarmInput = { kind: 'quality_lost' };
+
+export function createEngine(options: EngineOptions): Engine {
+  const { clock, onTransitions, onCommand } = options;
+  const table = createRuleTable(clock, onTimer);
+  const { slots, points, arm } = table;
+  let evaluations = 0;
+
+  function commit(slot: RuleSlot, input: AlarmInput, ts: number, out: Transition[]): void {
+    const value = slot.point.good ? slot.point.value : null;
+    const change = applyInput(slot.record, input, ts, value);
+    if (change === null) return;
+    const { acked, shelved_until } = slot.record;
+    out.push({ rule_id: slot.rule.id, ...change, value, ts, acked, shelved: shelved_until !== null, rule: slot.rule });
+  }
+
+  /** Evaluates one rule at `now`; allocates only when the state changes. */
+  function step(slot: RuleSlot, flipTs: number, now: number, reason: EvalReason, out: Transition[] | null): Transition[] | null {
+    if (slot.point.seen) evaluations++;
+    const dueBefore = slot.due;
+    const outcome = evaluate(slot, flipTs, now);
+    if (outcome !== NO_CHANGE) {
+      out ??= [];
+      commit(slot, outcome === TO_UNKNOWN ? QUALITY_LOST : { kind: 'level', level: outcome, reason }, now, out);
+    }
+    if (slot.due !== dueBefore) arm(slot);
+    return out;
+  }
+
+  /** Re-reads enabled + schedule at `now`: closed means OK, open evaluates the last value. */
+  function refreshGate(slot: RuleSlot, now: number, reason: EvalReason, out: Transition[]): void {
+    const { rule, schedule } = slot;
+    slot.gateOpen = rule.enabled && (schedule === null || isScheduleActive(schedule, now));
+    slot.edgeAt = rule.enabled && schedule !== null ? (nextScheduleEdge(schedule, now) ?? Infinity) : Infinity;
+    if (slot.gateOpen) step(slot, slot.point.changedAt, now, reason, out);
+    else {
+      forget(slot);
+      commit(slot, { kind: 'inactive', reason: rule.enabled ? 'schedule' : 'disabled' }, now, out);
+    }
+    arm(slot);
+  }
+
+  function onTimer(slot: RuleSlot): void {
+    const now = clock.now();
+    const out: Transition[] = [];
+    expireShelf(slot, now);
+    if (slot.edgeAt <= now) refreshGate(slot, now, 'schedule', out);
+    else if (slot.gateOpen && slot.due <= now) step(slot, slot.point.changedAt, now, 'value', out);
+    arm(slot);
+    deliver(out);
+  }
+
+  function expireShelf(slot: RuleSlot, now: number): void {
+    const until = slot.record.shelved_until;
+    if (until === null || until > now) return;
+    const result = unshelveRecord(slot.record, 'expired');
+    if (result.kind === 'unshelved') onCommand?.(result);
+  }
+
+  function deliver(out: Transition[]): void {
+    if (out.length > 0) onTransitions(out);
+  }
+
+  const view = (slot: RuleSlot): AlarmView => ({ ...slot.record, rule: slot.rule });
+  const notFound = (ruleId: number) => ({ kind: 'not_found', rule_id: ruleId }) as const;
+
+  return {
+    load: function load(rules, restored = []) {
+      for (const slot of [...slots.values()]) table.detach(slot);
+      const saved = new Map(restored.map((r) => [r.rule_id, r]));
+      const now = clock.now();
+      const out: Transition[] = [];
+      for (const rule of rules) {
+        const record = saved.get(rule.id);
+        const slot = table.attach(rule, record === undefined ? freshRecord(rule.id, now) : { ...record });
+        expireShelf(slot, now); // shelves that ran out while we were down end now
+        refreshGate(slot, now, 'value', out);
+      }
+      deliver(out);
+    },
+
+    ingest: function ingest(samples) {
+      let out: Transition[] | null = null;
+      for (let i = 0; i < samples.length; i++) {
+        const sample = samples[i]!;
+        const point = table.pointFor(sample.datapoint_id);
+        const value = sample.value;
+        const good = sample.quality === 'good' && value !== null && Number.isFinite(value);
+        point.rawNull = value === null;
+        point.raw = value ?? 0;
+        point.quality = sample.quality;
+        point.ts = sample.ts;
+        const rules = point.rules;
+        if (point.seen && good === point.good && (!good || value === point.value)) {
+          // Unchanged: only a delay that has come due by this sample's time needs a look.
+          for (let j = 0; j < rules.length; j++) {
+            const slot = rules[j]!;
+            if (slot.due <= sample.ts) out = step(slot, point.changedAt, sample.ts, 'value', out);
+          }
+          continue;
+        }
+        point.seen = true;
+        point.good = good;
+        point.value = good ? value : NaN;
+        point.changedAt = sample.ts;
+        for (let j = 0; j < rules.length; j++) {
+          const slot = rules[j]!;
+          if (slot.gateOpen) out = step(slot, sample.ts, sample.ts, 'value', out);
+        }
+      }
+      if (out !== null) deliver(out);
+    },
+
+    upsertRule: function upsertRule(rule) {
+      const now = clock.now();
+      const schedule = rule.schedule === null ? null : compileSchedule(rule.schedule); // throws before any change
+      let slot = slots.get(rule.id);
+      if (slot !== undefined && slot.rule.datapoint_id !== rule.datapoint_id) {
+        table.detach(slot); // another signal: its delay history does not carry over
+        slot = table.attach(rule, slot.record);
+      } else if (slot !== undefined) {
+        slot.rule = { ...rule };
+        slot.schedule = schedule;
+      } else slot = table.attach(rule, freshRecord(rule.id, now));
+      const out: Transition[] = [];
+      refreshGate(slot, now, 'rule_changed', out);
+      deliver(out);
+    },
+
+    removeRule: function removeRule(ruleId) {
+      const slot = slots.get(ruleId);
+      if (slot === undefined) return false;
+      const out: Transition[] = [];
+      commit(slot, { kind: 'inactive', reason: 'deleted' }, clock.now(), out);
+      table.detach(slot);
+      deliver(out);
+      return true;
+    },
+
+    ack: function ack(ruleId, ts) {
+      const slot = slots.get(ruleId);
+      return slot === undefined ? notFound(ruleId) : acknowledge(slot.record, ts);
+    },
+
+    shelve: function shelve(ruleId, untilMs) {
+      const slot = slots.get(ruleId);
+      if (slot === undefined) return notFound(ruleId);
+      const result = shelveRecord(slot.record, untilMs);
+      arm(slot);
+      return result;
+    },
+
+    unshelve: function unshelve(ruleId) {
+      const slot = slots.get(ruleId);
+      if (slot === undefined) return notFound(ruleId);
+      const result = unshelveRecord(slot.record, 'manual');
+      arm(slot);
+      return result;
+    },
+
+    active: function active(includeShelved = false) {
+      const list: AlarmView[] = [];
+      for (const slot of slots.values()) {
+        if (isActive(slot.record) && (includeShelved || slot.record.shelved_until === null)) list.push(view(slot));
+      }
+      return list;
+    },
+
+    get: function get(ruleId) {
+      const slot = slots.get(ruleId);
+      return slot === undefined ? undefined : view(slot);
+    },
+
+    lastValue: function lastValue(datapointId) {
+      const point = points.get(datapointId);
+      if (point === undefined || !point.seen) return undefined;
+      return { value: point.rawNull ? null : point.raw, quality: point.quality, ts: point.ts };
+    },
+
+    stats: function stats() {
+      let timers = 0;
+      for (const slot of slots.values()) if (slot.timerAt !== Infinity) timers++;
+      return { evaluations, rules: slots.size, datapoints: points.size, timers };
+    },
+
+    stop: function stop() {
+      for (const slot of slots.values()) table.disarm(slot);
+    },
+  };
+}
+
+/** A rule with no history: OK and acknowledged until a value says otherwise (no value is not bad quality). */
+function freshRecord(ruleId: number, now: number): AlarmRecord {
+  return { rule_id: ruleId, state: 'OK', acked: true, shelved_until: null, since: now, value: null };
+}

@@ -1,0 +1,6 @@
+/** The rule engine's public surface. */
+export { createEngine } from './engine.js';
+export { isActive, type AlarmRecord, type AlarmState, type TransitionReason } from './alarm-state.js';
+export { compileSchedule, isScheduleActive, nextScheduleEdge, type CompiledSchedule } from './schedule.js';
+export { isValidTimeZone } from './zone-offset.js';
+export type * from './types.js';

@@ -1,0 +1,36 @@
+/** Test helper: an engine on a fake clock that records what it emits. */
+import type { AlarmRecord } from './alarm-state.js';
+import { createEngine } from './engine.js';
+import { fakeClock } from './fake-clock.js';
+import type { CommandEvent, EngineRule, Transition } from './types.js';
+
+/** 2025-01-06T00:00:00Z, a Monday. */
+export const T0 = Date.UTC(2025, 0, 6);
+
+export function rule(over: Partial<EngineRule> = {}): EngineRule {
+  return {
+    id: 1, datapoint_id: 1, name: 'r', severity: 'high', comparison: 'above', warning_threshold: 50,
+    alarm_threshold: 80, deadband: 0, on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: true, ...over,
+  };
+}
+
+export function harness(rules: EngineRule[] = [rule()], restored?: AlarmRecord[], start = T0) {
+  const clock = fakeClock(start);
+  const batches: Transition[][] = [];
+  const commands: CommandEvent[] = [];
+  const engine = createEngine({ clock, onTransitions: (t) => batches.push(t), onCommand: (c) => commands.push(c) });
+  engine.load(rules, restored);
+  return {
+    clock, engine, batches, commands,
+    /** One sample at the clock's now. */
+    send(datapointId: number, value: number | null, quality: 'good' | 'bad' = 'good') {
+      engine.ingest([{ datapoint_id: datapointId, value, quality, ts: clock.now() }]);
+    },
+    /** Transitions since the last call, as "rule:FROM>TO:reason" strings. */
+    moves(): string[] {
+      const out = batches.flat().map((t) => `${t.rule_id}:${t.from}>${t.to}:${t.reason}`);
+      batches.length = 0;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/** The slice of the plant model the engine needs, and what it hands back. Input is already validated. */
+import type { AlarmRecord, AlarmState, TransitionReason } from './alarm-state.js';
+
+/** What createEngine needs. */
+export interface EngineOptions {
+  clock: Clock;
+  /** All transitions one call (or one timer) caused, in order, in one batch: journal them in one transaction. */
+  onTransitions(transitions: Transition[]): void;
+  /** Command events the engine raises by itself (a shelve that expires); method calls return theirs. */
+  onCommand?(event: CommandEvent): void;
+}
+
+/** The rule engine. Every method is synchronous; transitions go to onTransitions, one batch per call. */
+export interface Engine {
+  /** Replaces all rules. Restored records are taken as they are: nothing standing is re-announced. */
+  load(rules: readonly EngineRule[], restored?: readonly AlarmRecord[]): void;
+  ingest(samples: readonly Sample[]): void;
+  /** Creates or edits a rule and re-evaluates it at once against the last value. */
+  upsertRule(rule: EngineRule): void;
+  /** False when there is no such rule. */
+  removeRule(ruleId: number): boolean;
+  ack(ruleId: number, ts: number): AckResult;
+  shelve(ruleId: number, untilMs: number): ShelveResult;
+  unshelve(ruleId: number): UnshelveResult;
+  /** Alarms not OK or not acknowledged; shelved ones only when asked. */
+  active(includeShelved?: boolean): AlarmView[];
+  get(ruleId: number): AlarmView | undefined;
+  lastValue(datapointId: number): LastValue | undefined;
+  stats(): EngineStats;
+  /** Clears every timer; the engine keeps its state. */
+  stop(): void;
+}
+
+export type Comparison = 'above' | 'below' | 'equal' | 'not_equal';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** One active period; `days` are ISO weekdays (1 = Monday), times "HH:MM", `end` may be "24:00". */
+export interface ScheduleWindow {
+  days: number[];
+  start: string;
+  end: string;
+}
+
+/** When a rule is active, in an IANA time zone. */
+export interface Schedule {
+  timezone: string;
+  windows: ScheduleWindow[];
+}
+
+/** A rule as the engine sees it (the `rules` row of SPEC section 3). */
+export interface EngineRule {
+  id: number;
+  datapoint_id: number;
+  name: string;
+  severity: Severity;
+  comparison: Comparison;
+  warning_threshold: number | null;
+  alarm_threshold: number | null;
+  deadband: number;
+  on_delay_ms: number;
+  off_delay_ms: number;
+  schedule: Schedule | null;
+  enabled: boolean;
+}
+
+/** One polled value. `ts` is epoch milliseconds on the same time base as the clock. */
+export interface Sample {
+  datapoint_id: number;
+  value: number | null;
+  quality: 'good' | 'bad';
+  ts: number;
+}
+
+/** Time and timers, injected so tests advance time instead of sleeping. */
+export interface Clock {
+  now(): number;
+  setTimer(atMs: number, fn: () => void): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** A change of a rule's state: the data the journal stores as an `alarm_state` event. */
+export interface Transition {
+  rule_id: number;
+  from: AlarmState;
+  to: AlarmState;
+  reason: TransitionReason;
+  value: number | null;
+  ts: number;
+  /** acked after the transition */
+  acked: boolean;
+  shelved: boolean;
+  /** the rule as it was when the transition happened */
+  rule: EngineRule;
+}
+
+export interface AckEvent { kind: 'ack'; rule_id: number; ts: number }
+export interface ShelvedEvent { kind: 'shelved'; rule_id: number; until: number }
+export interface UnshelvedEvent { kind: 'unshelved'; rule_id: number; reason: 'expired' | 'manual' }
+/** The journaled outcome of a command (alarm_ack, alarm_shelved, alarm_unshelved). */
+export type CommandEvent = AckEvent | ShelvedEvent | UnshelvedEvent;
+
+export interface NotFound { kind: 'not_found'; rule_id: number }
+export interface NothingToAck { kind: 'nothing_to_ack'; rule_id: number }
+export interface NotShelved { kind: 'not_shelved'; rule_id: number }
+
+export type AckResult = AckEvent | NothingToAck | NotFound;
+export type ShelveResult = ShelvedEvent | NotFound;
+export type UnshelveResult = UnshelvedEvent | NotShelved | NotFound;
+
+/** A rule's alarm record together with the rule, for lists and look-ups. */
+export interface AlarmView extends AlarmRecord {
+  rule: EngineRule;
+}
+
+/** The datapoint's latest sample, as received. */
+export interface LastValue {
+  value: number | null;
+  quality: 'good' | 'bad';
+  ts: number;
+}
+
+export interface EngineStats {
+  /** rule evaluations since the engine was created */
+  evaluations: number;
+  rules: number;
+  datapoints: number;
+  /** rules with a timer armed (delay, schedule edge or shelve expiry) */
+  timers: number;
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
 import { bootstrapAdmin } from './auth/bootstrap-admin.js';
 import { createLoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { createTicketStore } from './auth/tickets.js';
@@ -9,18 +10,21 @@ import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type Db } from './db/database.js';
 import { journalRange, listEvents } from './db/events.js';
 import { initSetting } from './db/settings.js';
+import { createHttpApp, type HttpApp } from './http/http-app.js';
 import { CLOSE } from './hub/close-codes.js';
 import { createHub, type Hub } from './hub/hub.js';
 import { createStreamServer, type StreamServer } from './hub/stream-server.js';
-import { AppError } from './errors.js';
-import { createHttpApp, type HttpApp } from './http/http-app.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { startRetention } from './journal/retention.js';
 import { consoleLogger, type Logger } from './log/logger.js';
+import { startDemoPlant } from './modbus/demo-plant.js';
+import { createSimulator, type Simulator } from './modbus/simulator.js';
 import { datapointService } from './plant/datapoint-service.js';
+import { seedDemoPlant } from './plant/demo-plant-seed.js';
 import { createLiveState } from './plant/live-state.js';
 import type { PlantChange } from './plant/plant-context.js';
 import { plcService } from './plant/plc-service.js';
+import { createPollerBridge, type PollerBridge } from './plant/poller-bridge.js';
 import { ruleService } from './plant/rule-service.js';
 import { listen, type Listening } from './server/listen.js';
 
@@ -28,96 +32,139 @@ export interface AppOptions {
   log?: Logger;
   clock?: Clock;
   loginLimits?: LoginLimits;
+  /** Replaces the worker-thread poller (tests of parts that need no Modbus). */
+  poller?: Parameters<typeof createPollerBridge>[0]['poller'];
 }
 
-/** What a started app holds; everything in it is closed by `stop()`. */
+/** The fixed port of the built-in demo simulator, when free (as `npm run simulate`). */
+const DEMO_SIM_PORT = 5020;
+
+/** What a started app holds; `stop()` closes it in reverse order. */
 interface Running {
   db: Db;
   journal: Journal;
   http: HttpApp;
   hub: Hub;
   streams: StreamServer;
+  alarms: AlarmService;
+  poller: PollerBridge;
+  demo: { sim: Simulator; plant: { stop(): void } } | undefined;
   listening: Listening;
   stopRetention: () => void;
 }
 
+async function startDemoSimulator(log: Logger) {
+  const sim = await createSimulator({ port: DEMO_SIM_PORT }).catch(() => createSimulator({ port: 0 }));
+  log.info(`demo: Modbus TCP simulator on ${sim.host}:${sim.port}`);
+  return { sim, plant: startDemoPlant(sim) };
+}
+
 /**
- * The whole server: `start()` opens the database, migrates, creates the first admin and
- * listens; `stop()` stops accepting, closes connections, then closes the database.
+ * The whole server. `start()`: database and migrations, the first admin, the alarm engine with
+ * its saved states, the stream hub, the poller, then HTTP. `stop()`: stop polling, flush the
+ * journal, close streams (1001), stop HTTP, close the database.
  */
 export function createApp(config: Config, options: AppOptions = {}) {
   const log = options.log ?? consoleLogger();
   const clock = options.clock ?? systemClock();
   let running: Running | undefined;
 
+  async function assemble(db: Db): Promise<Omit<Running, 'listening' | 'stopRetention'>> {
+    await migrateToLatest(db);
+    const secret = config.jwtSecret ?? (await initSetting(db, 'jwt_secret', randomBytes(48).toString('base64url')));
+    await bootstrapAdmin(db, config.adminUser, config.adminPassword, log);
+
+    const journal = createJournal(db, clock, log);
+    const alarms = createAlarmService(db, journal, clock, log);
+    await alarms.start();
+
+    const hub = createHub(
+      {
+        readEvents: (afterId, limit, viewerId) => listEvents(db, { afterId, limit, viewerId }),
+        range: () => journalRange(db),
+        activeAlarms: () => alarms.active(false),
+      },
+      clock,
+      config.heartbeatMs,
+    );
+    journal.subscribe(hub.publish);
+
+    const live = createLiveState();
+    const poller = createPollerBridge({ db, journal, live, hub, log, onSamples: alarms.ingest, poller: options.poller });
+
+    // Rule changes go to the engine first, while it still knows the datapoints of deleted rules.
+    let topology = Promise.resolve();
+    const changed = (changes: PlantChange[]) => {
+      for (const change of changes) {
+        if (change.kind === 'rule_saved') alarms.ruleSaved(change.rule);
+        else if (change.kind === 'rule_deleted') alarms.ruleDeleted(change.ruleId);
+      }
+      if (changes.some((c) => c.kind === 'topology')) {
+        topology = topology.then(() => Promise.all([alarms.refreshPoints(), poller.reload()])).then(() => {});
+      }
+    };
+    const plant = { db, journal, changed };
+    const services = { plcs: plcService(plant), datapoints: datapointService(plant), rules: ruleService(plant) };
+
+    const demo = config.demo ? await startDemoSimulator(log) : undefined;
+    if (demo) await seedDemoPlant(services, demo.sim.port, log);
+    await topology;
+    await poller.start();
+
+    const streams = createStreamServer(clock, config.heartbeatMs);
+    const tokens = createTokenService(secret, config.tokenTtlS, clock);
+    const tickets = createTicketStore(clock, () => randomBytes(24).toString('base64url'));
+    const ack = (user: { username: string }, ruleId: number, comment: string | undefined) =>
+      alarms.ack(ruleId, user.username, comment ?? null);
+    const http = createHttpApp({
+      db,
+      log,
+      tokens,
+      tickets,
+      limiter: createLoginLimiter(clock, options.loginLimits),
+      users: userService(db),
+      ...services,
+      alarms,
+      live,
+      stats: { hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
+      streams: { db, tokens, tickets, clock, hub, streams, allowedOrigins: config.allowedOrigins, ack },
+    });
+    return { db, journal, http, hub, streams, alarms, poller, demo };
+  }
+
   async function start(): Promise<void> {
     if (running) throw new Error('app already started');
     const db = openDatabase(config.database);
+    let parts: Omit<Running, 'listening' | 'stopRetention'> | undefined;
     try {
-      await migrateToLatest(db);
-      const secret = config.jwtSecret ?? (await initSetting(db, 'jwt_secret', randomBytes(48).toString('base64url')));
-      await bootstrapAdmin(db, config.adminUser, config.adminPassword, log);
-
-      const journal = createJournal(db, clock, log);
-      const live = createLiveState();
-      const changed = (_changes: PlantChange[]) => {};
-      const plant = { db, journal, changed };
-      const hub = createHub(
-        {
-          readEvents: (afterId, limit, viewerId) => listEvents(db, { afterId, limit, viewerId }),
-          range: () => journalRange(db),
-          activeAlarms: () => [],
-        },
-        clock,
-        config.heartbeatMs,
-      );
-      journal.subscribe(hub.publish);
-      const streams = createStreamServer(clock, config.heartbeatMs);
-      const tokens = createTokenService(secret, config.tokenTtlS, clock);
-      const tickets = createTicketStore(clock, () => randomBytes(24).toString('base64url'));
-      const http = createHttpApp({
-        db,
-        log,
-        tokens,
-        tickets,
-        limiter: createLoginLimiter(clock, options.loginLimits),
-        users: userService(db),
-        plcs: plcService(plant),
-        datapoints: datapointService(plant),
-        rules: ruleService(plant),
-        live,
-        stats: { hub: hub.stats, poll: () => [], evaluations: () => 0 },
-        streams: {
-          db,
-          tokens,
-          tickets,
-          clock,
-          hub,
-          streams,
-          allowedOrigins: config.allowedOrigins,
-          ack: async () => {
-            throw new AppError('not_found', 'alarm not found');
-          },
-        },
-      });
-      const listening = await listen(http.fetch, config.host, config.port, streams.wss);
-      running = { db, journal, http, hub, streams, listening, stopRetention: startRetention(db, clock.now, log) };
+      parts = await assemble(db);
+      const listening = await listen(parts.http.fetch, config.host, config.port, parts.streams.wss);
+      running = { ...parts, listening, stopRetention: startRetention(db, clock.now, log) };
       log.info(`listening on http://${config.host}:${listening.port}`);
     } catch (err) {
-      await db.destroy();
+      if (parts) await shutdown({ ...parts, listening: undefined, stopRetention: () => {} });
+      else await db.destroy();
       throw err;
     }
   }
 
-  async function stop(): Promise<void> {
-    const r = running;
-    if (!r) return;
-    running = undefined;
+  async function shutdown(r: Omit<Running, 'listening'> & { listening: Listening | undefined }) {
     r.stopRetention();
+    await r.poller.stop();
+    r.alarms.stop();
+    r.demo?.plant.stop();
+    await r.demo?.sim.close();
+    await r.journal.flush();
     r.hub.closeAll(CLOSE.goingAway, 'server stopping');
     r.streams.stop();
-    await r.listening.close();
+    await r.listening?.close();
     await r.db.destroy();
+  }
+
+  async function stop(): Promise<void> {
+    const r = running;
+    running = undefined;
+    if (r) await shutdown(r);
   }
 
   function started(): Running {
@@ -142,6 +189,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
     },
     get hub() {
       return started().hub;
+    },
+    get demoSimulator() {
+      return started().demo?.sim;
     },
   };
 }

@@ -30,11 +30,12 @@ describe('WebSocket', () => {
     const welcome = await c.next('welcome');
     expect(welcome).toMatchObject({ user: { username: 'admin' }, topics: expect.arrayContaining(['alarms', 'config', 'items']), heartbeat_ms: 30000 });
     const snapshot = await c.next('snapshot');
-    expect(snapshot).toMatchObject({ last_event_id: 1, active: [] });
+    expect(snapshot).toMatchObject({ last_event_id: expect.any(Number), active: [] });
     await makePlc(token, 'after');
     const live = await c.next('plc_created');
-    expect(live).toMatchObject({ id: 2, topic: 'config', plc: { name: 'after' } });
-    expect(c.inbox.all.map((m) => m.type)).toEqual(['welcome', 'snapshot', 'plc_created']);
+    expect(live).toMatchObject({ topic: 'config', plc: { name: 'after' } });
+    expect(live.id).toBeGreaterThan(snapshot.last_event_id);
+    expect(c.inbox.all.map((m) => m.type).slice(0, 2)).toEqual(['welcome', 'snapshot']);
   });
 
   it('authenticates by ticket, used once', async () => {
@@ -50,12 +51,17 @@ describe('WebSocket', () => {
   it('authenticates by a first message and resumes from last_event_id', async () => {
     t = await startTestApp();
     const token = await t.login();
-    for (const name of ['a', 'b', 'c']) await makePlc(token, name);
-    const c = ws('/ws');
-    c.send({ type: 'auth', access_token: token, last_event_id: 1 });
-    const replayed = await c.next('plc_created', (m) => m.id === 3);
+    const ids: number[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      await makePlc(token, name);
+      const history = (await t.call('GET', '/api/alarms/history?limit=1000', { token })).json.events;
+      ids.push(history.filter((e: { type: string }) => e.type === 'plc_created').at(-1).id);
+    }
+    const c = ws('/ws?topics=config');
+    c.send({ type: 'auth', access_token: token, last_event_id: ids[0], topics: ['config'] });
+    const replayed = await c.next('plc_created', (m) => m.id === ids[2]);
     expect(replayed.plc.name).toBe('c');
-    expect(c.inbox.all.map((m) => m.id ?? m.type)).toEqual(['welcome', 2, 3]);
+    expect(c.inbox.all.map((m) => m.id ?? m.type)).toEqual(['welcome', ids[1], ids[2]]);
   });
 
   it('sends sync_required and a snapshot for a last_event_id from the future', async () => {
@@ -160,9 +166,10 @@ describe('SSE', () => {
     t = await startTestApp();
     const token = await t.login();
     for (const name of ['a', 'b', 'c']) await makePlc(token, name);
-    const s = await sseClient(`${t.app.url}/sse`, { authorization: `Bearer ${token}`, 'last-event-id': '2' });
+    const created = (await t.call('GET', '/api/alarms/history?limit=1000', { token })).json.events.filter((e: { type: string }) => e.type === 'plc_created');
+    const s = await sseClient(`${t.app.url}/sse?topics=config`, { authorization: `Bearer ${token}`, 'last-event-id': String(created[1].id) });
     const m = await s.next('plc_created');
-    expect(m).toMatchObject({ id: '3', data: { plc: { name: 'c' } } });
+    expect(m).toMatchObject({ id: String(created[2].id), data: { plc: { name: 'c' } } });
     s.close();
   });
 

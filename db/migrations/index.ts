@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-11-22T0001-initial.js';
+import * as alarmStates from './2026-11-22T0002-alarm-states.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -7,4 +8,5 @@ import * as initial from './2026-11-22T0001-initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-22T0001-initial': initial,
+  '2026-11-22T0002-alarm-states': alarmStates,
 };

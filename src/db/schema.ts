@@ -73,7 +73,17 @@ export interface EventsTable {
   ts: string;
 }
 
+export interface AlarmStatesTable {
+  rule_id: number;
+  state: string;
+  acked: number;
+  shelved_until: number | null;
+  since: number;
+  value: number | null;
+}
+
 export interface Database {
+  alarm_states: AlarmStatesTable;
   settings: SettingsTable;
   users: UsersTable;
   plcs: PlcsTable;

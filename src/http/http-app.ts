@@ -14,7 +14,10 @@ import type { RuleService } from '../plant/rule-service.js';
 import { requireAuth, type AuthEnv } from './auth-middleware.js';
 import { errorHandler, errorResponse } from './error-handler.js';
 import { authRoutes } from './routes/auth.js';
+import { alarmRoutes } from './routes/alarms.js';
 import { historyRoutes } from './routes/history.js';
+import type { AlarmService } from '../alarms/alarm-service.js';
+import { journalRange } from '../db/events.js';
 import { metricsRoutes, statsRoutes } from './routes/stats.js';
 import { streamRoutes, type StreamDeps } from './routes/streams.js';
 import type { StatsSources } from '../ops/stats.js';
@@ -32,6 +35,7 @@ export interface HttpDeps {
   datapoints: DatapointService;
   rules: RuleService;
   live: LiveState;
+  alarms: AlarmService;
   streams: StreamDeps;
   stats: StatsSources;
 }
@@ -57,6 +61,7 @@ export function createHttpApp(deps: HttpDeps) {
     .route('/datapoints', datapointRoutes(deps.datapoints, deps.live))
     .route('/rules', ruleRoutes(deps.rules))
     .route('/alarms', historyRoutes(deps.db))
+    .route('/alarms', alarmRoutes(deps.alarms, async () => (await journalRange(deps.db)).last))
     .route('/stats', statsRoutes(deps.stats));
 
   const app = new Hono()

@@ -13,9 +13,10 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, 
   throw new AppError('invalid_request', `Invalid ${what}`, details);
 }
 
-/** Reads the request body as JSON; malformed JSON is a 400, not a 500. */
-export async function readJson(c: Context): Promise<unknown> {
+/** Reads the request body as JSON; malformed JSON is a 400, not a 500. `emptyAs` allows no body. */
+export async function readJson(c: Context, emptyAs?: unknown): Promise<unknown> {
   const text = await c.req.text();
+  if (text.trim() === '' && emptyAs !== undefined) return emptyAs;
   if (text.trim() === '') throw new AppError('invalid_request', 'Request body must be a JSON object', [{ path: '', message: 'empty body' }]);
   try {
     return JSON.parse(text);
@@ -25,8 +26,8 @@ export async function readJson(c: Context): Promise<unknown> {
 }
 
 /** Parses the JSON body with a schema. */
-export async function jsonBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
-  return parseWith(schema, await readJson(c), 'request body');
+export async function jsonBody<S extends v.GenericSchema>(c: Context, schema: S, emptyAs?: unknown): Promise<v.InferOutput<S>> {
+  return parseWith(schema, await readJson(c, emptyAs), 'request body');
 }
 
 /** Parses the query string with a schema (a strictObject: unknown parameters are errors). */

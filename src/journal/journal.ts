@@ -18,6 +18,7 @@ export interface Recorded<T> {
  */
 export function createJournal(db: Db, clock: Clock, log: Logger) {
   const listeners = new Set<JournalListener>();
+  const inFlight = new Set<Promise<unknown>>();
 
   function notify(events: JournalEvent[]) {
     if (events.length === 0) return;
@@ -33,18 +34,28 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
   /** Runs `work` and appends its events in one transaction, then notifies listeners. */
   async function record<T>(work: (trx: Db, ts: string) => Promise<Recorded<T>>): Promise<T> {
     const ts = new Date(clock.now()).toISOString();
-    const { result, stored } = await db.transaction().execute(async (trx) => {
+    const writing = db.transaction().execute(async (trx) => {
       const { result, events } = await work(trx, ts);
       return { result, stored: await appendEvents(trx, events, ts) };
     });
-    notify(stored);
-    return result;
+    inFlight.add(writing);
+    try {
+      const { result, stored } = await writing;
+      notify(stored);
+      return result;
+    } finally {
+      inFlight.delete(writing);
+    }
   }
 
   return {
     record,
     /** Appends events that need no other change (alarm transitions, status changes). */
     append: (events: NewEvent[]) => record(async () => ({ result: undefined, events })),
+    /** Resolves once every write started so far has finished (shutdown). */
+    async flush(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
+    },
     subscribe(listener: JournalListener): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);

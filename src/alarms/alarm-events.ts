@@ -1,0 +1,84 @@
+import type { NewEvent } from '../db/events.js';
+import type { AlarmState, AlarmView, CommandEvent, Transition } from '../engine/index.js';
+
+/** What events and lists say about a rule's datapoint. */
+export interface PointInfo {
+  label: string;
+  description: string;
+  plc_id: number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** An `alarm_state` event (SPEC 5) for one transition. */
+export function alarmStateEvent(t: Transition, point: PointInfo | undefined): NewEvent {
+  return {
+    topic: 'alarms',
+    type: 'alarm_state',
+    rule_id: t.rule_id,
+    payload: {
+      rule_id: t.rule_id,
+      rule_name: t.rule.name,
+      datapoint_id: t.rule.datapoint_id,
+      datapoint_label: point?.label ?? null,
+      plc_id: point?.plc_id ?? null,
+      state: t.to,
+      previous_state: t.from,
+      severity: t.rule.severity,
+      comparison: t.rule.comparison,
+      value: t.value,
+      warning_threshold: t.rule.warning_threshold,
+      alarm_threshold: t.rule.alarm_threshold,
+      acked: t.acked,
+      shelved: t.shelved,
+      reason: t.reason,
+      since: iso(t.ts),
+      message: `Rule ${t.rule.name} -> ${t.to}`,
+    },
+  };
+}
+
+/** The `alarm_ack`, `alarm_shelved` or `alarm_unshelved` event of a command. */
+export function commandEvent(c: CommandEvent, user: string | null, comment: string | null): NewEvent {
+  const base = { rule_id: c.rule_id, user, comment };
+  switch (c.kind) {
+    case 'ack':
+      return { topic: 'alarms', type: 'alarm_ack', rule_id: c.rule_id, payload: base };
+    case 'shelved':
+      return { topic: 'alarms', type: 'alarm_shelved', rule_id: c.rule_id, payload: { ...base, shelved_until: iso(c.until) } };
+    case 'unshelved':
+      return { topic: 'alarms', type: 'alarm_unshelved', rule_id: c.rule_id, payload: { ...base, reason: c.reason } };
+  }
+}
+
+/** An alarm as `GET /api/alarms/active` and snapshots list it (SPEC 4). */
+export function alarmBody(a: AlarmView, point: PointInfo | undefined) {
+  return {
+    rule_id: a.rule_id,
+    rule_name: a.rule.name,
+    datapoint_id: a.rule.datapoint_id,
+    datapoint_label: point?.label ?? null,
+    datapoint_description: point?.description ?? null,
+    plc_id: point?.plc_id ?? null,
+    state: a.state,
+    severity: a.rule.severity,
+    value: a.value,
+    since: iso(a.since),
+    acked: a.acked,
+    shelved_until: iso(a.shelved_until),
+  };
+}
+
+export type AlarmBody = ReturnType<typeof alarmBody>;
+
+const STATE_RANK: Record<AlarmState, number> = { ALARM: 0, UNKNOWN: 1, WARNING: 2, OK: 3 };
+const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+
+/** Operators read the worst first: state, then severity, then the newest. */
+export function byUrgency(a: AlarmView, b: AlarmView): number {
+  return (
+    STATE_RANK[a.state] - STATE_RANK[b.state] ||
+    SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] ||
+    b.since - a.since
+  );
+}

@@ -1,0 +1,122 @@
+import type { Clock } from '../clock.js';
+import { deleteAlarmStates, listAlarmStates, saveAlarmStates } from '../db/alarm-states.js';
+import { listDatapoints } from '../db/datapoints.js';
+import type { Db } from '../db/database.js';
+import type { NewEvent } from '../db/events.js';
+import { listRules } from '../db/rules.js';
+import { createEngine, type AlarmRecord, type CommandEvent, type Sample, type Transition } from '../engine/index.js';
+import { AppError, notFound } from '../errors.js';
+import type { Journal } from '../journal/journal.js';
+import type { Logger } from '../log/logger.js';
+import type { Rule } from '../plant/rule.js';
+import { alarmBody, alarmStateEvent, byUrgency, commandEvent, type PointInfo } from './alarm-events.js';
+
+/** Shelving is for a shift at most (SPEC 4). */
+export const MAX_SHELVE_MS = 8 * 3_600_000;
+
+const recordOf = (a: AlarmRecord): AlarmRecord => ({
+  rule_id: a.rule_id,
+  state: a.state,
+  acked: a.acked,
+  shelved_until: a.shelved_until,
+  since: a.since,
+  value: a.value,
+});
+
+/**
+ * The alarm lifecycle around the pure engine: rules and saved states in at start-up, samples
+ * in from the poller, and every transition and operator command journaled with the alarm's
+ * new record in one transaction, before anyone is told.
+ */
+export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: Logger) {
+  let points = new Map<number, PointInfo>();
+
+  /** Journals events and the records they leave behind; errors are logged, never thrown into the engine. */
+  function persist(events: NewEvent[], ruleIds: number[]): Promise<void> {
+    const records: AlarmRecord[] = [];
+    const gone: number[] = [];
+    for (const id of ruleIds) {
+      const view = engine.get(id);
+      if (view) records.push(recordOf(view));
+      else gone.push(id);
+    }
+    return journal.record(async (trx) => {
+      await saveAlarmStates(trx, records);
+      await deleteAlarmStates(trx, gone);
+      return { result: undefined, events };
+    });
+  }
+
+  function onTransitions(transitions: Transition[]) {
+    const events = transitions.map((t) => alarmStateEvent(t, points.get(t.rule.datapoint_id)));
+    persist(events, [...new Set(transitions.map((t) => t.rule_id))]).catch((err: unknown) =>
+      log.error(`alarms: ${transitions.length} transition(s) not journaled: ${String(err)}`),
+    );
+  }
+
+  function onCommand(c: CommandEvent) {
+    persist([commandEvent(c, null, null)], [c.rule_id]).catch((err: unknown) =>
+      log.error(`alarms: ${c.kind} of rule ${c.rule_id} not journaled: ${String(err)}`),
+    );
+  }
+
+  const engine = createEngine({ clock, onTransitions, onCommand });
+
+  async function refreshPoints() {
+    const datapoints = await listDatapoints(db);
+    points = new Map(datapoints.map((d) => [d.id, { label: d.label, description: d.description, plc_id: d.plc_id }]));
+  }
+
+  const view = (ruleId: number) => {
+    const a = engine.get(ruleId);
+    return a && alarmBody(a, points.get(a.rule.datapoint_id));
+  };
+
+  return {
+    /** Loads rules, datapoint labels and saved alarm states; call once before samples flow. */
+    async start() {
+      await refreshPoints();
+      engine.load(await listRules(db), await listAlarmStates(db));
+    },
+    stop: () => engine.stop(),
+    refreshPoints,
+
+    ingest: (samples: readonly Sample[]) => engine.ingest(samples),
+    ruleSaved: (rule: Rule) => engine.upsertRule(rule),
+    ruleDeleted: (ruleId: number) => void engine.removeRule(ruleId),
+
+    active(includeShelved: boolean) {
+      return engine
+        .active(includeShelved)
+        .sort(byUrgency)
+        .map((a) => alarmBody(a, points.get(a.rule.datapoint_id)));
+    },
+
+    /** Acknowledges; acking what needs no ack is a no-op that still answers with the alarm. */
+    async ack(ruleId: number, user: string, comment: string | null) {
+      const result = engine.ack(ruleId, clock.now());
+      if (result.kind === 'not_found') throw notFound('alarm');
+      if (result.kind === 'ack') await persist([commandEvent(result, user, comment)], [ruleId]);
+      return view(ruleId)!;
+    },
+
+    async shelve(ruleId: number, durationMs: number, user: string, comment: string | null) {
+      if (durationMs > MAX_SHELVE_MS) throw new AppError('invalid_request', 'Invalid request', [{ path: 'duration_ms', message: 'at most 8 hours (28800000 ms)' }]);
+      const result = engine.shelve(ruleId, clock.now() + durationMs);
+      if (result.kind === 'not_found') throw notFound('alarm');
+      await persist([commandEvent(result, user, comment)], [ruleId]);
+      return view(ruleId)!;
+    },
+
+    async unshelve(ruleId: number, user: string) {
+      const result = engine.unshelve(ruleId);
+      if (result.kind === 'not_found') throw notFound('alarm');
+      if (result.kind === 'unshelved') await persist([commandEvent(result, user, null)], [ruleId]);
+      return view(ruleId)!;
+    },
+
+    evaluations: () => engine.stats().evaluations,
+  };
+}
+
+export type AlarmService = ReturnType<typeof createAlarmService>;

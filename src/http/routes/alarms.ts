@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AlarmService } from '../../alarms/alarm-service.js';
+import { IdParam, QueryFlag } from '../../plant/fields.js';
+import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { jsonBody, parseWith, queryOf } from '../validate.js';
+
+const comment = v.optional(v.pipe(v.string(), v.maxLength(1000)));
+const AckBody = v.strictObject({ comment });
+const ShelveBody = v.strictObject({
+  duration_ms: v.pipe(v.number(), v.integer(), v.minValue(1000), v.maxValue(8 * 3_600_000, 'at most 8 hours (28800000 ms)')),
+  comment,
+});
+
+/** The active list, acknowledgement and shelving (SPEC 4). */
+export function alarmRoutes(alarms: AlarmService, lastEventId: () => Promise<number>) {
+  const ruleId = (raw: string) => parseWith(IdParam, raw, 'rule id');
+  const ack = requirePermission('alarms:ack');
+
+  return new Hono<AuthEnv>()
+    .get('/active', requirePermission('alarms:read'), async (c) => {
+      const q = queryOf(c, v.strictObject({ include_shelved: QueryFlag }));
+      // The position first: an event after it may already show in the list, none before it is missing.
+      const last = await lastEventId();
+      return c.json({ active: alarms.active(q.include_shelved), last_event_id: last });
+    })
+    .post('/:rule_id/ack', ack, async (c) => {
+      const id = ruleId(c.req.param('rule_id'));
+      const body = await jsonBody(c, AckBody, {}); // the comment is optional, so is the body
+      return c.json(await alarms.ack(id, c.get('user').username, body.comment ?? null));
+    })
+    .post('/:rule_id/shelve', ack, async (c) => {
+      const id = ruleId(c.req.param('rule_id'));
+      const body = await jsonBody(c, ShelveBody);
+      return c.json(await alarms.shelve(id, body.duration_ms, c.get('user').username, body.comment ?? null));
+    })
+    .delete('/:rule_id/shelve', ack, async (c) => c.json(await alarms.unshelve(ruleId(c.req.param('rule_id')), c.get('user').username)));
+}

@@ -1,0 +1,33 @@
+import { demoDatapoints, demoPlc, demoRules } from '../modbus/demo-plant.js';
+import type { Logger } from '../log/logger.js';
+import type { DatapointService } from './datapoint-service.js';
+import type { PlcService } from './plc-service.js';
+import type { RuleService } from './rule-service.js';
+
+interface Services {
+  plcs: PlcService;
+  datapoints: DatapointService;
+  rules: RuleService;
+}
+
+/**
+ * Puts the demo plant in an empty database (through the services, so it is journaled like
+ * any change), or points an existing "Demo PLC" at the simulator's port of this run.
+ */
+export async function seedDemoPlant({ plcs, datapoints, rules }: Services, simPort: number, log: Logger): Promise<void> {
+  const existing = await plcs.list();
+  const template = demoPlc(simPort);
+  const demo = existing.find((p) => p.name === template.name);
+  if (demo) {
+    if (demo.port !== simPort || demo.host !== template.host) await plcs.update(demo.id, { host: template.host, port: simPort });
+    return;
+  }
+  if (existing.length > 0) return; // a real plant: leave it alone
+  const plc = await plcs.create(template);
+  const ids = new Map<string, number>();
+  for (const d of demoDatapoints) ids.set(d.label, (await datapoints.create({ ...d, plc_id: plc.id })).id);
+  for (const { datapoint_label, ...rule } of demoRules) {
+    await rules.create({ ...rule, datapoint_id: ids.get(datapoint_label)!, schedule: null, enabled: true });
+  }
+  log.info(`demo plant: ${demoDatapoints.length} datapoints and ${demoRules.length} rules on ${template.host}:${simPort}`);
+}

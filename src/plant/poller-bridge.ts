@@ -1,0 +1,84 @@
+import { listDatapoints } from '../db/datapoints.js';
+import type { Db } from '../db/database.js';
+import { listPlcs } from '../db/plcs.js';
+import type { Hub } from '../hub/hub.js';
+import type { Journal } from '../journal/journal.js';
+import type { Logger } from '../log/logger.js';
+import { createPoller, type PlcStatus, type Poller, type ValueSample } from '../modbus/poller.js';
+import type { PollFigures } from '../ops/stats.js';
+import type { LiveState } from './live-state.js';
+
+export interface PollerBridgeDeps {
+  db: Db;
+  journal: Journal;
+  live: LiveState;
+  hub: Hub;
+  log: Logger;
+  /** The rule engine's intake: one call per poll cycle of one PLC. */
+  onSamples(samples: ValueSample[]): void;
+  /** Replaces the real worker in tests of the bridge. */
+  poller?: (options: Parameters<typeof createPoller>[0]) => Poller;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * Connects the Modbus poller to the rest of the server: the configuration goes in from the
+ * database, values come out to the live state, the `values` topic and the rule engine, and
+ * connection changes become journaled `plc_status` events.
+ */
+export function createPollerBridge(deps: PollerBridgeDeps) {
+  const { db, journal, live, hub, log } = deps;
+
+  function onValues(_plcId: number, samples: ValueSample[]) {
+    const values = samples.map((s) => ({ datapoint_id: s.datapoint_id, value: s.value, quality: s.quality, ts: iso(s.ts)! }));
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      live.setValue(s.datapoint_id, { ...values[i]!, ...(s.error !== null && { error: s.error }) });
+    }
+    hub.publishValues(values);
+    deps.onSamples(samples);
+  }
+
+  function onStatus(s: PlcStatus) {
+    live.setStatus(s.plc_id, { connected: s.connected, last_ok_at: iso(s.last_ok_at), last_error: s.error });
+    journal
+      .append([{ topic: 'system', type: 'plc_status', payload: { plc_id: s.plc_id, connected: s.connected, error: s.error } }])
+      .catch((err: unknown) => log.error(`journal: plc_status not written: ${String(err)}`));
+  }
+
+  const poller = (deps.poller ?? createPoller)({ onValues, onStatus, log });
+
+  // Reloads run one at a time, and a burst of edits costs one reload after the current one.
+  let reloading: Promise<void> = Promise.resolve();
+  let queued = false;
+  function reload(): Promise<void> {
+    if (queued) return reloading;
+    queued = true;
+    reloading = reloading.then(async () => {
+      queued = false;
+      const [plcs, points] = await Promise.all([listPlcs(db), listDatapoints(db)]);
+      poller.configure(plcs, points);
+    }).catch((err: unknown) => log.error(`poller: reload failed: ${String(err)}`));
+    return reloading;
+  }
+
+  return {
+    async start() {
+      await poller.start();
+      await reload();
+    },
+    reload,
+    stop: () => poller.stop(),
+    figures: (): PollFigures[] =>
+      poller.stats().plcs.map((p) => ({
+        plc_id: p.plc_id,
+        reads: p.reads,
+        errors: p.errors,
+        last_latency_ms: p.last_latency_ms,
+        avg_latency_ms: p.avg_latency_ms,
+      })),
+  };
+}
+
+export type PollerBridge = ReturnType<typeof createPollerBridge>;

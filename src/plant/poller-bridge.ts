@@ -32,9 +32,13 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
 
   function onValues(_plcId: number, samples: ValueSample[]) {
     const values = samples.map((s) => ({ datapoint_id: s.datapoint_id, value: s.value, quality: s.quality, ts: iso(s.ts)! }));
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i]!;
-      live.setValue(s.datapoint_id, { ...values[i]!, ...(s.error !== null && { error: s.error }) });
+    for (const s of samples) {
+      live.setValue(s.datapoint_id, {
+        value: s.value,
+        quality: s.quality,
+        ts: iso(s.ts),
+        ...(s.error !== null && { error: s.error }),
+      });
     }
     hub.publishValues(values);
     deps.onSamples(samples);

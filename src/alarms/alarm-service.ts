@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { deleteAlarmStates, listAlarmStates, saveAlarmStates } from '../db/alarm-states.js';
+import { alarmStateWriter, deleteAlarmStates, listAlarmStates } from '../db/alarm-states.js';
 import { listDatapoints } from '../db/datapoints.js';
 import type { Db } from '../db/database.js';
 import type { NewEvent } from '../db/events.js';
@@ -30,6 +30,7 @@ const recordOf = (a: AlarmRecord): AlarmRecord => ({
  */
 export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: Logger) {
   let points = new Map<number, PointInfo>();
+  const saveAlarmStates = alarmStateWriter(db);
 
   /** Journals events and the records they leave behind; errors are logged, never thrown into the engine. */
   function persist(events: NewEvent[], ruleIds: number[]): Promise<void> {
@@ -41,7 +42,7 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
       else gone.push(id);
     }
     return journal.record(async (trx) => {
-      await saveAlarmStates(trx, records);
+      saveAlarmStates(records);
       await deleteAlarmStates(trx, gone);
       return { result: undefined, events };
     });

@@ -1,5 +1,5 @@
 import type { AlarmRecord, AlarmState } from '../engine/index.js';
-import type { Db } from './database.js';
+import { sqliteHandle, type Db } from './database.js';
 
 export async function listAlarmStates(db: Db): Promise<AlarmRecord[]> {
   const rows = await db.selectFrom('alarm_states').selectAll().execute();
@@ -13,22 +13,16 @@ export async function listAlarmStates(db: Db): Promise<AlarmRecord[]> {
   }));
 }
 
-/** Stores the records as they are now, in the caller's transaction. */
-export async function saveAlarmStates(db: Db, records: AlarmRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  await db
-    .insertInto('alarm_states')
-    .values(records.map((r) => ({ ...r, acked: r.acked ? 1 : 0 })))
-    .onConflict((oc) =>
-      oc.column('rule_id').doUpdateSet((eb) => ({
-        state: eb.ref('excluded.state'),
-        acked: eb.ref('excluded.acked'),
-        shelved_until: eb.ref('excluded.shelved_until'),
-        since: eb.ref('excluded.since'),
-        value: eb.ref('excluded.value'),
-      })),
-    )
-    .execute();
+/** Stores records as they are now with one prepared upsert; run it inside a transaction. */
+export function alarmStateWriter(db: Db) {
+  const upsert = sqliteHandle(db).prepare(
+    `insert into alarm_states (rule_id, state, acked, shelved_until, since, value) values (?, ?, ?, ?, ?, ?)
+     on conflict (rule_id) do update set state = excluded.state, acked = excluded.acked,
+       shelved_until = excluded.shelved_until, since = excluded.since, value = excluded.value`,
+  );
+  return function saveAlarmStates(records: readonly AlarmRecord[]): void {
+    for (const r of records) upsert.run(r.rule_id, r.state, r.acked ? 1 : 0, r.shelved_until, r.since, r.value);
+  };
 }
 
 export async function deleteAlarmStates(db: Db, ruleIds: number[]): Promise<void> {

@@ -7,6 +7,23 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
+/** The slice of better-sqlite3 the hot paths use for prepared statements (journal, alarm states). */
+export interface SqliteHandle {
+  prepare(sql: string): { run(...params: unknown[]): { lastInsertRowid: number | bigint }; get(...params: unknown[]): unknown };
+}
+
+const handles = new WeakMap<Db, SqliteHandle>();
+
+/**
+ * The connection under a database opened here. Kysely runs every query on this one connection,
+ * so a prepared statement run inside a Kysely transaction is part of that transaction.
+ */
+export function sqliteHandle(db: Db): SqliteHandle {
+  const handle = handles.get(db);
+  if (!handle) throw new Error('not a database from openDatabase()');
+  return handle;
+}
+
 /**
  * Opens the SQLite file with the settings an alarm journal needs: WAL for concurrent
  * readers, synchronous=FULL (better-sqlite3 leaves WAL at NORMAL, which can lose the last
@@ -19,7 +36,9 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  handles.set(db, sqlite as unknown as SqliteHandle);
+  return db;
 }
 
 /** Brings the schema up to date; throws with the failing migration's name. */

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { sqliteHandle, type Db } from './database.js';
 import type { EventsTable } from './schema.js';
 import type { Selectable } from 'kysely';
 
@@ -24,32 +24,22 @@ export interface JournalEvent {
   payload: Record<string, unknown>;
 }
 
-/** Appends events in the caller's transaction; ids come back in order. */
-export async function appendEvents(db: Db, events: NewEvent[], ts: string): Promise<JournalEvent[]> {
-  if (events.length === 0) return [];
-  const rows = await db
-    .insertInto('events')
-    .values(
-      events.map((e) => ({
-        topic: e.topic,
-        type: e.type,
-        owner_id: e.owner_id ?? null,
-        rule_id: e.rule_id ?? null,
-        payload: JSON.stringify(e.payload),
-        ts,
-      })),
-    )
-    .returning('id')
-    .execute();
-  return events.map((e, i) => ({
-    id: rows[i]!.id,
-    topic: e.topic,
-    type: e.type,
-    ts,
-    owner_id: e.owner_id ?? null,
-    rule_id: e.rule_id ?? null,
-    payload: e.payload,
-  }));
+/**
+ * Appends events with one prepared statement; run it inside a transaction (the journal does).
+ * A prepared statement per row beats one big Kysely insert by several times at 1000s of rows.
+ */
+export function eventAppender(db: Db) {
+  const insert = sqliteHandle(db).prepare(
+    'insert into events (topic, type, owner_id, rule_id, payload, ts) values (?, ?, ?, ?, ?, ?)',
+  );
+  return function appendEvents(events: NewEvent[], ts: string): JournalEvent[] {
+    return events.map((e) => {
+      const owner_id = e.owner_id ?? null;
+      const rule_id = e.rule_id ?? null;
+      const { lastInsertRowid } = insert.run(e.topic, e.type, owner_id, rule_id, JSON.stringify(e.payload), ts);
+      return { id: Number(lastInsertRowid), topic: e.topic, type: e.type, ts, owner_id, rule_id, payload: e.payload };
+    });
+  };
 }
 
 export interface EventQuery {

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import { appendEvents, type JournalEvent, type NewEvent } from '../db/events.js';
+import { eventAppender, type JournalEvent, type NewEvent } from '../db/events.js';
 import type { Logger } from '../log/logger.js';
 
 export type JournalListener = (events: JournalEvent[]) => void;
@@ -18,6 +18,7 @@ export interface Recorded<T> {
  */
 export function createJournal(db: Db, clock: Clock, log: Logger) {
   const listeners = new Set<JournalListener>();
+  const appendEvents = eventAppender(db);
   const inFlight = new Set<Promise<unknown>>();
 
   function notify(events: JournalEvent[]) {
@@ -36,7 +37,7 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
     const ts = new Date(clock.now()).toISOString();
     const writing = db.transaction().execute(async (trx) => {
       const { result, events } = await work(trx, ts);
-      return { result, stored: await appendEvents(trx, events, ts) };
+      return { result, stored: appendEvents(events, ts) };
     });
     inFlight.add(writing);
     try {

@@ -1,0 +1,56 @@
+/**
+ * Journal throughput: alarm transitions written as the alarm service writes them (events plus
+ * alarm_states rows, one transaction per poll cycle) to a file database at synchronous=FULL.
+ * Prints figures, asserts nothing. Run: npx tsx scripts/bench-journal.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { alarmStateWriter } from '../src/db/alarm-states.js';
+import { migrateToLatest, openDatabase } from '../src/db/database.js';
+import { systemClock } from '../src/clock.js';
+import { createJournal } from '../src/journal/journal.js';
+import { memoryLogger } from '../src/log/logger.js';
+import { alarmStateEvent } from '../src/alarms/alarm-events.js';
+import type { EngineRule, Transition } from '../src/engine/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-journal-'));
+const db = openDatabase(join(dir, 'bench.sqlite'));
+await migrateToLatest(db);
+const journal = createJournal(db, systemClock(), memoryLogger());
+const saveAlarmStates = alarmStateWriter(db);
+let delivered = 0;
+journal.subscribe((events) => (delivered += events.length));
+
+const rule = (id: number): EngineRule => ({
+  id, datapoint_id: id, name: `TT${id} high`, severity: 'high', comparison: 'above', warning_threshold: 80,
+  alarm_threshold: 95, deadband: 1, on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: true,
+});
+const point = { label: 'TT', description: 'temperature', plc_id: 1 };
+
+async function run(perCycle: number, cycles: number) {
+  const started = performance.now();
+  for (let c = 0; c < cycles; c++) {
+    const transitions: Transition[] = Array.from({ length: perCycle }, (_, i) => ({
+      rule_id: i + 1, from: 'OK', to: c % 2 ? 'OK' : 'ALARM', reason: 'value', value: 96 + c, ts: Date.now(),
+      acked: false, shelved: false, rule: rule(i + 1),
+    }));
+    const records = transitions.map((t) => ({ rule_id: t.rule_id, state: t.to, acked: false, shelved_until: null, since: t.ts, value: t.value }));
+    await journal.record(async () => {
+      saveAlarmStates(records);
+      return { result: undefined, events: transitions.map((t) => alarmStateEvent(t, point)) };
+    });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const rate = (perCycle * cycles) / seconds;
+  console.log(`${String(perCycle).padStart(5)} transitions/cycle x ${cycles} cycles: ${Math.round(rate).toLocaleString('en')} transitions/s, ${((seconds * 1000) / cycles).toFixed(2)} ms/cycle`);
+}
+
+console.log('journal at synchronous=FULL, WAL, one transaction per cycle');
+await run(1, 500);
+await run(100, 100);
+await run(1000, 40);
+await run(5000, 10);
+console.log(`events handed to listeners: ${delivered.toLocaleString('en')}`);
+await db.destroy();
+rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,8 @@ import type { TicketStore } from '../auth/tickets.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { UserService } from '../auth/user-service.js';
 import type { Db } from '../db/database.js';
+import type { ItemService } from '../items/item-service.js';
+import { itemRoutes } from '../items/item-routes.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { DatapointService } from '../plant/datapoint-service.js';
@@ -23,6 +25,7 @@ import { streamRoutes, type StreamDeps } from './routes/streams.js';
 import type { StatsSources } from '../ops/stats.js';
 import { datapointRoutes, plcRoutes, ruleRoutes } from './routes/plant.js';
 import { userRoutes } from './routes/users.js';
+import { staticPages } from './static-pages.js';
 
 export interface HttpDeps {
   db: Db;
@@ -38,6 +41,7 @@ export interface HttpDeps {
   alarms: AlarmService;
   streams: StreamDeps;
   stats: StatsSources;
+  items: ItemService;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -62,14 +66,16 @@ export function createHttpApp(deps: HttpDeps) {
     .route('/rules', ruleRoutes(deps.rules))
     .route('/alarms', historyRoutes(deps.db))
     .route('/alarms', alarmRoutes(deps.alarms, async () => (await journalRange(deps.db)).last))
-    .route('/stats', statsRoutes(deps.stats));
+    .route('/stats', statsRoutes(deps.stats))
+    .route('/items', itemRoutes(deps.items));
 
   const app = new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .route('/api', api)
     .use('/metrics', requireAuth(deps.db, deps.tokens))
     .route('/metrics', metricsRoutes(deps.stats))
-    .route('/', streamRoutes(deps.streams));
+    .route('/', streamRoutes(deps.streams))
+    .use('/*', ...staticPages());
   app.notFound((c) => errorResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError(errorHandler(deps.log));
   return app;

@@ -8,8 +8,12 @@ export const STREAM_TOPICS: readonly StreamTopic[] = ['alarms', 'config', 'syste
  * One outgoing message, serialized once and shared by every client that receives it:
  * the WebSocket text and the SSE block are built on first use and then reused.
  */
+const encoder = new TextEncoder();
+
 export class Frame {
   #sse: string | undefined;
+  #wsBytes: Uint8Array | undefined;
+  #sseBytes: Uint8Array | undefined;
 
   constructor(
     /** The journal id, or null for messages that are not journaled (welcome, values, ...). */
@@ -26,6 +30,18 @@ export class Frame {
   get sse(): string {
     this.#sse ??= `${this.id === null ? '' : `id: ${this.id}\n`}event: ${this.type}\ndata: ${this.json}\n\n`;
     return this.#sse;
+  }
+
+  /** The WebSocket text frame's UTF-8 bytes, encoded once for every client. */
+  get wsBytes(): Uint8Array {
+    this.#wsBytes ??= encoder.encode(this.json);
+    return this.#wsBytes;
+  }
+
+  /** The SSE block's UTF-8 bytes, encoded once for every client. */
+  get sseBytes(): Uint8Array {
+    this.#sseBytes ??= encoder.encode(this.sse);
+    return this.#sseBytes;
   }
 }
 

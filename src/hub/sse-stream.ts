@@ -3,6 +3,17 @@ import type { Frame } from './frame.js';
 
 const encoder = new TextEncoder();
 
+function concat(frames: Frame[]): Uint8Array {
+  const parts = frames.map((f) => f.sseBytes);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /**
  * The body of an SSE response as a byte stream, and the transport the hub writes to. The
  * stream's queue is the client's buffer: when the peer stops reading, the server stops
@@ -29,17 +40,19 @@ export function createSseStream(maxBufferedBytes: number, onClose: () => void) {
     new ByteLengthQueuingStrategy({ highWaterMark: maxBufferedBytes }),
   );
 
-  function enqueue(text: string): boolean {
+  function enqueue(bytes: Uint8Array): boolean {
     if (!open) return true;
     if ((controller.desiredSize ?? 0) <= 0) return false;
-    controller.enqueue(encoder.encode(text));
+    controller.enqueue(bytes);
     return true;
   }
 
+  const PING = encoder.encode(': ping\n\n');
+
   const transport: ClientTransport = {
     kind: 'sse',
-    // One chunk per batch: the frames' SSE text is built once and shared by all clients.
-    write: (frames: Frame[]) => enqueue(frames.length === 1 ? frames[0]!.sse : frames.map((f) => f.sse).join('')),
+    // One chunk (one socket write) per batch, of bytes encoded once and shared by all clients.
+    write: (frames: Frame[]) => enqueue(frames.length === 1 ? frames[0]!.sseBytes : concat(frames)),
     close() {
       if (!open) return;
       finish();
@@ -51,7 +64,7 @@ export function createSseStream(maxBufferedBytes: number, onClose: () => void) {
     body,
     transport,
     /** A comment line that keeps proxies from timing the stream out. */
-    ping: () => enqueue(': ping\n\n'),
+    ping: () => enqueue(PING),
     get open() {
       return open;
     },

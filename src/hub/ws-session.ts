@@ -74,7 +74,8 @@ export class WsSession {
         // One socket write for the whole batch (ws frames each message separately).
         const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
         socket?.cork();
-        for (const f of frames) ws.send(f.json, { binary: false });
+        // Bytes, not strings: ws would encode a string again for every client.
+        for (const f of frames) ws.send(f.wsBytes, { binary: false });
         socket?.uncork();
         return true;
       },
@@ -136,7 +137,7 @@ export class WsSession {
       return;
     }
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(frame.json, { binary: false });
+    this.ws.send(frame.wsBytes, { binary: false });
     this.ws.ping();
   }
 

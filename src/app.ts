@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
 import { bootstrapAdmin } from './auth/bootstrap-admin.js';
+import { hasPermission } from './auth/permissions.js';
+import { AppError } from './errors.js';
+import type { StreamUser } from './hub/client.js';
 import { createLoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { createTicketStore } from './auth/tickets.js';
 import { createTokenService } from './auth/tokens.js';
@@ -14,6 +17,7 @@ import { createHttpApp, type HttpApp } from './http/http-app.js';
 import { CLOSE } from './hub/close-codes.js';
 import { createHub, type Hub } from './hub/hub.js';
 import { createStreamServer, type StreamServer } from './hub/stream-server.js';
+import { createItemService, type ItemService } from './items/item-service.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { startRetention } from './journal/retention.js';
 import { consoleLogger, type Logger } from './log/logger.js';
@@ -47,6 +51,7 @@ interface Running {
   hub: Hub;
   streams: StreamServer;
   alarms: AlarmService;
+  items: ItemService;
   poller: PollerBridge;
   demo: { sim: Simulator; plant: { stop(): void } } | undefined;
   listening: Listening;
@@ -77,6 +82,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const journal = createJournal(db, clock, log);
     const alarms = createAlarmService(db, journal, clock, log);
     await alarms.start();
+    const items = createItemService(db, journal, clock, log);
 
     const hub = createHub(
       {
@@ -114,8 +120,11 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const streams = createStreamServer(clock, config.heartbeatMs);
     const tokens = createTokenService(secret, config.tokenTtlS, clock);
     const tickets = createTicketStore(clock, () => randomBytes(24).toString('base64url'));
-    const ack = (user: { username: string }, ruleId: number, comment: string | undefined) =>
-      alarms.ack(ruleId, user.username, comment ?? null);
+    // The WebSocket `ack` message: the same permission and effect as the REST call.
+    const ack = async (user: StreamUser, ruleId: number, comment: string | undefined) => {
+      if (!hasPermission(user.permissions, 'alarms:ack')) throw new AppError('forbidden', 'Requires permission alarms:ack');
+      return alarms.ack(ruleId, user.username, comment ?? null);
+    };
     const http = createHttpApp({
       db,
       log,
@@ -128,8 +137,10 @@ export function createApp(config: Config, options: AppOptions = {}) {
       live,
       stats: { hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
       streams: { db, tokens, tickets, clock, hub, streams, allowedOrigins: config.allowedOrigins, ack },
+      items,
     });
-    return { db, journal, http, hub, streams, alarms, poller, demo };
+    await items.start(); // fires what came due while the server was down
+    return { db, journal, http, hub, streams, alarms, items, poller, demo };
   }
 
   async function start(): Promise<void> {
@@ -154,6 +165,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     r.alarms.stop();
     r.demo?.plant.stop();
     await r.demo?.sim.close();
+    await r.items.stop();
     await r.journal.flush();
     r.hub.closeAll(CLOSE.goingAway, 'server stopping');
     r.streams.stop();

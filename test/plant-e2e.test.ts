@@ -167,6 +167,28 @@ describe('a register change becomes a journaled transition', () => {
   });
 });
 
+describe('acknowledging over the WebSocket', () => {
+  it('acks like the REST call, and answers an error for an unknown rule', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    sim.setFloat32('holding', 0, 130);
+    const c = stream(t, token);
+    await c.next('snapshot');
+    const { rule } = await plant(t, token);
+    await c.next('alarm_state', (m) => m.state === 'ALARM');
+    c.send({ type: 'ack', rule_id: rule.id, comment: 'from the panel' });
+    expect(await c.next('alarm_ack')).toMatchObject({ rule_id: rule.id, user: 'admin', comment: 'from the panel' });
+    c.send({ type: 'ack', rule_id: 999 });
+    expect(await c.next('error')).toMatchObject({ code: 'not_found' });
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+
+    const viewer = stream(t, await t.userWithRole('viewer', token));
+    await viewer.next('snapshot');
+    viewer.send({ type: 'ack', rule_id: rule.id });
+    expect(await viewer.next('error')).toMatchObject({ code: 'forbidden' });
+  });
+});
+
 describe('bad input to the alarm endpoints', () => {
   it('answers 404 for unknown rules and 400 for shelves over 8 h or without a duration', async () => {
     t = await startTestApp();

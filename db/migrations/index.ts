@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-11-22T0001-initial.js';
 import * as alarmStates from './2026-11-22T0002-alarm-states.js';
+import * as items from './2026-11-22T0003-items.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -9,4 +10,5 @@ import * as alarmStates from './2026-11-22T0002-alarm-states.js';
 export const migrations: Record<string, Migration> = {
   '2026-11-22T0001-initial': initial,
   '2026-11-22T0002-alarm-states': alarmStates,
+  '2026-11-22T0003-items': items,
 };

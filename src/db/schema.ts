@@ -82,6 +82,23 @@ export interface AlarmStatesTable {
   value: number | null;
 }
 
+/** Personal alarms and timers (SPEC 8); `alarm` / `timer` are JSON, times in ms. */
+export interface ItemsTable {
+  id: string;
+  owner_id: number;
+  kind: string;
+  label: string;
+  enabled: number;
+  alarm: string | null;
+  timer: string | null;
+  version: number;
+  updated_at: string;
+  deleted: number;
+  seq: number;
+  next_due_at: number | null;
+  last_due_at: number | null;
+}
+
 export interface Database {
   alarm_states: AlarmStatesTable;
   settings: SettingsTable;
@@ -90,4 +107,5 @@ export interface Database {
   datapoints: DatapointsTable;
   rules: RulesTable;
   events: EventsTable;
+  items: ItemsTable;
 }

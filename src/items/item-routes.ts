@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AuthEnv } from '../http/auth-middleware.js';
+import { jsonBody, parseWith, queryOf } from '../http/validate.js';
+import { IfMatch, ItemBody, ItemId, ItemsQuery } from './item.js';
+import type { ItemService } from './item-service.js';
+
+// Wrapped in objects so that a problem's `path` names the parameter or the header.
+const IdParam = v.object({ id: ItemId });
+const IfMatchHeader = v.object({ 'If-Match': IfMatch });
+
+/**
+ * `/api/items` (SPEC 8): any signed-in user, on their own items only; no permission needed.
+ * `GET /` lists live items, `GET /?since=<cursor>` is the change feed, `PUT /:id` creates or
+ * replaces (201 / 200), `DELETE /:id` leaves a tombstone (204). `GET /:id` reads one.
+ */
+export function itemRoutes(items: ItemService) {
+  const itemId = (raw: string) => parseWith(IdParam, { id: raw }, 'item id').id;
+  const ifMatch = (raw: string | undefined) => parseWith(IfMatchHeader, { 'If-Match': raw }, 'If-Match header')['If-Match'];
+
+  return new Hono<AuthEnv>()
+    .get('/', async function listItems(c) {
+      const { since } = queryOf(c, ItemsQuery);
+      const owner = c.get('user').id;
+      return c.json(since === undefined ? await items.list(owner) : await items.changes(owner, since));
+    })
+    .get('/:id', async function getItem(c) {
+      return c.json(await items.get(c.get('user').id, itemId(c.req.param('id'))));
+    })
+    .put('/:id', async function putItem(c) {
+      const id = itemId(c.req.param('id'));
+      const version = ifMatch(c.req.header('if-match'));
+      const body = await jsonBody(c, ItemBody);
+      const { item, created } = await items.put(c.get('user').id, id, body, version);
+      return c.json(item, created ? 201 : 200);
+    })
+    .delete('/:id', async function deleteItem(c) {
+      const id = itemId(c.req.param('id'));
+      await items.remove(c.get('user').id, id, ifMatch(c.req.header('if-match')));
+      return c.body(null, 204);
+    });
+}

@@ -21,12 +21,10 @@ import { createItemService, type ItemService } from './items/item-service.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { startRetention } from './journal/retention.js';
 import { consoleLogger, type Logger } from './log/logger.js';
-import { startDemoPlant } from './modbus/demo-plant.js';
-import { createSimulator, type Simulator } from './modbus/simulator.js';
 import { datapointService } from './plant/datapoint-service.js';
-import { seedDemoPlant } from './plant/demo-plant-seed.js';
+import { startDemo, type Demo } from './plant/demo.js';
 import { createLiveState } from './plant/live-state.js';
-import type { PlantChange } from './plant/plant-context.js';
+import { plantChangeRouter } from './plant/plant-changes.js';
 import { plcService } from './plant/plc-service.js';
 import { createPollerBridge, type PollerBridge } from './plant/poller-bridge.js';
 import { ruleService } from './plant/rule-service.js';
@@ -40,9 +38,6 @@ export interface AppOptions {
   poller?: Parameters<typeof createPollerBridge>[0]['poller'];
 }
 
-/** The fixed port of the built-in demo simulator, when free (as `npm run simulate`). */
-const DEMO_SIM_PORT = 5020;
-
 /** What a started app holds; `stop()` closes it in reverse order. */
 interface Running {
   db: Db;
@@ -53,15 +48,9 @@ interface Running {
   alarms: AlarmService;
   items: ItemService;
   poller: PollerBridge;
-  demo: { sim: Simulator; plant: { stop(): void } } | undefined;
+  demo: Demo | undefined;
   listening: Listening;
   stopRetention: () => void;
-}
-
-async function startDemoSimulator(log: Logger) {
-  const sim = await createSimulator({ port: DEMO_SIM_PORT }).catch(() => createSimulator({ port: 0 }));
-  log.info(`demo: Modbus TCP simulator on ${sim.host}:${sim.port}`);
-  return { sim, plant: startDemoPlant(sim) };
 }
 
 /**
@@ -98,23 +87,19 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const live = createLiveState();
     const poller = createPollerBridge({ db, journal, live, hub, log, onSamples: alarms.ingest, poller: options.poller });
 
-    // Rule changes go to the engine first, while it still knows the datapoints of deleted rules.
-    let topology = Promise.resolve();
-    const changed = (changes: PlantChange[]) => {
-      for (const change of changes) {
-        if (change.kind === 'rule_saved') alarms.ruleSaved(change.rule);
-        else if (change.kind === 'rule_deleted') alarms.ruleDeleted(change.ruleId);
-      }
-      if (changes.some((c) => c.kind === 'topology')) {
-        topology = topology.then(() => Promise.all([alarms.refreshPoints(), poller.reload()])).then(() => {});
-      }
-    };
-    const plant = { db, journal, changed };
+    const router = plantChangeRouter(
+      {
+        ruleSaved: alarms.ruleSaved,
+        ruleDeleted: alarms.ruleDeleted,
+        reloadTopology: async () => void (await Promise.all([alarms.refreshPoints(), poller.reload()])),
+      },
+      log,
+    );
+    const plant = { db, journal, changed: router.changed };
     const services = { plcs: plcService(plant), datapoints: datapointService(plant), rules: ruleService(plant) };
 
-    const demo = config.demo ? await startDemoSimulator(log) : undefined;
-    if (demo) await seedDemoPlant(services, demo.sim.port, log);
-    await topology;
+    const demo = config.demo ? await startDemo(services, log) : undefined;
+    await router.settled();
     await poller.start();
 
     const streams = createStreamServer(clock, config.heartbeatMs);
@@ -163,8 +148,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     r.stopRetention();
     await r.poller.stop();
     r.alarms.stop();
-    r.demo?.plant.stop();
-    await r.demo?.sim.close();
+    await r.demo?.stop();
     await r.items.stop();
     await r.journal.flush();
     r.hub.closeAll(CLOSE.goingAway, 'server stopping');

@@ -40,6 +40,8 @@ export function staticPages(publicDir = findPublicDir()) {
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     c.header('x-frame-options', 'DENY');
+    // No build step means no hashed file names: revalidate so an upgrade never mixes old and new modules.
+    c.header('cache-control', 'no-cache');
   });
   return [securityHeaders, serveStatic({ root, index: 'index.html' })] as const;
 }

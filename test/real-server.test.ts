@@ -20,6 +20,17 @@ describe('over HTTP', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
+  it('serves the pages and the client with a strict Content-Security-Policy', async () => {
+    for (const path of ['/', '/rules.html', '/client/alarm-client.js']) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      await res.arrayBuffer();
+    }
+    expect((await fetch(`${url}/../package.json`)).status).toBe(404);
+  });
+
   it('refuses a streamed body over 1 MiB that has no content-length', async () => {
     const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
     let sent = 0;

@@ -52,11 +52,14 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
   let values = new Map<number, LiveValue>();
   let valuesTimer: unknown;
 
+  const visible = (conn: Connection, f: Frame) =>
+    (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f);
+
   function deliver(conn: Connection, frames: Frame[]): void {
-    const chosen = frames.filter(
-      (f) => (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f),
-    );
-    if (chosen.length === 0 || conn.state === 'closed') return;
+    if (conn.state === 'closed') return;
+    // Per client per publish: skip the copy in the usual case where every frame is wanted.
+    const chosen = frames.every((f) => visible(conn, f)) ? frames : frames.filter((f) => visible(conn, f));
+    if (chosen.length === 0) return;
     if (conn.transport.write(chosen)) {
       stats.delivered += chosen.length;
     } else {

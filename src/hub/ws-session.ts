@@ -20,6 +20,7 @@ export interface WsSessionDeps {
 }
 
 const AUTH_TIMEOUT_MS = 5000;
+const TEXT = { binary: false } as const;
 
 type SessionState = 'awaiting_auth' | 'starting' | 'open' | 'closed';
 
@@ -75,7 +76,7 @@ export class WsSession {
         const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
         socket?.cork();
         // Bytes, not strings: ws would encode a string again for every client.
-        for (const f of frames) ws.send(f.wsBytes, { binary: false });
+        for (const f of frames) ws.send(f.wsBytes, TEXT);
         socket?.uncork();
         return true;
       },
@@ -137,7 +138,7 @@ export class WsSession {
       return;
     }
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(frame.wsBytes, { binary: false });
+    this.ws.send(frame.wsBytes, TEXT);
     this.ws.ping();
   }
 

@@ -63,7 +63,11 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const clock = options.clock ?? systemClock();
   let running: Running | undefined;
 
-  async function assemble(db: Db): Promise<Omit<Running, 'listening' | 'stopRetention'>> {
+  /**
+   * Builds and starts the parts. `undo` collects a stop for each part that has started, so a
+   * failure half-way (a bad database, a busy port) leaves no worker or timer behind.
+   */
+  async function assemble(db: Db, undo: (() => unknown)[]): Promise<Omit<Running, 'listening' | 'stopRetention'>> {
     await migrateToLatest(db);
     const secret = config.jwtSecret ?? (await initSetting(db, 'jwt_secret', randomBytes(48).toString('base64url')));
     await bootstrapAdmin(db, config.adminUser, config.adminPassword, log);
@@ -71,6 +75,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const journal = createJournal(db, clock, log);
     const alarms = createAlarmService(db, journal, clock, log);
     await alarms.start();
+    undo.push(() => alarms.stop());
     const items = createItemService(db, journal, clock, log);
 
     const hub = createHub(
@@ -99,7 +104,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const services = { plcs: plcService(plant), datapoints: datapointService(plant), rules: ruleService(plant) };
 
     const demo = config.demo ? await startDemo(services, log) : undefined;
+    if (demo) undo.push(() => demo.stop());
     await router.settled();
+    undo.push(() => poller.stop());
     await poller.start();
 
     const streams = createStreamServer(clock, config.heartbeatMs);
@@ -124,6 +131,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       streams: { db, tokens, tickets, clock, hub, streams, allowedOrigins: config.allowedOrigins, ack },
       items,
     });
+    undo.push(() => items.stop());
     await items.start(); // fires what came due while the server was down
     return { db, journal, http, hub, streams, alarms, items, poller, demo };
   }
@@ -131,20 +139,21 @@ export function createApp(config: Config, options: AppOptions = {}) {
   async function start(): Promise<void> {
     if (running) throw new Error('app already started');
     const db = openDatabase(config.database);
-    let parts: Omit<Running, 'listening' | 'stopRetention'> | undefined;
+    const undo: (() => unknown)[] = [];
     try {
-      parts = await assemble(db);
+      const parts = await assemble(db, undo);
+      undo.push(() => parts.streams.stop(), () => parts.journal.flush());
       const listening = await listen(parts.http.fetch, config.host, config.port, parts.streams.wss);
       running = { ...parts, listening, stopRetention: startRetention(db, clock.now, log) };
       log.info(`listening on http://${config.host}:${listening.port}`);
     } catch (err) {
-      if (parts) await shutdown({ ...parts, listening: undefined, stopRetention: () => {} });
-      else await db.destroy();
+      for (const stop of undo.reverse()) await Promise.resolve(stop()).catch(() => {});
+      await db.destroy();
       throw err;
     }
   }
 
-  async function shutdown(r: Omit<Running, 'listening'> & { listening: Listening | undefined }) {
+  async function shutdown(r: Running) {
     r.stopRetention();
     await r.poller.stop();
     r.alarms.stop();
@@ -153,7 +162,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     await r.journal.flush();
     r.hub.closeAll(CLOSE.goingAway, 'server stopping');
     r.streams.stop();
-    await r.listening?.close();
+    await r.listening.close();
     await r.db.destroy();
   }
 

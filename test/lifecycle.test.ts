@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { memoryLogger } from '../src/log/logger.js';
+import { startTestApp, testConfig } from './helpers/test-app.js';
 
 /** Runs src/main.ts the way `npm start` runs the build, and collects its output lines. */
 function startMain(env: Record<string, string>) {
@@ -54,5 +60,24 @@ describe('the server process', () => {
     const [code] = await once(main.child, 'exit');
     expect(code).toBe(1);
     expect(main.lines.join('\n')).toMatch(/PORT: must be a whole number/);
+  });
+});
+
+describe('a start that fails', () => {
+  it('rejects on a busy port and leaves the database free for the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alarms-busy-'));
+    const first = await startTestApp();
+    try {
+      const port = new URL(first.app.url).port;
+      const env = { PORT: port, DATABASE: join(dir, 'a.sqlite') };
+      const busy = createApp(testConfig(env), { log: memoryLogger() });
+      await expect(busy.start()).rejects.toThrow(/EADDRINUSE/);
+      const next = createApp(testConfig({ ...env, PORT: '0' }), { log: memoryLogger() });
+      await next.start();
+      await next.stop();
+    } finally {
+      await first.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -51,6 +51,8 @@ await run(1, 500);
 await run(100, 100);
 await run(1000, 40);
 await run(5000, 10);
+console.log('sustained, as the journal grows past 400k events:');
+await run(1000, 300);
 console.log(`events handed to listeners: ${delivered.toLocaleString('en')}`);
 await db.destroy();
 rmSync(dir, { recursive: true, force: true });

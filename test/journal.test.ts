@@ -72,6 +72,30 @@ describe('the event journal', () => {
     expect((await t.call('GET', '/api/alarms/history?from=yesterday', { token })).status).toBe(400);
   });
 
+  it('finds the events of one rule anywhere in a long journal, page by page', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    // 10,000 events of other rules with rule 7's spread among them: the rule index is kept
+    // in blocks of 4096 ids, so its history must walk several blocks and skip empty ones.
+    const events = Array.from({ length: 10_000 }, (_, i) => {
+      const rule_id = [5, 4200, 9999].includes(i) ? 7 : 100 + (i % 50);
+      return { topic: 'alarms' as const, type: 'alarm_ack', rule_id, payload: { rule_id, n: i } };
+    });
+    await t.app.journal.append(events);
+
+    const seen: number[] = [];
+    let after: number | null = 0;
+    while (after !== null) {
+      const page: { json: { events: { rule_id: number; n: number }[]; next_after_id: number | null } } =
+        await t.call('GET', `/api/alarms/history?rule_id=7&limit=2&after_id=${after}`, { token });
+      expect(page.json.events.every((e) => e.rule_id === 7)).toBe(true);
+      seen.push(...page.json.events.map((e) => e.n));
+      after = page.json.next_after_id;
+    }
+    expect(seen).toEqual([5, 4200, 9999]);
+    expect((await t.call('GET', '/api/alarms/history?rule_id=8', { token })).json).toEqual({ events: [], next_after_id: null });
+  });
+
   it('keeps events and ids across a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alarms-'));
     try {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as initial from './2026-11-22T0001-initial.js';
 import * as alarmStates from './2026-11-22T0002-alarm-states.js';
 import * as items from './2026-11-22T0003-items.js';
+import * as eventsRuleBuckets from './2026-11-22T0004-events-rule-buckets.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T0001-initial': initial,
   '2026-11-22T0002-alarm-states': alarmStates,
   '2026-11-22T0003-items': items,
+  '2026-11-22T0004-events-rule-buckets': eventsRuleBuckets,
 };

@@ -7,9 +7,13 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
-/** The slice of better-sqlite3 the hot paths use for prepared statements (journal, alarm states). */
+/** The slice of better-sqlite3 the hot paths use for prepared statements (journal, alarm states, history by rule). */
 export interface SqliteHandle {
-  prepare(sql: string): { run(...params: unknown[]): { lastInsertRowid: number | bigint }; get(...params: unknown[]): unknown };
+  prepare(sql: string): {
+    run(...params: unknown[]): { lastInsertRowid: number | bigint };
+    get(...params: unknown[]): unknown;
+    all(...params: unknown[]): unknown[];
+  };
 }
 
 const handles = new WeakMap<Db, SqliteHandle>();

@@ -54,25 +54,58 @@ export interface EventQuery {
 
 /** Reads events oldest first, for history pages and stream replay. */
 export async function listEvents(db: Db, q: EventQuery): Promise<JournalEvent[]> {
+  if (q.ruleId !== undefined) return listRuleEvents(db, q, q.ruleId);
+  const rows = await eventQuery(db, q).execute();
+  return rows.map(toJournalEvent);
+}
+
+function eventQuery(db: Db, q: EventQuery) {
   let query = db.selectFrom('events').selectAll().orderBy('id').limit(q.limit);
   if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
-  if (q.ruleId !== undefined) query = query.where('rule_id', '=', q.ruleId);
   if (q.from !== undefined) query = query.where('ts', '>=', q.from);
   if (q.to !== undefined) query = query.where('ts', '<', q.to);
   const viewer = q.viewerId;
-  query =
-    viewer === null
-      ? query.where('owner_id', 'is', null)
-      : query.where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', viewer)]));
-  const rows = await query.execute();
-  return rows.map(toJournalEvent);
+  return viewer === null
+    ? query.where('owner_id', 'is', null)
+    : query.where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', viewer)]));
+}
+
+/** Ids per block of the `events_rule` index (migration 0004): `id >> 12`. */
+const BLOCK_BITS = 12;
+
+/**
+ * One rule's events, walking the index block by block from `afterId` until the page is full.
+ * The index is keyed by (block, rule), so each block is one seek of one prepared statement
+ * (a 1M-event journal is 245 blocks).
+ */
+async function listRuleEvents(db: Db, q: EventQuery, ruleId: number): Promise<JournalEvent[]> {
+  const { first, last } = await journalRange(db);
+  const where = [`id >> ${BLOCK_BITS} = ?`, 'rule_id = ?', 'id > ?'];
+  const filters: unknown[] = [];
+  if (q.from !== undefined) where.push('ts >= ?'), filters.push(q.from);
+  if (q.to !== undefined) where.push('ts < ?'), filters.push(q.to);
+  if (q.viewerId === null) where.push('owner_id is null');
+  else where.push('(owner_id is null or owner_id = ?)'), filters.push(q.viewerId);
+  const inBlock = sqliteHandle(db).prepare(`select * from events where ${where.join(' and ')} order by id limit ?`);
+
+  const rows: JournalEvent[] = [];
+  const after = Math.max(first - 1, q.afterId ?? 0);
+  for (let block = (after + 1) >> BLOCK_BITS; block <= last >> BLOCK_BITS && rows.length < q.limit; block++) {
+    const found = inBlock.all(block, ruleId, after, ...filters, q.limit - rows.length) as Selectable<EventsTable>[];
+    for (const row of found) rows.push(toJournalEvent(row));
+  }
+  return rows;
 }
 
 /** The oldest kept and the newest id; for an empty journal `first` is `last + 1`. */
 export async function journalRange(db: Db): Promise<{ first: number; last: number }> {
+  // Two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but
+  // `select min(id), max(id)` scans the whole table.
   const row = await db
-    .selectFrom('events')
-    .select((eb) => [eb.fn.min('id').as('first'), eb.fn.max('id').as('last')])
+    .selectNoFrom((eb) => [
+      eb.selectFrom('events').select((e) => e.fn.min('id').as('id')).as('first'),
+      eb.selectFrom('events').select((e) => e.fn.max('id').as('id')).as('last'),
+    ])
     .executeTakeFirst();
   if (row?.last == null) {
     // Empty, maybe after pruning: AUTOINCREMENT remembers the highest id ever given.

@@ -30,6 +30,8 @@ const IDLE_CLIENTS = 10_000;
 const BATCHES = 50;
 const PER_BATCH = 20;
 const RUNS = 5; // measured runs per server, after one unreported warm-up run each
+const PACED_EVENTS = 100; // latency: one event at a time, far apart
+const PACED_GAP_MS = 120;
 const DEADLINE_MS = 170_000;
 const CORES = availableParallelism();
 
@@ -57,17 +59,19 @@ const info = await request<InfoReply>({ cmd: 'info' });
 printHeader();
 
 const sut = await startAppUnderTest();
-const wsUrl = `${sut.app.url.replace(/^http/, 'ws')}/ws`;
+// Alarms only: the `values` topic would add a throttled message per register change.
+const wsUrl = `${sut.app.url.replace(/^http/, 'ws')}/ws?topics=alarms`;
 
-const { floor, ours, hubBefore, closing } = await fanOut(sut);
+const { floor, ours, hub, paced, closing } = await fanOut(sut);
 printFloor(floor);
-printOurs(sut, ours, floor, hubBefore);
+printOurs(sut, ours, floor, hub);
+printPaced(paced);
 console.log(`  ${closing}\n`);
 // Idle connections last: in trials that ran them first, the process sometimes stayed about twice
 // as slow per message sent for the rest of its life (the floor's sends too), skewing the rest.
 await idleConnections(sut);
 
-await sut.app.stop();
+await sut.stop();
 const problems = sut.log.lines.filter((l) => !l.startsWith('info:'));
 console.log(`\nserver log: ${sut.log.lines.length} lines, ${problems.length} warnings/errors${problems.length ? `: ${problems.slice(0, 5).join(' | ')}` : ''}`);
 console.log(`unhandled rejections in the server process: ${unhandled.length}${unhandled.length ? `: ${unhandled.slice(0, 3).join(' | ')}` : ''}`);
@@ -87,12 +91,12 @@ function printHeader(): void {
     `message: alarm_state event, ${Buffer.byteLength(sample)} bytes of JSON; a run = ${BATCHES} batches x ${PER_BATCH} events, ` +
       'one batch per setImmediate tick, i.e. as fast as the server takes them, so latencies include queueing',
   );
-  console.log(`order: ${RUNS} runs each of floor and app, alternating, after one warm-up run each; then the idle connections\n`);
+  console.log(`order: ${RUNS} runs each of floor and app, alternating, after one warm-up run each; then the paced latency runs; then the idle connections\n`);
 }
 
 /** 3. Idle connections: server RSS growth per authenticated WebSocket that got its snapshot. */
 async function idleConnections({ app, token }: AppUnderTest): Promise<void> {
-  console.log(`== 3. idle connections: ${int(IDLE_CLIENTS)} authenticated WebSockets to the app (welcome + snapshot each)`);
+  console.log(`== 4. idle connections: ${int(IDLE_CLIENTS)} authenticated WebSockets to the app (welcome + snapshot each)`);
   const before = await settledMemory(gc.gc);
   printConnect('WS', await request<ConnectReply>({ cmd: 'connect-ws', group: 'idle', url: wsUrl, count: IDLE_CLIENTS, token, concurrency: 200 }));
   const connected = app.hub.connections().size;
@@ -119,20 +123,28 @@ type HubCounts = { published: number; delivered: number; dropped: number; slow: 
 /** 1 and 2: connects both client sets, then alternates floor and app runs. */
 async function fanOut({ app, token }: AppUnderTest) {
   const server = await startFloorServer();
-  console.log(`connecting: ${WS_CLIENTS} WS clients to the floor, ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients to the app`);
-  const floorOpened = await request<ConnectReply>({ cmd: 'connect-ws', group: 'floor', url: server.url, count: WS_CLIENTS, concurrency: 100 });
+  console.log(`connecting: ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients to the floor, the same to the app`);
+  const floorOpened = await request<ConnectReply>({ cmd: 'connect-ws', group: 'floor', url: server.wsUrl, count: WS_CLIENTS, concurrency: 100 });
   printConnect('floor WS', floorOpened);
-  await waitUntil(() => server.clients() >= floorOpened.opened, 5_000);
+  const floorSse = await request<ConnectReply>({ cmd: 'connect-sse', group: 'floor', url: server.sseUrl, count: SSE_CLIENTS, token: 'unused', concurrency: 50 });
+  printConnect('floor SSE', floorSse);
+  await waitUntil(() => server.clients() >= floorOpened.opened + floorSse.opened, 5_000);
   printConnect('app WS', await request<ConnectReply>({ cmd: 'connect-ws', group: 'app', url: wsUrl, count: WS_CLIENTS, token, concurrency: 100 }));
-  printConnect('app SSE', await request<ConnectReply>({ cmd: 'connect-sse', group: 'app', url: `${app.url}/sse`, count: SSE_CLIENTS, token, concurrency: 50 }));
+  printConnect('app SSE', await request<ConnectReply>({ cmd: 'connect-sse', group: 'app', url: `${app.url}/sse?topics=alarms`, count: SSE_CLIENTS, token, concurrency: 50 }));
   console.log(`  the app sees ${JSON.stringify(app.hub.stats.connectionsByTransport())} connections, each past its snapshot\n`);
 
   let nextId = 1;
-  const broadcast = (run: number): Publish => (batch, sentAt) =>
+  const broadcast = (run: number, perBatch = PER_BATCH): Publish => (batch, sentAt) => {
+    // Serialized and encoded once per message and transport, with its send time, then shared by every client.
+    const events = Array.from({ length: perBatch }, (_, i) => {
+      const id = nextId++;
+      return { id, json: alarmEventJson(id, alarmPayload(batch * perBatch + i, run, batch, sentAt)) };
+    });
     server.broadcast(
-      // Serialized and encoded once per message, with its send time, then shared by every client.
-      Array.from({ length: PER_BATCH }, (_, i) => Buffer.from(alarmEventJson(nextId++, alarmPayload(batch * PER_BATCH + i, run, batch, sentAt)))),
+      events.map((e) => Buffer.from(e.json)),
+      events.map((e) => Buffer.from(`id: ${e.id}\nevent: alarm_state\ndata: ${e.json}\n\n`)),
     );
+  };
   const append = (run: number): Publish => (batch, sentAt) =>
     app.journal.append(
       Array.from({ length: PER_BATCH }, (_, i) => {
@@ -144,7 +156,8 @@ async function fanOut({ app, token }: AppUnderTest) {
     publishRun(request, { group, run: n, batches: BATCHES, perBatch: PER_BATCH }, publish(n));
 
   const stats = app.hub.stats;
-  const hubBefore: HubCounts = { published: stats.published, delivered: stats.delivered, dropped: stats.dropped, slow: stats.slowConsumerCloses };
+  const hubCounts = (): HubCounts => ({ published: stats.published, delivered: stats.delivered, dropped: stats.dropped, slow: stats.slowConsumerCloses });
+  const hubBefore = hubCounts();
   await run('floor', 100, broadcast); // warm-ups
   await run('app', 200, append);
   const floorRuns: RunResult[] = [];
@@ -154,21 +167,38 @@ async function fanOut({ app, token }: AppUnderTest) {
     ourRuns.push(await run('app', 200 + n, append));
   }
 
+  const hubAfter = hubCounts();
+
+  // Latency: one event at a time, far apart, so that nothing queues. The floor broadcasts one
+  // message; the app gets a register change that the poller reads and the engine turns into
+  // an alarm_state event, journaled and fanned out.
+  const pacedPlan = { batches: PACED_EVENTS, perBatch: 1, gapMs: PACED_GAP_MS };
+  const pacedFloor = await publishRun(request, { group: 'floor', run: 300, ...pacedPlan }, broadcast(300, 1));
+  const polledAt: number[] = [];
+  const commitsBefore = sut.timing.engineCommits.length;
+  const pacedOurs = await publishRun(request, { group: 'app', run: 400, ...pacedPlan }, async (batch) => {
+    polledAt[batch] = await sut.plant.toggle();
+  });
+
   const closed = await request<CloseReply>({ cmd: 'close-all', timeoutMs: 10_000 });
   const drained = await waitUntil(() => app.hub.connections().size === 0, 10_000);
   const closing = `closed ${int(closed.closed)} clients in ${ms(closed.ms, 0)}; the app's connections after: ${app.hub.connections().size}${drained ? '' : ' (did not drain)'}`;
   await server.close();
-  return { floor: summarize(floorRuns), ours: summarize(ourRuns), hubBefore, closing };
+  const paced = { floor: pacedFloor, ours: pacedOurs, polledAt, committedAt: sut.timing.engineCommits.slice(commitsBefore) };
+  return { floor: summarize(floorRuns), ours: summarize(ourRuns), hub: { before: hubBefore, after: hubAfter }, paced, closing };
 }
 
 function printFloor(floor: Summary): void {
-  console.log(`== 1. floor: plain ws WebSocketServer (perMessageDeflate off), ${WS_CLIENTS} WS clients, pre-serialized Buffers, socket corked per batch`);
+  console.log(
+    `== 1. floor: plain ws WebSocketServer (perMessageDeflate off) and a bare node:http SSE endpoint, ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients, ` +
+      'pre-serialized Buffers, socket corked per client per batch',
+  );
   printSummary(floor);
   console.log('');
 }
 
-function printOurs({ app, timing }: AppUnderTest, ours: Summary, floor: Summary, hubBefore: HubCounts): void {
-  console.log(`== 2. ours: createApp (in-memory SQLite, synchronous=FULL), ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients, events via app.journal.append(batch)`);
+function printOurs({ timing }: AppUnderTest, ours: Summary, floor: Summary, hub: { before: HubCounts; after: HubCounts }): void {
+  console.log(`== 2. ours: createApp (SQLite file, synchronous=FULL), ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients, events via app.journal.append(batch)`);
   printSummary(ours);
 
   // Per batch, split at the commit: call -> commit -> hub.publish returned -> last client.
@@ -190,7 +220,7 @@ function printOurs({ app, timing }: AppUnderTest, ours: Summary, floor: Summary,
     `    delivery rate ${int(ours.rate)} vs ${int(floor.rate)} msg/s (medians): ratio ${(ours.rate / floor.rate).toFixed(2)}; ` +
       `run by run: ${pairRatios}`,
   );
-  console.log(`    WS clients only: ${int(ours.wsRate)} vs ${int(floor.wsRate)} msg/s: ratio ${(ours.wsRate / floor.wsRate).toFixed(2)} (ours also feeds ${SSE_CLIENTS} SSE clients meanwhile)`);
+  console.log(`    WS clients only: ${int(ours.wsRate)} vs ${int(floor.wsRate)} msg/s: ratio ${(ours.wsRate / floor.wsRate).toFixed(2)}`);
   console.log(
     `    server CPU per delivered message: ${ours.serverUsPerMessage.toFixed(2)} vs ${floor.serverUsPerMessage.toFixed(2)} µs: ` +
       `ratio ${(ours.serverUsPerMessage / floor.serverUsPerMessage).toFixed(2)} (includes journaling; SSE and WS messages alike)`,
@@ -203,14 +233,40 @@ function printOurs({ app, timing }: AppUnderTest, ours: Summary, floor: Summary,
     `    excluding the commit (commit -> last client vs floor): p50 ${plusMs(q(fromCommit, 0.5) - q(floor.latencies, 0.5))}, ` +
       `p99 ${plusMs(q(fromCommit, 0.99) - q(floor.latencies, 0.99))}`,
   );
-  const stats = app.hub.stats;
-  const published = stats.published - hubBefore.published;
+  const { before, after } = hub;
+  const published = after.published - before.published;
   console.log(
-    `  hub over warm-up + runs: published ${int(published)} events, delivered ${int(stats.delivered - hubBefore.delivered)} frames, ` +
-      `dropped ${stats.dropped - hubBefore.dropped}, slow-consumer closes ${stats.slowConsumerCloses - hubBefore.slow}`,
+    `  hub over warm-up + runs: published ${int(published)} events, delivered ${int(after.delivered - before.delivered)} frames, ` +
+      `dropped ${after.dropped - before.dropped}, slow-consumer closes ${after.slow - before.slow}`,
   );
   const appended = (1 + RUNS) * BATCHES * PER_BATCH;
   if (published !== appended) console.log(`  NOTE: ${int(appended)} events were appended, so the commit timing above is off`);
+}
+
+/** Paced runs: what a register change costs on its way to the last client, beyond the floor. */
+function printPaced({ floor, ours, polledAt, committedAt }: { floor: RunResult; ours: RunResult; polledAt: number[]; committedAt: number[] }): void {
+  console.log(`== 3. latency, one event every ${PACED_GAP_MS} ms (nothing queues), ${PACED_EVENTS} events each, to all ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients`);
+  for (const [name, r] of [['floor', floor], ['ours', ours]] as const) {
+    if (!r.reply.complete || r.reply.extraMessages) {
+      console.log(`  ${name}: INCOMPLETE: ${JSON.stringify(r.reply.received)} of ${JSON.stringify(r.reply.expected)}, ${r.reply.extraMessages} extra`);
+    }
+  }
+  const lastRecv = ours.reply.batches.map((b) => b.lastRecv);
+  const pollWait = polledAt.map((t, i) => t - ours.sentAt[i]!);
+  const afterPoll = polledAt.map((t, i) => lastRecv[i]! - t);
+  const q = percentile;
+  console.log(`  floor, broadcast -> last client: ${p50p99(floor.latencies)}`);
+  console.log(`  ours, register change -> last client: ${p50p99(ours.latencies)}`);
+  console.log(`    of which the poll wait (change -> the simulator gets the next read, 50 ms interval): ${p50p99(pollWait)}`);
+  console.log(`    then read received -> last client (reply, worker, engine, journal commit, hub, sockets): ${p50p99(afterPoll)}`);
+  if (committedAt.length === polledAt.length) {
+    console.log(`      read received -> committed (reply, worker -> main, engine, journal): ${p50p99(committedAt.map((t, i) => t - polledAt[i]!))}`);
+    console.log(`      committed -> last client (hub, sockets, the clients' reads): ${p50p99(committedAt.map((t, i) => lastRecv[i]! - t))}`);
+  } else console.log(`  NOTE: ${committedAt.length} engine commits for ${polledAt.length} register changes`);
+  console.log(
+    `  overhead beyond poll wait + device round trip + floor: p50 ${plusMs(q(afterPoll, 0.5) - q(floor.latencies, 0.5))}, ` +
+      `p99 ${plusMs(q(afterPoll, 0.99) - q(floor.latencies, 0.99))} (the reply's way back over loopback is counted as ours)\n`,
+  );
 }
 
 function printSummary(s: Summary): void {

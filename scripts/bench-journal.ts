@@ -1,6 +1,6 @@
 /**
  * Journal throughput: alarm transitions written as the alarm service writes them (events plus
- * alarm_states rows, one transaction per poll cycle) to a file database at synchronous=FULL.
+ * alarm_states rows, one transaction per poll cycle, as alarm-service.ts calls journal.append) to a file database at synchronous=FULL.
  * Prints figures, asserts nothing. Run: npx tsx scripts/bench-journal.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,10 +36,7 @@ async function run(perCycle: number, cycles: number) {
       acked: false, shelved: false, rule: rule(i + 1),
     }));
     const records = transitions.map((t) => ({ rule_id: t.rule_id, state: t.to, acked: false, shelved_until: null, since: t.ts, value: t.value }));
-    await journal.record(async () => {
-      saveAlarmStates(records);
-      return { result: undefined, events: transitions.map((t) => alarmStateEvent(t, point)) };
-    });
+    await journal.append(transitions.map((t) => alarmStateEvent(t, point)), () => saveAlarmStates(records));
   }
   const seconds = (performance.now() - started) / 1000;
   const rate = (perCycle * cycles) / seconds;

@@ -7,7 +7,6 @@
  * Not meant to be run by hand: bench-fanout.ts forks it.
  */
 import { readFileSync } from 'node:fs';
-import { BENCH_MARK } from './fanout/alarm-event.js';
 import { MarkerScanner } from './fanout/marker-scanner.js';
 import type { CloseReply, Command, ConnectReply, Counts, InfoReply } from './fanout/protocol.js';
 import { openRawWs, type OnText } from './fanout/raw-ws.js';
@@ -15,7 +14,8 @@ import { Receipts } from './fanout/receipts.js';
 import { wallNow } from './fanout/wall-clock.js';
 
 const CONNECT_TIMEOUT_MS = 15_000;
-const MARK_BYTES = Buffer.from(BENCH_MARK);
+// Every event the bench sends is an alarm_state, whether a bench message or one the engine raised.
+const SSE_EVENT_BYTES = Buffer.from('event: alarm_state\n');
 const SNAPSHOT_BYTES = Buffer.from('"type":"snapshot"');
 
 interface Client {
@@ -70,7 +70,7 @@ async function openSse(url: string, token: string, group: string): Promise<void>
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
   let now = 0;
-  const scanner = new MarkerScanner(MARK_BYTES, (bytes, at) => receipts.arrived(tally, now, bytes, at));
+  const scanner = new MarkerScanner(SSE_EVENT_BYTES, (bytes, at) => receipts.arrived(tally, now, bytes, at));
   // retry, welcome and snapshot are small: keep them whole until the snapshot is complete.
   let early: Buffer | undefined = Buffer.alloc(0);
 

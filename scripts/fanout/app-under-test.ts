@@ -1,22 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { JournalEvent } from '../../src/db/events.js';
 import { memoryLogger } from '../../src/log/logger.js';
+import { createSimulator, type Simulator } from '../../src/modbus/simulator.js';
 import { wallNow } from './wall-clock.js';
 
 const ADMIN = { username: 'admin', password: 'bench-admin-password' };
 
 /**
- * The real server as `npm start` builds it, minus the demo plant: in-memory SQLite, a free
- * port, a quiet logger. Heartbeats are set to 2 minutes so that none lands inside a measured
- * run (the default 30 s would tick several times during the bench).
+ * The real server as `npm start` builds it, minus the demo plant: a SQLite file at
+ * synchronous=FULL in a temporary folder, a free port, a quiet logger, and one PLC (the
+ * simulator, polled every 50 ms) with one datapoint and one rule for the end-to-end latency.
+ * Heartbeats are set to 2 minutes so that none lands inside a measured run (the default 30 s
+ * would tick several times during the bench).
  */
 export async function startAppUnderTest() {
   const log = memoryLogger();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-fanout-'));
+  const sim = await createSimulator();
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
-    DATABASE: ':memory:',
+    DATABASE: join(dir, 'alarms.sqlite'),
     DEMO: '0',
     ADMIN_USER: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
@@ -34,8 +43,59 @@ export async function startAppUnderTest() {
   });
   if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   const token = ((await res.json()) as { access_token: string }).access_token;
+  const plant = await createPlant(app.url, token, sim);
 
-  return { app, log, token, timing: timeHubPublish(app) };
+  return {
+    app,
+    log,
+    token,
+    timing: timeHubPublish(app),
+    plant,
+    async stop() {
+      await app.stop();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Register 0 of the simulator, read as a level whose rule alarms above 50. */
+async function createPlant(url: string, token: string, sim: Simulator) {
+  const post = async (path: string, body: object): Promise<{ id: number }> => {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: number };
+  };
+  const plc = await post('/api/plcs', { name: 'Bench PLC', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 500 });
+  const point = await post('/api/datapoints', { plc_id: plc.id, label: 'LT-1', area: 'holding', address: 0, type: 'uint16' });
+  await post('/api/rules', { datapoint_id: point.id, name: 'LT-1 high', comparison: 'above', alarm_threshold: 50 });
+  // Polled and evaluated (OK) before any client connects, so clients see only what the bench causes.
+  for (let tries = 0; ; tries++) {
+    const res = await fetch(`${url}/api/alarms/active`, { headers: { authorization: `Bearer ${token}` } });
+    const ok = sim.stats().requests > 2 && res.ok;
+    if (ok) break;
+    if (tries > 100) throw new Error('the bench PLC was never polled');
+    await sleep(50);
+  }
+  let high = false;
+  return {
+    /**
+     * Moves the level across the limit (each call raises or clears the alarm) and resolves
+     * with the time the simulator received the poll that read the new value: the poll wait
+     * and the request's way to the device end there.
+     */
+    async toggle(): Promise<number> {
+      const polled = sim.untilRequests(sim.stats().requests + 1);
+      high = !high;
+      sim.setHolding(0, high ? 100 : 0);
+      await polled;
+      return wallNow();
+    },
+  };
 }
 
 /**
@@ -51,13 +111,21 @@ function timeHubPublish(app: ReturnType<typeof createApp>) {
 
   const publish = app.hub.publish;
   app.journal.subscribe(publish)(); // subscribe() of a function already there returns its remover
-  app.journal.subscribe((events) => void committedAt.set(batchOf(events), wallNow()));
+  const engineCommits: number[] = [];
+  app.journal.subscribe((events) => {
+    const at = wallNow();
+    if (events[0]?.payload['bench'] === undefined) {
+      if (events[0]?.type === 'alarm_state') engineCommits.push(at);
+    } else committedAt.set(batchOf(events), at);
+  });
   app.journal.subscribe(publish);
   app.journal.subscribe((events) => void fannedOutAt.set(batchOf(events), wallNow()));
 
   return {
     /** When batch `batch` of run `run` was committed and when the hub had fanned it out. */
     of: (run: number, batch: number) => ({ committedAt: committedAt.get(`${run}:${batch}`) ?? NaN, fannedOutAt: fannedOutAt.get(`${run}:${batch}`) ?? NaN }),
+    /** When each alarm_state the engine raised (not the bench) was committed, in order. */
+    engineCommits,
   };
 }
 

@@ -1,8 +1,10 @@
 /**
- * Finds the bench markers (`"bench":"run:batch:sent_at"`) in an SSE byte stream that arrives
- * in arbitrary chunks, without parsing the events: each event carries one marker, so finding
- * it is finding the event. A marker cut by a chunk boundary is carried over to the next chunk.
+ * Finds a marker (such as `event: alarm_state\n`) in an SSE byte stream that arrives in
+ * arbitrary chunks, without parsing the events: each event carries one marker, so finding it
+ * is finding the event. An event cut by a chunk boundary is carried over to the next chunk.
  */
+const BLOCK_END = Buffer.from('\n\n');
+
 export class MarkerScanner {
   #carry: Buffer | undefined;
 
@@ -19,13 +21,13 @@ export class MarkerScanner {
     for (;;) {
       const at = data.indexOf(this.mark, from);
       if (at < 0) break;
-      const end = data.indexOf(0x22, at + this.mark.length); // the marker's closing quote
+      const end = data.indexOf(BLOCK_END, at + this.mark.length); // the event's end: it is all here
       if (end < 0) {
         this.#carry = Buffer.from(data.subarray(at));
         return;
       }
       this.onMarker(data, at);
-      from = end + 1;
+      from = end + BLOCK_END.length;
     }
     // The last few bytes may be the start of a marker that the next chunk completes.
     const keep = Math.max(from, data.length - (this.mark.length - 1));

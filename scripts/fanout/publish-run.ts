@@ -8,6 +8,8 @@ export interface RunPlan {
   run: number;
   batches: number;
   perBatch: number;
+  /** The wait between batches: 0 publishes one per setImmediate tick, as fast as the server takes them. */
+  gapMs?: number;
 }
 
 export interface RunResult {
@@ -32,19 +34,20 @@ type Request = <T>(command: Command) => Promise<T>;
 
 /**
  * One run: the client process is told what to expect, then `publish` is called once per
- * setImmediate tick with the batch index and its publish time, and the client process reports
+ * setImmediate tick (or every `gapMs`) with the batch index and its publish time, and the client process reports
  * when the last client got the last message. Whatever `publish` returns is awaited at the end
  * (the app's journal appends).
  */
 export async function publishRun(request: Request, plan: RunPlan, publish: (batch: number, sentAt: number) => unknown): Promise<RunResult> {
-  await request({ cmd: 'expect', ...plan });
+  const { gapMs = 0, ...expected } = plan;
+  await request({ cmd: 'expect', ...expected });
   const cpuStart = process.cpuUsage();
   const eluStart = performance.eventLoopUtilization();
   const acksStart = delayedAcks();
   const sentAt: number[] = [];
   const pending: unknown[] = [];
   for (let batch = 0; batch < plan.batches; batch++) {
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => (gapMs > 0 ? setTimeout(resolve, gapMs) : setImmediate(resolve)));
     const now = wallNow();
     sentAt.push(now);
     pending.push(publish(batch, now));
@@ -59,8 +62,9 @@ export async function publishRun(request: Request, plan: RunPlan, publish: (batc
   return {
     reply,
     sentAt,
-    // The send time as the client read it from the message (the same number), else ours.
-    latencies: reply.batches.map((b, i) => b.lastRecv - (Number.isNaN(b.sentAt) ? sentAt[i]! : b.sentAt)).filter((x) => !Number.isNaN(x)),
+    // The send time as the client read it from the message (the same number), else ours
+    // (NaN crosses the IPC channel as null.)
+    latencies: reply.batches.map((b, i) => b.lastRecv - (Number.isFinite(b.sentAt) ? b.sentAt : sentAt[i]!)).filter((x) => Number.isFinite(x)),
     rate: (reply.received.ws + reply.received.sse) / ((last - first) / 1000),
     wsRate: reply.received.ws / ((reply.lastRecv.ws - first) / 1000),
     wallMs: last - first,

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { alarmStateWriter, deleteAlarmStates, listAlarmStates } from '../db/alarm-states.js';
+import { alarmStateWriter, listAlarmStates } from '../db/alarm-states.js';
 import { listDatapoints } from '../db/datapoints.js';
 import type { Db } from '../db/database.js';
 import type { NewEvent } from '../db/events.js';
@@ -41,11 +41,7 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
       if (view) records.push(recordOf(view));
       else gone.push(id);
     }
-    return journal.record(async (trx) => {
-      saveAlarmStates(records);
-      await deleteAlarmStates(trx, gone);
-      return { result: undefined, events };
-    });
+    return journal.append(events, () => saveAlarmStates(records, gone));
   }
 
   function onTransitions(transitions: Transition[]) {

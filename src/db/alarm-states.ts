@@ -13,18 +13,20 @@ export async function listAlarmStates(db: Db): Promise<AlarmRecord[]> {
   }));
 }
 
-/** Stores records as they are now with one prepared upsert; run it inside a transaction. */
+/**
+ * Stores records as they are now and forgets rules that are gone, with prepared statements;
+ * run it inside a transaction (the journal's).
+ */
 export function alarmStateWriter(db: Db) {
-  const upsert = sqliteHandle(db).prepare(
+  const sqlite = sqliteHandle(db);
+  const upsert = sqlite.prepare(
     `insert into alarm_states (rule_id, state, acked, shelved_until, since, value) values (?, ?, ?, ?, ?, ?)
      on conflict (rule_id) do update set state = excluded.state, acked = excluded.acked,
        shelved_until = excluded.shelved_until, since = excluded.since, value = excluded.value`,
   );
-  return function saveAlarmStates(records: readonly AlarmRecord[]): void {
+  const remove = sqlite.prepare('delete from alarm_states where rule_id = ?');
+  return function saveAlarmStates(records: readonly AlarmRecord[], gone: readonly number[] = []): void {
     for (const r of records) upsert.run(r.rule_id, r.state, r.acked ? 1 : 0, r.shelved_until, r.since, r.value);
+    for (const id of gone) remove.run(id);
   };
-}
-
-export async function deleteAlarmStates(db: Db, ruleIds: number[]): Promise<void> {
-  if (ruleIds.length > 0) await db.deleteFrom('alarm_states').where('rule_id', 'in', ruleIds).execute();
 }

@@ -7,8 +7,12 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
-/** The slice of better-sqlite3 the hot paths use for prepared statements (journal, alarm states, history by rule). */
+/** The slice of better-sqlite3 the hot paths use directly (journal, alarm states, history by rule). */
 export interface SqliteHandle {
+  /** True while a transaction (Kysely's, say) is open on the connection. */
+  readonly inTransaction: boolean;
+  /** Wraps `fn` so that each call runs it in BEGIN ... COMMIT, or rolls back if it throws. */
+  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
   prepare(sql: string): {
     run(...params: unknown[]): { lastInsertRowid: number | bigint };
     get(...params: unknown[]): unknown;

@@ -1,11 +1,11 @@
 import { hasPermission } from '../auth/permissions.js';
-import type { Frame, StreamTopic } from './frame.js';
+import type { Frame, FrameBatch, StreamTopic } from './frame.js';
 
 /** What a transport (WebSocket, SSE) gives the hub for one connection. */
 export interface ClientTransport {
   readonly kind: 'ws' | 'sse';
-  /** Queues frames for the peer in one write; false when the peer is over its buffer limit. */
-  write(frames: Frame[]): boolean;
+  /** Queues a batch for the peer in one write; false when the peer is over its buffer limit. */
+  write(batch: FrameBatch): boolean;
   /** Ends the connection: `code` is a WebSocket close code, ignored by SSE. */
   close(code: number, reason: string): void;
 }

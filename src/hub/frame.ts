@@ -4,15 +4,16 @@ import { eventBody, type JournalEvent, type Topic } from '../db/events.js';
 export type StreamTopic = Topic | 'values';
 export const STREAM_TOPICS: readonly StreamTopic[] = ['alarms', 'config', 'system', 'items', 'values'];
 
-/**
- * One outgoing message, serialized once and shared by every client that receives it:
- * the WebSocket text and the SSE block are built on first use and then reused.
- */
 const encoder = new TextEncoder();
 
+/**
+ * One outgoing message, serialized once and shared by every client that receives it: its
+ * WebSocket frame and SSE block are built on first use and then reused. Server frames are
+ * unmasked (RFC 6455 5.1), so one WebSocket frame's bytes are the same for every client.
+ */
 export class Frame {
   #sse: string | undefined;
-  #wsBytes: Uint8Array | undefined;
+  #wsFrame: Uint8Array | undefined;
   #sseBytes: Uint8Array | undefined;
 
   constructor(
@@ -32,17 +33,69 @@ export class Frame {
     return this.#sse;
   }
 
-  /** The WebSocket text frame's UTF-8 bytes, encoded once for every client. */
-  get wsBytes(): Uint8Array {
-    this.#wsBytes ??= encoder.encode(this.json);
-    return this.#wsBytes;
+  /** The whole WebSocket text frame, header and UTF-8 payload, ready for the socket. */
+  get wsFrame(): Uint8Array {
+    this.#wsFrame ??= wsTextFrame(encoder.encode(this.json));
+    return this.#wsFrame;
   }
 
-  /** The SSE block's UTF-8 bytes, encoded once for every client. */
+  /** The SSE block's UTF-8 bytes. */
   get sseBytes(): Uint8Array {
     this.#sseBytes ??= encoder.encode(this.sse);
     return this.#sseBytes;
   }
+}
+
+/**
+ * Frames that go out together in one write. Their bytes are joined once per transport, so
+ * every client that receives the whole batch is one socket write of the same buffer.
+ */
+export class FrameBatch {
+  #ws: Uint8Array | undefined;
+  #sse: Uint8Array | undefined;
+
+  constructor(readonly frames: readonly Frame[]) {}
+
+  get wsBytes(): Uint8Array {
+    this.#ws ??= join(this.frames.map((f) => f.wsFrame));
+    return this.#ws;
+  }
+
+  get sseBytes(): Uint8Array {
+    this.#sse ??= join(this.frames.map((f) => f.sseBytes));
+    return this.#sse;
+  }
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** An unmasked, final text frame (RFC 6455 5.2): FIN + opcode 1, then a 7, 16 or 64-bit length. */
+export function wsTextFrame(payload: Uint8Array): Uint8Array {
+  const n = payload.length;
+  const header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const out = new Uint8Array(header + n);
+  out[0] = 0x81;
+  if (n < 126) {
+    out[1] = n;
+  } else if (n < 65_536) {
+    out[1] = 126;
+    out[2] = n >>> 8;
+    out[3] = n & 0xff;
+  } else {
+    out[1] = 127;
+    new DataView(out.buffer).setBigUint64(2, BigInt(n));
+  }
+  out.set(payload, header);
+  return out;
 }
 
 export function eventFrame(e: JournalEvent): Frame {

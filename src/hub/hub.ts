@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { JournalEvent } from '../db/events.js';
 import { allowedTopics, Subscription, type ClientTransport, type StreamUser } from './client.js';
 import { CLOSE } from './close-codes.js';
-import { eventFrame, messageFrame, type Frame, type StreamTopic } from './frame.js';
+import { eventFrame, FrameBatch, messageFrame, type Frame, type StreamTopic } from './frame.js';
 import { createHubStats } from './hub-stats.js';
 
 /** Where the hub reads what it replays; the journal and the engine behind it. */
@@ -55,22 +55,23 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
   const visible = (conn: Connection, f: Frame) =>
     (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f);
 
-  function deliver(conn: Connection, frames: Frame[]): void {
+  function deliver(conn: Connection, batch: FrameBatch): void {
     if (conn.state === 'closed') return;
-    // Per client per publish: skip the copy in the usual case where every frame is wanted.
-    const chosen = frames.every((f) => visible(conn, f)) ? frames : frames.filter((f) => visible(conn, f));
-    if (chosen.length === 0) return;
+    // A client that wants every frame (the usual case) gets the batch's shared bytes.
+    const chosen = batch.frames.every((f) => visible(conn, f)) ? batch : new FrameBatch(batch.frames.filter((f) => visible(conn, f)));
+    const count = chosen.frames.length;
+    if (count === 0) return;
     if (conn.transport.write(chosen)) {
-      stats.delivered += chosen.length;
+      stats.delivered += count;
     } else {
-      stats.dropped += chosen.length;
+      stats.dropped += count;
       stats.slowConsumerCloses += 1;
       close(conn, CLOSE.slowConsumer, 'slow consumer');
     }
   }
 
   function send(conn: Connection, message: { type: string } & Record<string, unknown>, sseId: number | null = null) {
-    deliver(conn, [messageFrame(message, sseId)]);
+    deliver(conn, new FrameBatch([messageFrame(message, sseId)]));
   }
 
   function close(conn: Connection, code: number, reason: string) {
@@ -88,7 +89,7 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
       for (;;) {
         const page = await source.readEvents(cursor, REPLAY_PAGE, conn.user.id);
         if (conn.state === 'closed') return cursor;
-        deliver(conn, page.map(eventFrame));
+        deliver(conn, new FrameBatch(page.map(eventFrame)));
         if (page.length > 0) cursor = page.at(-1)!.id;
         if (page.length < REPLAY_PAGE) return Math.max(cursor, last);
       }
@@ -105,9 +106,9 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
   function flushValues() {
     valuesTimer = undefined;
     if (values.size === 0) return;
-    const valuesFrame = messageFrame({ type: 'values', topic: 'values', values: [...values.values()] }, null, 'values');
+    const batch = new FrameBatch([messageFrame({ type: 'values', topic: 'values', values: [...values.values()] }, null, 'values')]);
     values = new Map();
-    for (const conn of connections) if (conn.state === 'live') deliver(conn, [valuesFrame]);
+    for (const conn of connections) if (conn.state === 'live') deliver(conn, batch);
   }
 
   return {
@@ -126,7 +127,7 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
         const held = conn.pending.filter((f) => f.id === null || f.id > position);
         conn.pending = [];
         conn.state = 'live';
-        deliver(conn, held);
+        deliver(conn, new FrameBatch(held));
       } catch (err) {
         close(conn, CLOSE.internal, 'replay failed');
         throw err;
@@ -137,9 +138,10 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
     /** Hands journaled events to every connection, after the commit that stored them. */
     publish(events: JournalEvent[]): void {
       const frames = events.map(eventFrame);
+      const batch = new FrameBatch(frames);
       stats.published += frames.length;
       for (const conn of connections) {
-        if (conn.state === 'live') deliver(conn, frames);
+        if (conn.state === 'live') deliver(conn, batch);
         else if (conn.state === 'replaying') {
           conn.pending.push(...frames);
           if (conn.pending.length > MAX_PENDING) close(conn, CLOSE.slowConsumer, 'slow consumer');

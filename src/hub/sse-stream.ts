@@ -1,18 +1,7 @@
 import type { ClientTransport } from './client.js';
-import type { Frame } from './frame.js';
+import type { FrameBatch } from './frame.js';
 
 const encoder = new TextEncoder();
-
-function concat(frames: Frame[]): Uint8Array {
-  const parts = frames.map((f) => f.sseBytes);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /**
  * The body of an SSE response as a byte stream, and the transport the hub writes to. The
@@ -51,8 +40,8 @@ export function createSseStream(maxBufferedBytes: number, onClose: () => void) {
 
   const transport: ClientTransport = {
     kind: 'sse',
-    // One chunk (one socket write) per batch, of bytes encoded once and shared by all clients.
-    write: (frames: Frame[]) => enqueue(frames.length === 1 ? frames[0]!.sseBytes : concat(frames)),
+    // One chunk (one socket write) per batch, of bytes joined once and shared by all clients.
+    write: (batch: FrameBatch) => enqueue(batch.sseBytes),
     close() {
       if (!open) return;
       finish();

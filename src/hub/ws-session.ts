@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { StreamUser } from './client.js';
 import { parseClientMessage, type ClientMessage } from './client-messages.js';
 import { CLOSE } from './close-codes.js';
-import type { Frame, StreamTopic } from './frame.js';
+import type { Frame, FrameBatch, StreamTopic } from './frame.js';
 import type { Connection, Hub } from './hub.js';
 import { RateGuard } from './rate-guard.js';
 
@@ -20,7 +20,6 @@ export interface WsSessionDeps {
 }
 
 const AUTH_TIMEOUT_MS = 5000;
-const TEXT = { binary: false } as const;
 
 type SessionState = 'awaiting_auth' | 'starting' | 'open' | 'closed';
 
@@ -65,23 +64,28 @@ export class WsSession {
   }
 
   #transport() {
-    const ws = this.ws;
     const limit = this.deps.maxBufferedBytes;
     return {
       kind: 'ws' as const,
-      write(frames: Frame[]): boolean {
-        if (ws.readyState !== ws.OPEN) return true;
-        if (ws.bufferedAmount > limit) return false;
-        // One socket write for the whole batch (ws frames each message separately).
-        const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-        socket?.cork();
-        // Bytes, not strings: ws would encode a string again for every client.
-        for (const f of frames) ws.send(f.wsBytes, TEXT);
-        socket?.uncork();
+      write: (batch: FrameBatch): boolean => {
+        if (this.ws.readyState !== this.ws.OPEN) return true;
+        if (this.ws.bufferedAmount > limit) return false;
+        this.#writeFrames(batch.wsBytes);
         return true;
       },
       close: (code: number, reason: string) => this.close(code, reason),
     };
+  }
+
+  /**
+   * Writes whole, already framed text frames straight to the socket: one write per batch of
+   * bytes shared by every client, where `ws.send` would frame each message per client. Safe
+   * beside ws's own sends because its sender writes synchronously and queues only while
+   * compressing (off here) or reading a Blob (never sent here).
+   */
+  #writeFrames(bytes: Uint8Array): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    (this.ws as unknown as { _socket: { write(b: Uint8Array): boolean } })._socket.write(bytes);
   }
 
   /** Handles one text frame from the client. */
@@ -138,7 +142,7 @@ export class WsSession {
       return;
     }
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(frame.wsBytes, TEXT);
+    this.#writeFrames(frame.wsFrame);
     this.ws.ping();
   }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
+import { sqliteHandle, type Db } from '../db/database.js';
 import { eventAppender, type JournalEvent, type NewEvent } from '../db/events.js';
 import type { Logger } from '../log/logger.js';
 
@@ -19,6 +19,11 @@ export interface Recorded<T> {
 export function createJournal(db: Db, clock: Clock, log: Logger) {
   const listeners = new Set<JournalListener>();
   const appendEvents = eventAppender(db);
+  const sqlite = sqliteHandle(db);
+  const appendNow = sqlite.transaction((events: NewEvent[], ts: string, alongside: (() => void) | undefined) => {
+    alongside?.();
+    return appendEvents(events, ts);
+  });
   const inFlight = new Set<Promise<unknown>>();
 
   function notify(events: JournalEvent[]) {
@@ -49,10 +54,31 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
     }
   }
 
+  /**
+   * Appends events, with `alongside` (prepared statements only, such as alarm states) in the
+   * same transaction. When nothing else is writing, this commits synchronously, before it
+   * returns: no Kysely round trips on the way from a poll cycle to the clients. Otherwise it
+   * waits its turn, so events are always journaled in the order they were handed in.
+   */
+  function append(events: NewEvent[], alongside?: () => void): Promise<void> {
+    if (inFlight.size > 0 || sqlite.inTransaction) {
+      return record(async () => {
+        alongside?.();
+        return { result: undefined, events };
+      });
+    }
+    const ts = new Date(clock.now()).toISOString();
+    try {
+      notify(appendNow(events, ts, alongside));
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
   return {
     record,
-    /** Appends events that need no other change (alarm transitions, status changes). */
-    append: (events: NewEvent[]) => record(async () => ({ result: undefined, events })),
+    append,
     /** Resolves once every write started so far has finished (shutdown). */
     async flush(): Promise<void> {
       await Promise.allSettled([...inFlight]);

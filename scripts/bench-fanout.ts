@@ -30,8 +30,9 @@ const IDLE_CLIENTS = 10_000;
 const BATCHES = 50;
 const PER_BATCH = 20;
 const RUNS = 5; // measured runs per server, after one unreported warm-up run each
-const PACED_EVENTS = 100; // latency: one event at a time, far apart
-const PACED_GAP_MS = 120;
+const PACED_ROUNDS = 4; // latency: floor and app take turns, this many rounds each
+const PACED_EVENTS = 30; // per round, one event at a time, far apart
+const PACED_GAP_MS = 110;
 const DEADLINE_MS = 170_000;
 const CORES = availableParallelism();
 
@@ -172,19 +173,36 @@ async function fanOut({ app, token }: AppUnderTest) {
   // Latency: one event at a time, far apart, so that nothing queues. The floor broadcasts one
   // message; the app gets a register change that the poller reads and the engine turns into
   // an alarm_state event, journaled and fanned out.
+  const paced: Paced = { floor: [], ours: [], pollWait: [], afterPoll: [], toCommit: [], fromCommit: [], problems: [] };
   const pacedPlan = { batches: PACED_EVENTS, perBatch: 1, gapMs: PACED_GAP_MS };
-  const pacedFloor = await publishRun(request, { group: 'floor', run: 300, ...pacedPlan }, broadcast(300, 1));
-  const polledAt: number[] = [];
-  const commitsBefore = sut.timing.engineCommits.length;
-  const pacedOurs = await publishRun(request, { group: 'app', run: 400, ...pacedPlan }, async (batch) => {
-    polledAt[batch] = await sut.plant.toggle();
-  });
+  for (let round = 0; round < PACED_ROUNDS; round++) {
+    const floorRun = await publishRun(request, { group: 'floor', run: 300 + round, ...pacedPlan }, broadcast(300 + round, 1));
+    const polledAt: number[] = [];
+    const commitsBefore = sut.timing.engineCommits.length;
+    const ourRun = await publishRun(request, { group: 'app', run: 400 + round, ...pacedPlan }, async (batch) => {
+      polledAt[batch] = await sut.plant.toggle();
+    });
+    const committedAt = sut.timing.engineCommits.slice(commitsBefore);
+    for (const [name, r] of [['floor', floorRun], ['app', ourRun]] as const) {
+      if (!r.reply.complete || r.reply.extraMessages) {
+        paced.problems.push(`${name} round ${round}: ${JSON.stringify(r.reply.received)} of ${JSON.stringify(r.reply.expected)}, ${r.reply.extraMessages} extra`);
+      }
+    }
+    if (committedAt.length !== polledAt.length) paced.problems.push(`round ${round}: ${committedAt.length} engine commits for ${polledAt.length} register changes`);
+    paced.floor.push(...floorRun.latencies);
+    paced.ours.push(...ourRun.latencies);
+    ourRun.reply.batches.forEach((b, i) => {
+      paced.pollWait.push(polledAt[i]! - ourRun.sentAt[i]!);
+      paced.afterPoll.push(b.lastRecv - polledAt[i]!);
+      paced.toCommit.push(committedAt[i]! - polledAt[i]!);
+      paced.fromCommit.push(b.lastRecv - committedAt[i]!);
+    });
+  }
 
   const closed = await request<CloseReply>({ cmd: 'close-all', timeoutMs: 10_000 });
   const drained = await waitUntil(() => app.hub.connections().size === 0, 10_000);
   const closing = `closed ${int(closed.closed)} clients in ${ms(closed.ms, 0)}; the app's connections after: ${app.hub.connections().size}${drained ? '' : ' (did not drain)'}`;
   await server.close();
-  const paced = { floor: pacedFloor, ours: pacedOurs, polledAt, committedAt: sut.timing.engineCommits.slice(commitsBefore) };
   return { floor: summarize(floorRuns), ours: summarize(ourRuns), hub: { before: hubBefore, after: hubAfter }, paced, closing };
 }
 
@@ -243,29 +261,34 @@ function printOurs({ timing }: AppUnderTest, ours: Summary, floor: Summary, hub:
   if (published !== appended) console.log(`  NOTE: ${int(appended)} events were appended, so the commit timing above is off`);
 }
 
-/** Paced runs: what a register change costs on its way to the last client, beyond the floor. */
-function printPaced({ floor, ours, polledAt, committedAt }: { floor: RunResult; ours: RunResult; polledAt: number[]; committedAt: number[] }): void {
-  console.log(`== 3. latency, one event every ${PACED_GAP_MS} ms (nothing queues), ${PACED_EVENTS} events each, to all ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients`);
-  for (const [name, r] of [['floor', floor], ['ours', ours]] as const) {
-    if (!r.reply.complete || r.reply.extraMessages) {
-      console.log(`  ${name}: INCOMPLETE: ${JSON.stringify(r.reply.received)} of ${JSON.stringify(r.reply.expected)}, ${r.reply.extraMessages} extra`);
-    }
-  }
-  const lastRecv = ours.reply.batches.map((b) => b.lastRecv);
-  const pollWait = polledAt.map((t, i) => t - ours.sentAt[i]!);
-  const afterPoll = polledAt.map((t, i) => lastRecv[i]! - t);
-  const q = percentile;
-  console.log(`  floor, broadcast -> last client: ${p50p99(floor.latencies)}`);
-  console.log(`  ours, register change -> last client: ${p50p99(ours.latencies)}`);
-  console.log(`    of which the poll wait (change -> the simulator gets the next read, 50 ms interval): ${p50p99(pollWait)}`);
-  console.log(`    then read received -> last client (reply, worker, engine, journal commit, hub, sockets): ${p50p99(afterPoll)}`);
-  if (committedAt.length === polledAt.length) {
-    console.log(`      read received -> committed (reply, worker -> main, engine, journal): ${p50p99(committedAt.map((t, i) => t - polledAt[i]!))}`);
-    console.log(`      committed -> last client (hub, sockets, the clients' reads): ${p50p99(committedAt.map((t, i) => lastRecv[i]! - t))}`);
-  } else console.log(`  NOTE: ${committedAt.length} engine commits for ${polledAt.length} register changes`);
+/** Paced runs, per event: floor and app latencies, and the app's split around the poll and the commit. */
+interface Paced {
+  floor: number[];
+  ours: number[];
+  pollWait: number[];
+  afterPoll: number[];
+  toCommit: number[];
+  fromCommit: number[];
+  problems: string[];
+}
+
+/** What a register change costs on its way to the last client, beyond the floor. */
+function printPaced(p: Paced): void {
   console.log(
-    `  overhead beyond poll wait + device round trip + floor: p50 ${plusMs(q(afterPoll, 0.5) - q(floor.latencies, 0.5))}, ` +
-      `p99 ${plusMs(q(afterPoll, 0.99) - q(floor.latencies, 0.99))} (the reply's way back over loopback is counted as ours)\n`,
+    `== 3. latency, one event every ${PACED_GAP_MS} ms (nothing queues), ${PACED_ROUNDS} rounds of ${PACED_EVENTS} events each ` +
+      `for floor and app in turn, to all ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients`,
+  );
+  for (const problem of p.problems) console.log(`  PROBLEM: ${problem}`);
+  const q = percentile;
+  console.log(`  floor, broadcast -> last client: ${p50p99(p.floor)}`);
+  console.log(`  ours, register change -> last client: ${p50p99(p.ours)}`);
+  console.log(`    of which the poll wait (change -> the simulator gets the next read, 50 ms interval): ${p50p99(p.pollWait)}`);
+  console.log(`    then read received -> last client (reply, worker, engine, journal commit, hub, sockets): ${p50p99(p.afterPoll)}`);
+  console.log(`      read received -> committed (reply, worker -> main, engine, journal): ${p50p99(p.toCommit)}`);
+  console.log(`      committed -> last client (hub, sockets, the clients' reads): ${p50p99(p.fromCommit)}`);
+  console.log(
+    `  overhead beyond poll wait + device round trip + floor: p50 ${plusMs(q(p.afterPoll, 0.5) - q(p.floor, 0.5))}, ` +
+      `p99 ${plusMs(q(p.afterPoll, 0.99) - q(p.floor, 0.99))} (the reply's way back over loopback is counted as ours)\n`,
   );
 }
 

@@ -80,6 +80,22 @@ describe('schedules in the engine', () => {
     expect(h.moves()).toEqual(['1:ALARM>OK:schedule']);
   });
 
+  it('rules that share an edge fire together: one batch, one clock timer', () => {
+    const rules = Array.from({ length: 500 }, (_, i) => rule({ id: i + 1, datapoint_id: i + 1, schedule: office }));
+    const h = harness(rules);
+    for (let i = 1; i <= 500; i++) h.send(i, 85);
+    expect(h.clock.pending()).toBe(1);
+    h.clock.advanceTo(T0 + 8 * 3_600_000);
+    expect(h.batches).toHaveLength(1);
+    expect(h.batches[0]).toHaveLength(500);
+    h.engine.removeRule(7); // leaving a shared instant keeps the others due
+    h.moves();
+    h.clock.advanceTo(T0 + 17 * 3_600_000);
+    expect(h.batches).toHaveLength(1);
+    expect(h.batches[0]!.map((t) => t.rule_id)).not.toContain(7);
+    expect(h.batches[0]).toHaveLength(499);
+  });
+
   it('a restored alarm outside its window ends at load', () => {
     const h = harness([rule({ schedule: office })], [
       { rule_id: 1, state: 'ALARM', acked: true, shelved_until: null, since: T0 - 1, value: 85 },

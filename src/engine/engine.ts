@@ -49,13 +49,16 @@ export function createEngine(options: EngineOptions): Engine {
     arm(slot);
   }
 
-  function onTimer(slot: RuleSlot): void {
+  /** Rules due at one instant: their transitions go out as one batch. */
+  function onTimer(due: RuleSlot[]): void {
     const now = clock.now();
     const out: Transition[] = [];
-    expireShelf(slot, now);
-    if (slot.edgeAt <= now) refreshGate(slot, now, 'schedule', out);
-    else if (slot.gateOpen && slot.due <= now) step(slot, slot.point.changedAt, now, 'value', out);
-    arm(slot);
+    for (const slot of due) {
+      expireShelf(slot, now);
+      if (slot.edgeAt <= now) refreshGate(slot, now, 'schedule', out);
+      else if (slot.gateOpen && slot.due <= now) step(slot, slot.point.changedAt, now, 'value', out);
+      arm(slot);
+    }
     deliver(out);
   }
 

@@ -38,10 +38,8 @@ export interface RuleSlot {
   due: number;
   /** the next schedule edge; Infinity when none */
   edgeAt: number;
-  /** the one timer of this rule: min(due, edgeAt, shelved_until) */
+  /** when this rule is next due, min(due, edgeAt, shelved_until): its timer's instant */
   timerAt: number;
-  timer: unknown;
-  fire: () => void;
 }
 
 export function newPoint(): PointState {

@@ -1,4 +1,8 @@
-/** Rules indexed by id and by datapoint (the hot path looks up the datapoint), each with one timer. */
+/**
+ * Rules indexed by id and by datapoint (the hot path looks up the datapoint), each due at one
+ * instant. Rules due at the same instant share one clock timer and fire together, so a
+ * schedule edge that 1000 rules share is one batch of transitions (one journal transaction).
+ */
 import type { AlarmRecord } from './alarm-state.js';
 import { newPoint, type PointState, type RuleSlot } from './rule-slot.js';
 import { compileSchedule } from './schedule.js';
@@ -10,14 +14,24 @@ export interface RuleTable {
   pointFor(datapointId: number): PointState;
   attach(rule: EngineRule, record: AlarmRecord): RuleSlot;
   detach(slot: RuleSlot): void;
-  /** Keeps the rule's single timer at the earliest of delay, schedule edge and shelve end. */
+  /** Keeps the rule due at the earliest of delay, schedule edge and shelve end. */
   arm(slot: RuleSlot): void;
   disarm(slot: RuleSlot): void;
 }
 
-export function createRuleTable(clock: Clock, onTimer: (slot: RuleSlot) => void): RuleTable {
+export function createRuleTable(clock: Clock, onTimer: (due: RuleSlot[]) => void): RuleTable {
   const slots = new Map<number, RuleSlot>();
   const points = new Map<number, PointState>();
+  /** Instant -> its clock timer and the rules due then. */
+  const dueAt = new Map<number, { timer: unknown; slots: Set<RuleSlot> }>();
+
+  function fire(at: number): void {
+    const group = dueAt.get(at);
+    dueAt.delete(at);
+    if (group === undefined) return;
+    for (const slot of group.slots) slot.timerAt = Infinity;
+    onTimer([...group.slots].filter((slot) => slots.get(slot.rule.id) === slot));
+  }
 
   function pointFor(datapointId: number): PointState {
     let point = points.get(datapointId);
@@ -26,9 +40,12 @@ export function createRuleTable(clock: Clock, onTimer: (slot: RuleSlot) => void)
   }
 
   function disarm(slot: RuleSlot): void {
-    if (slot.timerAt !== Infinity) clock.clearTimer(slot.timer);
+    const at = slot.timerAt;
     slot.timerAt = Infinity;
-    slot.timer = undefined;
+    const group = dueAt.get(at);
+    if (group === undefined || !group.slots.delete(slot) || group.slots.size > 0) return;
+    clock.clearTimer(group.timer);
+    dueAt.delete(at);
   }
 
   return {
@@ -42,12 +59,7 @@ export function createRuleTable(clock: Clock, onTimer: (slot: RuleSlot) => void)
       const point = pointFor(rule.datapoint_id);
       const slot: RuleSlot = {
         rule: { ...rule }, record, point, schedule, gateOpen: false, target: -1, since1: 0, since2: 0,
-        due: Infinity, edgeAt: Infinity, timerAt: Infinity, timer: undefined,
-        fire: function fire() {
-          slot.timerAt = Infinity;
-          slot.timer = undefined;
-          if (slots.get(slot.rule.id) === slot) onTimer(slot);
-        },
+        due: Infinity, edgeAt: Infinity, timerAt: Infinity,
       };
       point.rules.push(slot);
       slots.set(rule.id, slot);
@@ -65,8 +77,11 @@ export function createRuleTable(clock: Clock, onTimer: (slot: RuleSlot) => void)
       const at = Math.min(slot.due, slot.edgeAt, slot.record.shelved_until ?? Infinity);
       if (at === slot.timerAt) return;
       disarm(slot);
+      if (at === Infinity) return;
       slot.timerAt = at;
-      if (at !== Infinity) slot.timer = clock.setTimer(at, slot.fire);
+      let group = dueAt.get(at);
+      if (group === undefined) dueAt.set(at, (group = { timer: clock.setTimer(at, () => fire(at)), slots: new Set() }));
+      group.slots.add(slot);
     },
   };
 }

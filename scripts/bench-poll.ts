@@ -71,7 +71,7 @@ async function bench(): Promise<void> {
       send({ type: 'ping', id });
     });
   const plc = (id: number, poll_interval_ms: number): PollerPlc =>
-    ({ id, host: '127.0.0.1', port: simPort, unit_id: 1, poll_interval_ms, timeout_ms: 1000, enabled: true });
+    ({ id, host: '127.0.0.1', port: simPort, unit_id: 1, poll_interval_ms, timeout_ms: 1000, max_in_flight: 1, enabled: true });
   const configure = (plcs: PollerPlc[], pts: PollerPoint[]): void => send({ type: 'configure', plcs, points: pts });
 
   console.log('requests per cycle (measured at the simulator vs planned)');

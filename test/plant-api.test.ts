@@ -45,6 +45,7 @@ describe('PLCs', () => {
       unit_id: 1,
       poll_interval_ms: 1000,
       timeout_ms: 1000,
+      max_in_flight: 1,
       enabled: true,
     });
     const read = await get(`/api/plcs/${created.json.id}`);
@@ -80,6 +81,16 @@ describe('PLCs', () => {
     const res = await post('/api/plcs', { name: 'Fast', host: 'a', poll_interval_ms: 10 });
     expect(res.status).toBe(400);
     expect(res.json.error.details[0].path).toBe('poll_interval_ms');
+  });
+
+  it('takes 1 to 16 requests in flight for devices that queue them', async () => {
+    const res = await post('/api/plcs', { name: 'Gateway', host: 'a', max_in_flight: 8 });
+    expect(res.json.max_in_flight).toBe(8);
+    for (const bad of [0, 17, 2.5]) {
+      const refused = await patch(`/api/plcs/${res.json.id}`, { max_in_flight: bad });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.details[0].path).toBe('max_in_flight');
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import * as initial from './2026-11-22T0001-initial.js';
 import * as alarmStates from './2026-11-22T0002-alarm-states.js';
 import * as items from './2026-11-22T0003-items.js';
 import * as eventsRuleBuckets from './2026-11-22T0004-events-rule-buckets.js';
+import * as plcMaxInFlight from './2026-11-22T0005-plc-max-in-flight.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T0002-alarm-states': alarmStates,
   '2026-11-22T0003-items': items,
   '2026-11-22T0004-events-rule-buckets': eventsRuleBuckets,
+  '2026-11-22T0005-plc-max-in-flight': plcMaxInFlight,
 };

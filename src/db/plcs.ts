@@ -11,6 +11,7 @@ const toPlc = (r: Selectable<PlcsTable>): Plc => ({
   unit_id: r.unit_id,
   poll_interval_ms: r.poll_interval_ms,
   timeout_ms: r.timeout_ms,
+  max_in_flight: r.max_in_flight,
   enabled: r.enabled === 1,
 });
 

@@ -23,6 +23,7 @@ export interface PlcsTable {
   unit_id: number;
   poll_interval_ms: number;
   timeout_ms: number;
+  max_in_flight: number;
   enabled: number;
   created_at: string;
   updated_at: string;

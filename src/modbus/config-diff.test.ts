@@ -7,6 +7,7 @@ const plc = (id: number, extra: Partial<PollerPlc> = {}): PollerPlc => ({
   host: '127.0.0.1',
   port: 502,
   unit_id: 1,
+  max_in_flight: 1,
   poll_interval_ms: 100,
   timeout_ms: 100,
   enabled: true,

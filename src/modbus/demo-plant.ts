@@ -10,6 +10,7 @@ export interface DemoPlc {
   unit_id: number;
   poll_interval_ms: number;
   timeout_ms: number;
+  max_in_flight: number;
   enabled: boolean;
 }
 
@@ -38,7 +39,7 @@ export interface DemoRule {
 }
 
 export function demoPlc(port: number): DemoPlc {
-  return { name: 'Demo PLC', host: '127.0.0.1', port, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, enabled: true };
+  return { name: 'Demo PLC', host: '127.0.0.1', port, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, max_in_flight: 1, enabled: true };
 }
 
 const dp = (d: Omit<DemoDatapoint, 'word_order' | 'scale' | 'offset'> & Partial<DemoDatapoint>): DemoDatapoint => ({

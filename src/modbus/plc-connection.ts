@@ -1,4 +1,7 @@
-/** One Modbus TCP connection to a PLC: modbus-serial on a socket we own and can always kill. */
+/**
+ * One Modbus TCP connection to a PLC: modbus-serial on a socket we own and can always kill.
+ * Several reads may be in flight at once; modbus-serial matches replies by transaction id.
+ */
 import { Socket } from 'node:net';
 import modbusSerial from 'modbus-serial';
 import { exceptionError, PollError, socketError } from './poll-error.js';
@@ -29,7 +32,8 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
   const socket = new Socket();
   let failure: PollError | null = null;
   let closed = false;
-  let abortRead: ((err: PollError) => void) | null = null;
+  // The reads in flight, by the function that fails each one.
+  const inFlight = new Set<(err: PollError) => void>();
 
   const kill = (err: PollError): void => {
     failure ??= err;
@@ -48,7 +52,7 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
       clearTimeout(connectGuard);
       const err = failure ?? new PollError('reset', `connection closed by ${label}`);
       reject(err);
-      abortRead?.(err);
+      for (const fail of [...inFlight]) fail(err);
     });
     socket.connect({ host: target.host, port: target.port, noDelay: true }, () => {
       clearTimeout(connectGuard);
@@ -63,6 +67,19 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
   });
 
   function connection(client: Client): PlcConnection {
+    let corked = false;
+    // modbus-serial writes each request in a microtask of its own; requests issued in one turn
+    // of the event loop while others are out (pipelining) leave in one TCP segment.
+    const coalesce = (): void => {
+      if (corked) return;
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    };
+
     return {
       get closed() {
         return closed;
@@ -70,12 +87,13 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
       close: () => kill(new PollError('reset', `connection to ${label} closed`)),
       read(request, unitId, timeoutMs) {
         if (closed) return Promise.reject(failure ?? new PollError('reset', `not connected to ${label}`));
+        if (inFlight.size > 0) coalesce();
         client.setID(unitId);
         client.setTimeout(timeoutMs);
         return new Promise<DataView>((resolve, reject) => {
           const fail = (err: PollError): void => {
             clearTimeout(guard);
-            abortRead = null;
+            inFlight.delete(fail);
             if (err.dropsConnection) kill(err);
             reject(err);
           };
@@ -83,11 +101,11 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
             () => fail(new PollError('timeout', `no reply from ${label} within ${timeoutMs} ms`)),
             timeoutMs + GUARD_SLACK_MS,
           );
-          abortRead = fail;
+          inFlight.add(fail);
           send(client, request).then(
             (bytes) => {
               clearTimeout(guard);
-              abortRead = null;
+              inFlight.delete(fail);
               resolve(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
             },
             (err: unknown) => fail(libraryError(err, label, timeoutMs)),

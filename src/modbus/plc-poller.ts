@@ -1,4 +1,4 @@
-/** The poll loop of one PLC: one request in flight, cycles timed from their start, reconnects. */
+/** The poll loop of one PLC: max_in_flight requests out at once, cycles timed from their start, reconnects. */
 import { reconnectDelay } from './backoff.js';
 import { createChangeTracker, type ChangeSet } from './change-tracker.js';
 import { linkStatus, linkTransition, type LinkEvent, type LinkState } from './link-state.js';
@@ -87,25 +87,38 @@ export function startPlcPoller(initial: PollerPlc, points: readonly PollerPoint[
       conn = fresh;
     }
     const c = conn;
-    for (const request of current.requests) {
-      const t0 = deps.monotonic();
-      try {
-        const data = await c.read(request, plc.unit_id, plc.timeout_ms);
-        deps.onReply();
-        counts.reads++;
-        counts.last = deps.monotonic() - t0;
-        counts.latencySum += counts.last;
-        counts.answered++;
-        // false: reconfigured mid-cycle; the next cycle reads the new plan at once
-        if (!applyReply(current, request, data, tracker)) return;
-      } catch (e) {
-        const err = toPollError(e);
-        if (err.dropsConnection) throw err;
-        counts.reads++;
-        counts.errors++;
-        applyError(current, request, err.message, tracker);
+    // Up to max_in_flight lanes take the plan's requests in order; 1 is a plain loop.
+    let next = 0;
+    let reconfigured = false;
+    let dropped = false;
+    const lane = async (): Promise<void> => {
+      while (!reconfigured && !dropped && next < current.requests.length) {
+        const request = current.requests[next++]!;
+        const t0 = deps.monotonic();
+        try {
+          const data = await c.read(request, plc.unit_id, plc.timeout_ms);
+          deps.onReply();
+          counts.reads++;
+          counts.last = deps.monotonic() - t0;
+          counts.latencySum += counts.last;
+          counts.answered++;
+          // false: reconfigured mid-cycle; the next cycle reads the new plan at once
+          if (!applyReply(current, request, data, tracker)) reconfigured = true;
+        } catch (e) {
+          const err = toPollError(e);
+          if (err.dropsConnection) {
+            dropped = true;
+            throw err;
+          }
+          counts.reads++;
+          counts.errors++;
+          applyError(current, request, err.message, tracker);
+        }
       }
-    }
+    };
+    const lanes = Math.min(plc.max_in_flight, current.requests.length);
+    await Promise.all(Array.from({ length: lanes }, lane));
+    if (reconfigured) return;
     for (const bad of current.invalid) tracker.bad(bad.id, bad.error);
   }
 

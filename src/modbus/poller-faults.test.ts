@@ -35,7 +35,7 @@ describe('poller under faults', () => {
     sim = await createSimulator();
     sim.setHolding(low.address, 111);
     sim.setHolding(high.address, 222);
-    plc = { id: 7, host: '127.0.0.1', port: sim.port, unit_id: 1, poll_interval_ms: 50, timeout_ms: 150, enabled: true };
+    plc = { id: 7, host: '127.0.0.1', port: sim.port, unit_id: 1, poll_interval_ms: 50, timeout_ms: 150, max_in_flight: 1, enabled: true };
     rec = createRecorder();
     poller = createPoller({ ...rec.callbacks, heartbeatMs: 1000, reconnectMaxMs: 200 });
     poller.configure([plc], [low, high]);

@@ -10,6 +10,7 @@ const plcAt = (id: number, port: number): PollerPlc => ({
   host: '127.0.0.1',
   port,
   unit_id: 1,
+  max_in_flight: 1,
   poll_interval_ms: 50,
   timeout_ms: 200,
   enabled: true,
@@ -162,5 +163,33 @@ describe('poller against the simulator', () => {
       expect.stringContaining('threw: poller worker crash requested by a test'),
       expect.stringContaining('stopped answering heartbeats'),
     ]);
+  });
+});
+
+describe('several requests in flight (max_in_flight)', () => {
+  it('keeps up to max_in_flight requests out and credits every reply to its own points', async () => {
+    const sim = await createSimulator();
+    const rec = createRecorder();
+    const poller = createPoller({ ...rec.callbacks, heartbeatMs: 1000, reconnectMaxMs: 100 });
+    try {
+      // 1000 registers: 8 requests per cycle, each register a different value.
+      const pts = Array.from({ length: 1000 }, (_, address) => pt(9, { area: 'holding', address }));
+      const expected = (address: number) => (address * 7 + 3) & 0xffff;
+      for (let a = 0; a < 1000; a++) sim.setHolding(a, expected(a));
+      sim.setFault({ kind: 'silent' });
+      poller.configure([{ ...plcAt(9, sim.port), max_in_flight: 4, timeout_ms: 1500 }], pts);
+      await poller.start();
+
+      // Within the time-out, so one request at a time could not get there.
+      await sim.untilRequests(4, 1000);
+      expect(sim.stats().requests).toBe(4); // four out, none answered: no fifth until one is
+      sim.setFault(null);
+      await rec.until('every value on its own point', () =>
+        pts.every((p) => rec.latest.get(p.id)?.quality === 'good' && rec.latest.get(p.id)?.value === expected(p.address)),
+      );
+    } finally {
+      await poller.stop();
+      await sim.close();
+    }
   });
 });

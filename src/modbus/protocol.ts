@@ -12,6 +12,7 @@ export const plcSchema = v.object({
   unit_id: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255)),
   poll_interval_ms: ms,
   timeout_ms: ms,
+  max_in_flight: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16)),
   enabled: v.boolean(),
 });
 /** A PLC as the poller needs it (the REST row minus name and status). */

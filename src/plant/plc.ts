@@ -17,6 +17,8 @@ const fields = {
   unit_id: int(0, 255),
   poll_interval_ms: int(50, 3_600_000),
   timeout_ms: int(50, 60_000),
+  /** Requests outstanding at once on the connection; more than 1 only for devices that queue them. */
+  max_in_flight: int(1, 16),
   enabled: v.boolean(),
 };
 
@@ -28,6 +30,7 @@ export const PlcCreate = v.strictObject({
   unit_id: v.optional(fields.unit_id, 1),
   poll_interval_ms: v.optional(fields.poll_interval_ms, 1000),
   timeout_ms: v.optional(fields.timeout_ms, 1000),
+  max_in_flight: v.optional(fields.max_in_flight, 1),
   enabled: v.optional(fields.enabled, true),
 });
 

@@ -30,8 +30,8 @@ function main({ client, can, connect }) {
 
   const plcEditor = createEditor({
     sectionId: 'plc-editor', formId: 'plc-form', errorsId: 'plc-errors', titleId: 'plc-editor-title',
-    fields: { name: 'text', host: 'text', port: 'int', unit_id: 'int', poll_interval_ms: 'int', timeout_ms: 'int', enabled: 'bool' },
-    defaults: { name: '', host: '', port: 502, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, enabled: true },
+    fields: { name: 'text', host: 'text', port: 'int', unit_id: 'int', poll_interval_ms: 'int', timeout_ms: 'int', max_in_flight: 'int', enabled: 'bool' },
+    defaults: { name: '', host: '', port: 502, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, max_in_flight: 1, enabled: true },
     titles: { create: 'Add PLC', edit: (p) => `Edit PLC “${p.name}”` },
     onOpen: () => pointEditor?.close(),
     save: (body, row) => (row ? patch(`/api/plcs/${row.id}`, body) : post('/api/plcs', body)),

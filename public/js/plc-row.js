@@ -24,7 +24,8 @@ export function createPlcRow(actions) {
       tr.dataset.plcId = String(plc.id);
       setText(c.name, plc.name);
       setText(c.address, `${plc.host}:${plc.port} · unit ${plc.unit_id}`);
-      setText(c.polling, `every ${plc.poll_interval_ms} ms, timeout ${plc.timeout_ms} ms`);
+      const inFlight = plc.max_in_flight > 1 ? `, ${plc.max_in_flight} requests in flight` : '';
+      setText(c.polling, `every ${plc.poll_interval_ms} ms, timeout ${plc.timeout_ms} ms${inFlight}`);
       const s = plc.status ?? {};
       const state = !plc.enabled ? 'disabled' : s.connected ? 'connected' : 'disconnected';
       const down = state === 'disconnected';

@@ -94,36 +94,43 @@ async function bench(): Promise<void> {
     console.log(`  ${name.padEnd(34)} planned ${planned}, measured ${fmt((r2 - r1) / cycles)} over ${cycles} cycles`);
   }
 
-  console.log('throughput, 10000 registers per PLC polled back to back (one request in flight per PLC)');
-  for (const depth of [1, 4]) {
-    const plcs = Array.from({ length: depth }, (_, i) => plc(10 + i, 1));
-    configure(plcs, plcs.flatMap((p) => points(p.id, 10_000, (i) => ({ address: i }))));
+  console.log('throughput, 10000 registers (80 requests) polled back to back on one connection, depth = max_in_flight');
+  let rtt1 = NaN;
+  const replyCpu: Record<number, number> = {};
+  for (const depth of [1, 4, 8]) {
+    const target = { ...plc(10 + depth, 1), max_in_flight: depth };
+    configure([target], points(target.id, 10_000, (i) => ({ address: i })));
     await sleep(500);
     const [s1, r1, t1, c1] = [await stats(), await simRequests(), performance.now(), process.cpuUsage()];
     await sleep(3000);
     const [s2, r2, t2, c2] = [await stats(), await simRequests(), performance.now(), process.cpuUsage(c1)];
     const regsPerS = ((r2 - r1) * 125) / ((t2 - t1) / 1000);
-    let latencySum = 0;
-    let reads = 0;
-    for (const p2 of s2.plcs) {
-      const p1 = s1.plcs.find((p) => p.plc_id === p2.plc_id);
-      latencySum += (p2.avg_latency_ms ?? 0) * p2.reads - (p1?.avg_latency_ms ?? 0) * (p1?.reads ?? 0);
-      reads += p2.reads - (p1?.reads ?? 0);
-    }
-    const rtt = latencySum / reads;
-    const ideal = (125 * depth) / (rtt / 1000);
+    const [p1, p2] = [s1.plcs[0], s2.plcs[0]];
+    const reads = (p2?.reads ?? 0) - (p1?.reads ?? 0);
+    const latency = ((p2?.avg_latency_ms ?? 0) * (p2?.reads ?? 0) - (p1?.avg_latency_ms ?? 0) * (p1?.reads ?? 0)) / reads;
+    if (depth === 1) rtt1 = latency;
+    // Against the round trip each read saw in this run (does the poller keep `depth` requests
+    // out all the time?), and against the unloaded round trip (does the device keep up?).
+    const ideal = (125 * depth) / (latency / 1000);
+    const unloaded = (125 * depth) / (rtt1 / 1000);
     const count = s2.worker.replies - s1.worker.replies;
+    replyCpu[depth] = (c2.user + c2.system) / count;
     console.log(
-      `  depth ${depth}: ${fmt(regsPerS / 1e6, 3)} M regs/s; RTT ${fmt(rtt * 1000, 0)} µs -> 125 x ${depth} / RTT = ` +
-        `${fmt(ideal / 1e6, 3)} M regs/s; ${fmt((100 * regsPerS) / ideal)} %`,
+      `  depth ${depth}: ${fmt(regsPerS / 1e6, 3)} M regs/s; each read's round trip ${fmt(latency * 1000, 0)} µs -> 125 x ${depth} / RTT = ` +
+        `${fmt(ideal / 1e6, 3)} M regs/s: ${fmt((100 * regsPerS) / ideal)} %` +
+        (depth > 1 ? `; vs the depth-1 round trip (${fmt(rtt1 * 1000, 0)} µs): ${fmt((100 * regsPerS) / unloaded)} %` : ''),
     );
     console.log(
-      `           per reply: process CPU ${fmt((c2.user + c2.system) / count)} µs (user ${fmt(c2.user / count)}), ` +
+      `           per reply: process CPU ${fmt(replyCpu[depth]!)} µs (user ${fmt(c2.user / count)}), ` +
         `worker event loop busy ${fmt(((s2.worker.active_ms - s1.worker.active_ms) * 1000) / count)} µs`,
     );
   }
   configure([], []);
-  console.log(`  I/O floor: a bare socket doing the same round trips costs ${fmt(await bareRoundTrip(simPort))} µs CPU each`);
+  console.log('  I/O floor: a bare socket in a worker doing the same reads, depth requests per write, CPU per reply:');
+  for (const depth of [1, 4, 8]) {
+    const floor = await bareRoundTrip(simPort, depth);
+    console.log(`    depth ${depth}: ${fmt(floor)} µs; the poller's CPU beyond it: ${fmt(replyCpu[depth]! - floor)} µs per reply`);
+  }
   const [lib, ours] = [await modbusSerialWithoutIo(), decodeWithoutIo()];
   console.log(`  JS per 125-register reply without I/O: modbus-serial ${fmt(lib)} µs + decode and diff ${fmt(ours)} µs = ${fmt(lib + ours)} µs`);
 
@@ -157,22 +164,37 @@ function points(plc_id: number, n: number, at: (i: number) => Partial<PollerPoin
   }));
 }
 
-/** CPU per round trip of a plain socket in a worker sending the same FC03 request: the I/O floor. */
-async function bareRoundTrip(port: number): Promise<number> {
+/**
+ * CPU per reply of a plain socket in a worker sending the same FC03 requests, `depth` of them
+ * per write, and waiting for all their replies: the I/O floor at that depth.
+ */
+async function bareRoundTrip(port: number, depth: number): Promise<number> {
   const code = `
     const net = require('node:net');
     const { parentPort, workerData } = require('node:worker_threads');
-    const s = net.connect({ port: workerData, host: '127.0.0.1', noDelay: true }, async () => {
-      const req = Buffer.from([0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 125]);
-      const once = () => new Promise((resolve) => { s.once('data', resolve); s.write(req); });
-      for (let i = 0; i < 2000; i++) await once();
+    const { port, depth } = workerData;
+    const s = net.connect({ port, host: '127.0.0.1', noDelay: true }, async () => {
+      const one = [0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 125];
+      const req = Buffer.from(Array.from({ length: depth }, () => one).flat());
+      const replyBytes = 9 + 250;
+      const burst = () => new Promise((resolve) => {
+        let got = 0;
+        const onData = (chunk) => {
+          got += chunk.length;
+          if (got >= depth * replyBytes) { s.off('data', onData); resolve(); }
+        };
+        s.on('data', onData);
+        s.write(req);
+      });
+      const n = Math.ceil(10000 / depth);
+      for (let i = 0; i < n / 5; i++) await burst();
       const c0 = process.cpuUsage();
-      for (let i = 0; i < 10000; i++) await once();
+      for (let i = 0; i < n; i++) await burst();
       const c = process.cpuUsage(c0);
-      parentPort.postMessage((c.user + c.system) / 10000);
+      parentPort.postMessage((c.user + c.system) / (n * depth));
       s.destroy();
     });`;
-  const w = new Worker(code, { eval: true, workerData: port });
+  const w = new Worker(code, { eval: true, workerData: { port, depth } });
   return new Promise((resolve) => w.once('message', resolve));
 }
 

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { alarmEventJson, alarmPayload } from './fanout/alarm-event.js';
 import { startAppUnderTest, type AppUnderTest } from './fanout/app-under-test.js';
 import { startFloorServer } from './fanout/floor-server.js';
+import { bareCommitTimes } from './fanout/disk-commits.js';
 import { findGc, settledMemory } from './fanout/gc.js';
 import { clientRpc, type CloseReply, type Command, type ConnectReply, type InfoReply } from './fanout/protocol.js';
 import { publishRun, summarize, usPerMessage, type RunResult, type Summary } from './fanout/publish-run.js';
@@ -173,8 +174,9 @@ async function fanOut({ app, token }: AppUnderTest) {
   // Latency: one event at a time, far apart, so that nothing queues. The floor broadcasts one
   // message; the app gets a register change that the poller reads and the engine turns into
   // an alarm_state event, journaled and fanned out.
-  const paced: Paced = { floor: [], ours: [], pollWait: [], afterPoll: [], toCommit: [], fromCommit: [], problems: [] };
+  const paced: Paced = { floor: [], ours: [], pollWait: [], afterPoll: [], toCommit: [], fromCommit: [], roundTripMs: NaN, diskCommits: [], problems: [] };
   const pacedPlan = { batches: PACED_EVENTS, perBatch: 1, gapMs: PACED_GAP_MS };
+  const readsBefore = await pollReads(app.url, token);
   for (let round = 0; round < PACED_ROUNDS; round++) {
     const floorRun = await publishRun(request, { group: 'floor', run: 300 + round, ...pacedPlan }, broadcast(300 + round, 1));
     const polledAt: number[] = [];
@@ -198,6 +200,11 @@ async function fanOut({ app, token }: AppUnderTest) {
       paced.fromCommit.push(b.lastRecv - committedAt[i]!);
     });
   }
+
+  // The device round trip as the poller measured it, averaged over the paced rounds' reads.
+  const readsAfter = await pollReads(app.url, token);
+  paced.roundTripMs = (readsAfter.latencySum - readsBefore.latencySum) / (readsAfter.reads - readsBefore.reads);
+  paced.diskCommits = await bareCommitTimes(sut.dir, 200, 10);
 
   const closed = await request<CloseReply>({ cmd: 'close-all', timeoutMs: 10_000 });
   const drained = await waitUntil(() => app.hub.connections().size === 0, 10_000);
@@ -269,6 +276,10 @@ interface Paced {
   afterPoll: number[];
   toCommit: number[];
   fromCommit: number[];
+  /** The poller's average round trip to the simulator. */
+  roundTripMs: number;
+  /** Bare one-row commits on the same disk, for scale. */
+  diskCommits: number[];
   problems: string[];
 }
 
@@ -287,8 +298,15 @@ function printPaced(p: Paced): void {
   console.log(`      read received -> committed (reply, worker -> main, engine, journal): ${p50p99(p.toCommit)}`);
   console.log(`      committed -> last client (hub, sockets, the clients' reads): ${p50p99(p.fromCommit)}`);
   console.log(
-    `  overhead beyond poll wait + device round trip + floor: p50 ${plusMs(q(p.afterPoll, 0.5) - q(p.floor, 0.5))}, ` +
-      `p99 ${plusMs(q(p.afterPoll, 0.99) - q(p.floor, 0.99))} (the reply's way back over loopback is counted as ours)\n`,
+    `    for scale, ${p.diskCommits.length} bare one-row commits at synchronous=FULL on the same disk: ${p50p99(p.diskCommits)}, ` +
+      `max ${ms(Math.max(...p.diskCommits))} (every event waits for one: journal before broadcast)`,
+  );
+  // The read's way to the device ends where the poll wait does; its way back is the other half of the round trip.
+  const back = p.roundTripMs / 2;
+  console.log(`    device round trip (the poller's average read during these rounds): ${ms(p.roundTripMs, 2)}, so about ${ms(back, 2)} of the above is the reply's way back`);
+  console.log(
+    `  overhead beyond poll wait + device round trip + floor: p50 ${plusMs(q(p.afterPoll, 0.5) - back - q(p.floor, 0.5))}, ` +
+      `p99 ${plusMs(q(p.afterPoll, 0.99) - back - q(p.floor, 0.99))}\n`,
   );
 }
 
@@ -320,6 +338,13 @@ function printConnect(what: string, r: ConnectReply): void {
   const errors = Object.entries(r.errors).map(([why, n]) => `${n}x ${why}`).join(', ');
   console.log(`  opened ${int(r.opened)} ${what} clients in ${ms(r.ms, 0)}${r.failed ? `; ${r.failed} FAILED: ${errors}` : ''}`);
   if (/EMFILE/.test(errors)) console.log(`  the client process hit EMFILE: its open-files limit is ${info.openFilesLimit}`);
+}
+
+/** The bench PLC's reads so far and their summed round trips, from `GET /api/stats`. */
+async function pollReads(url: string, token: string): Promise<{ reads: number; latencySum: number }> {
+  const res = await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${token}` } });
+  const plc = ((await res.json()) as { plcs: { reads: number; avg_latency_ms: number | null }[] }).plcs[0];
+  return { reads: plc?.reads ?? 0, latencySum: (plc?.avg_latency_ms ?? 0) * (plc?.reads ?? 0) };
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {

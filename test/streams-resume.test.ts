@@ -56,6 +56,36 @@ describe('slow consumers', () => {
     const stats = (await t.call('GET', '/api/stats', { token })).json;
     expect(stats.events.slow_consumer_closes).toBe(1);
   });
+
+  it('ends the stream of an SSE client that stops reading; it resumes losslessly with Last-Event-ID', { timeout: 60_000 }, async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const url = `${t.app.url}/sse?topics=config`;
+    const auth = { authorization: `Bearer ${token}` };
+    const [slow, healthy] = await Promise.all([sseClient(url, auth), sseClient(url, auth)]);
+    const snapshot = await slow.next('snapshot');
+    await healthy.next('snapshot');
+    slow.pause();
+
+    for (let i = 0; i < 100; i++) {
+      await t.app.journal.append([bigEvent(2 * i + 1), bigEvent(2 * i + 2)]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await healthy.inbox.next((m) => m.event === 'plc_updated' && m.data.plc.id === 200, 'the last event', 20_000);
+    slow.resume();
+    await slow.ended; // the server ended it
+
+    const ids = (c: typeof slow) => c.inbox.all.filter((m) => m.event === 'plc_updated').map((m) => Number(m.id));
+    const received = ids(slow);
+    expect(received.length).toBeLessThan(200);
+    const last = received.at(-1) ?? Number(snapshot.id);
+    const resumed = await sseClient(url, { ...auth, 'last-event-id': String(last) });
+    await resumed.inbox.next((m) => m.event === 'plc_updated' && m.data.plc.id === 200, 'the last event', 20_000);
+    resumed.close();
+    healthy.close();
+    expect([...received, ...ids(resumed)]).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect((await t.call('GET', '/api/stats', { token })).json.events.slow_consumer_closes).toBe(1);
+  });
 });
 
 describe('resume', () => {

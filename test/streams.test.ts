@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -186,6 +186,22 @@ describe('SSE', () => {
     const userToken = await t.userWithRole('user', login.json.access_token);
     const forbidden = await fetch(`${t.app.url}/sse/alarms`, { headers: { authorization: `Bearer ${userToken}` } });
     expect(forbidden.status).toBe(403);
+  });
+
+  it('streams through a web ReadableStream where there is no Node response (app.request, Bun)', async () => {
+    t = await startTestApp();
+    const token = await t.login();
+    const app = t.app;
+    const s = await sseClient('/sse?topics=config', { authorization: `Bearer ${token}` }, (url, init) => app.request(url, init));
+    expect(s.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(s.response.headers.get('x-accel-buffering')).toBe('no');
+    await s.next('snapshot');
+    await makePlc(token, 'p');
+    expect((await s.next('plc_created')).data).toMatchObject({ plc: { name: 'p' } });
+    expect(s.retry).toBe(3000);
+    expect(app.hub.connections().size).toBe(1);
+    s.close();
+    await vi.waitFor(() => expect(app.hub.connections().size).toBe(0));
   });
 
   it('sends a ping comment every half heartbeat', async () => {

@@ -1,12 +1,14 @@
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { JournalEvent } from '../../src/db/events.js';
 import { memoryLogger } from '../../src/log/logger.js';
-import { createSimulator, type Simulator } from '../../src/modbus/simulator.js';
+import type { SimAnswer, SimCommand, SimReply } from './simulator-process.js';
 import { wallNow } from './wall-clock.js';
 
 const ADMIN = { username: 'admin', password: 'bench-admin-password' };
@@ -14,14 +16,15 @@ const ADMIN = { username: 'admin', password: 'bench-admin-password' };
 /**
  * The real server as `npm start` builds it, minus the demo plant: a SQLite file at
  * synchronous=FULL in a temporary folder, a free port, a quiet logger, and one PLC (the
- * simulator, polled every 50 ms) with one datapoint and one rule for the end-to-end latency.
+ * simulator, in its own process, polled every 50 ms) with one datapoint and one rule for the
+ * end-to-end latency.
  * Heartbeats are set to 2 minutes so that none lands inside a measured run (the default 30 s
  * would tick several times during the bench).
  */
 export async function startAppUnderTest() {
   const log = memoryLogger();
   const dir = mkdtempSync(join(tmpdir(), 'bench-fanout-'));
-  const sim = await createSimulator();
+  const sim = await startSimulatorProcess();
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -51,16 +54,51 @@ export async function startAppUnderTest() {
     token,
     timing: timeHubPublish(app),
     plant,
+    /** The folder of the app's database, for measurements on the same disk. */
+    dir,
     async stop() {
       await app.stop();
-      await sim.close();
+      sim.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
+/** The simulator process, and a way to ask it things. */
+async function startSimulatorProcess() {
+  const child = fork(fileURLToPath(new URL('./simulator-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    cwd: fileURLToPath(new URL('../..', import.meta.url)), // where `tsx` resolves
+  });
+  const waiting = new Map<number, (r: SimAnswer) => void>();
+  const port = await new Promise<number>((resolve) => {
+    child.on('message', (r: SimReply) => {
+      if ('port' in r) return resolve(r.port);
+      waiting.get(r.id)?.(r);
+      waiting.delete(r.id);
+    });
+  });
+  let nextId = 1;
+  const ask = (cmd: SimCommand['cmd']) =>
+    new Promise<SimAnswer>((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      child.send({ id, cmd } satisfies SimCommand);
+    });
+  return {
+    host: '127.0.0.1',
+    port,
+    requests: async () => (await ask('requests')).requests ?? 0,
+    /** Flips the level and resolves with when the first read after it reached the simulator. */
+    toggle: async () => (await ask('toggle')).at ?? NaN,
+    close: () => child.disconnect(),
+  };
+}
+
+type SimulatorProcess = Awaited<ReturnType<typeof startSimulatorProcess>>;
+
 /** Register 0 of the simulator, read as a level whose rule alarms above 50. */
-async function createPlant(url: string, token: string, sim: Simulator) {
+async function createPlant(url: string, token: string, sim: SimulatorProcess) {
   const post = async (path: string, body: object): Promise<{ id: number }> => {
     const res = await fetch(`${url}${path}`, {
       method: 'POST',
@@ -74,27 +112,17 @@ async function createPlant(url: string, token: string, sim: Simulator) {
   const point = await post('/api/datapoints', { plc_id: plc.id, label: 'LT-1', area: 'holding', address: 0, type: 'uint16' });
   await post('/api/rules', { datapoint_id: point.id, name: 'LT-1 high', comparison: 'above', alarm_threshold: 50 });
   // Polled and evaluated (OK) before any client connects, so clients see only what the bench causes.
-  for (let tries = 0; ; tries++) {
-    const res = await fetch(`${url}/api/alarms/active`, { headers: { authorization: `Bearer ${token}` } });
-    const ok = sim.stats().requests > 2 && res.ok;
-    if (ok) break;
+  for (let tries = 0; (await sim.requests()) < 3; tries++) {
     if (tries > 100) throw new Error('the bench PLC was never polled');
     await sleep(50);
   }
-  let high = false;
   return {
     /**
      * Moves the level across the limit (each call raises or clears the alarm) and resolves
      * with the time the simulator received the poll that read the new value: the poll wait
      * and the request's way to the device end there.
      */
-    async toggle(): Promise<number> {
-      const polled = sim.untilRequests(sim.stats().requests + 1);
-      high = !high;
-      sim.setHolding(0, high ? 100 : 0);
-      await polled;
-      return wallNow();
-    },
+    toggle: () => sim.toggle(),
   };
 }
 

@@ -2,60 +2,92 @@ import type { ClientTransport } from './client.js';
 import type { FrameBatch } from './frame.js';
 
 const encoder = new TextEncoder();
+const RETRY = encoder.encode('retry: 3000\n\n');
+const PING = encoder.encode(': ping\n\n');
+
+/** Where an SSE stream's bytes go: the Node response itself, or a web ReadableStream body. */
+export interface SseSink {
+  /** Queues bytes for the peer; false when over the buffer limit (nothing is queued then). */
+  write(bytes: Uint8Array): boolean;
+  end(): void;
+}
 
 /**
- * The body of an SSE response as a byte stream, and the transport the hub writes to. The
- * stream's queue is the client's buffer: when the peer stops reading, the server stops
- * pulling, the queue grows, and past `maxBufferedBytes` the stream ends (slow consumer).
+ * The transport the hub writes to for one SSE client. `open(onGone)` starts the sink and
+ * tells it what to call when the peer goes away; past the sink's limit a write fails and the
+ * hub ends the stream (slow consumer), from which the client resumes with Last-Event-ID.
  */
-export function createSseStream(maxBufferedBytes: number, onClose: () => void) {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+export function createSseStream(sink: SseSink, onClose: () => void) {
   let open = true;
 
-  const finish = () => {
+  const finish = (): void => {
     if (!open) return;
     open = false;
     onClose();
   };
 
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-        controller.enqueue(encoder.encode('retry: 3000\n\n'));
-      },
-      cancel: finish, // the client went away
-    },
-    new ByteLengthQueuingStrategy({ highWaterMark: maxBufferedBytes }),
-  );
-
-  function enqueue(bytes: Uint8Array): boolean {
-    if (!open) return true;
-    if ((controller.desiredSize ?? 0) <= 0) return false;
-    controller.enqueue(bytes);
-    return true;
-  }
-
-  const PING = encoder.encode(': ping\n\n');
+  const write = (bytes: Uint8Array): boolean => !open || sink.write(bytes);
+  write(RETRY);
 
   const transport: ClientTransport = {
     kind: 'sse',
-    // One chunk (one socket write) per batch, of bytes joined once and shared by all clients.
-    write: (batch: FrameBatch) => enqueue(batch.sseBytes),
+    // One write per batch, of bytes joined once and shared by all clients.
+    write: (batch: FrameBatch) => write(batch.sseBytes),
     close() {
       if (!open) return;
       finish();
-      controller.close();
+      sink.end();
     },
   };
 
   return {
-    body,
     transport,
+    /** The peer went away (the sink saw its connection close). */
+    gone: finish,
     /** A comment line that keeps proxies from timing the stream out. */
-    ping: () => enqueue(PING),
+    ping: () => write(PING),
     get open() {
       return open;
     },
   };
+}
+
+/** The Node response as a sink: each write goes straight to the socket. */
+export function responseSink(res: ResponseLike, maxBufferedBytes: number): SseSink {
+  return {
+    write(bytes) {
+      if (res.writableLength > maxBufferedBytes) return false;
+      res.write(bytes);
+      return true;
+    },
+    end: () => void res.end(),
+  };
+}
+
+/** The slice of node:http's ServerResponse a response sink uses. */
+export interface ResponseLike {
+  readonly writableLength: number;
+  write(bytes: Uint8Array): boolean;
+  end(): unknown;
+}
+
+/**
+ * A web ReadableStream as a sink, for runtimes without a Node response: its queue is the
+ * client's buffer, filled when the peer stops reading. `onCancel` is the peer going away.
+ */
+export function readableStreamSink(maxBufferedBytes: number, onCancel: () => void): { sink: SseSink; body: ReadableStream<Uint8Array> } {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>(
+    { start: (c) => void (controller = c), cancel: () => onCancel() },
+    new ByteLengthQueuingStrategy({ highWaterMark: maxBufferedBytes }),
+  );
+  const sink: SseSink = {
+    write(bytes) {
+      if ((controller.desiredSize ?? 0) <= 0) return false;
+      controller.enqueue(bytes);
+      return true;
+    },
+    end: () => controller.close(),
+  };
+  return { sink, body };
 }

@@ -72,29 +72,54 @@ export interface SseClient {
   retry: number | undefined;
   next(event: string, pred?: (m: SseMessage) => boolean): Promise<SseMessage>;
   close(): void;
+  /** Stops reading, as a stalled client would (the server's writes back up), until `resume()`. */
+  pause(): void;
+  resume(): void;
   ended: Promise<void>;
 }
 
-/** An SSE client over fetch that parses the event stream as a browser would. */
-export async function sseClient(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+/**
+ * An SSE client over fetch that parses the event stream as a browser would. `fetcher` can be
+ * `app.request`, to read the stream without a Node server in between (as under Bun).
+ */
+export async function sseClient(
+  url: string,
+  headers: Record<string, string> = {},
+  fetcher: (url: string, init: RequestInit) => Response | Promise<Response> = fetch,
+): Promise<SseClient> {
   const abort = new AbortController();
-  const response = await fetch(url, { headers, signal: abort.signal });
+  const response = await fetcher(url, { headers, signal: abort.signal });
+  let cancel = (): void => undefined;
   const inbox = new Inbox<SseMessage>();
+  let paused = null as { until: Promise<void>; resume: () => void } | null;
   const client: SseClient = {
     response,
     inbox,
     comments: [],
     retry: undefined,
     next: (event, pred = () => true) => inbox.next((m) => m.event === event && pred(m), event),
-    close: () => abort.abort(),
+    close: () => {
+      abort.abort();
+      cancel();
+    },
+    pause() {
+      let resume!: () => void;
+      paused ??= { until: new Promise<void>((resolve) => (resume = resolve)), resume };
+    },
+    resume() {
+      paused?.resume();
+      paused = null;
+    },
     ended: Promise.resolve(),
   };
   if (!response.ok || !response.body) return client;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  cancel = () => void reader.cancel().catch(() => undefined);
   client.ended = (async () => {
     let buffer = '';
     try {
       for (;;) {
+        if (paused) await paused.until;
         const { value, done } = await reader.read();
         if (done) return;
         buffer += value;

@@ -1,4 +1,5 @@
-import { upgradeWebSocket } from '@hono/node-server';
+import { upgradeWebSocket, type HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { hasPermission } from '../../auth/permissions.js';
@@ -7,7 +8,7 @@ import { AppError } from '../../errors.js';
 import type { StreamUser } from '../../hub/client.js';
 import { STREAM_TOPICS, type StreamTopic } from '../../hub/frame.js';
 import type { Hub } from '../../hub/hub.js';
-import { createSseStream } from '../../hub/sse-stream.js';
+import { createSseStream, readableStreamSink, responseSink, type SseSink } from '../../hub/sse-stream.js';
 import type { StreamServer } from '../../hub/stream-server.js';
 import { WsSession } from '../../hub/ws-session.js';
 import { errorResponse } from '../error-handler.js';
@@ -24,6 +25,13 @@ export interface StreamDeps extends StreamAuthDeps {
 
 /** Each client may have 1 MiB queued; past it the client is a slow consumer (SPEC 6). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+};
 
 const StreamQuery = v.object({
   ticket: v.optional(v.string()),
@@ -92,9 +100,26 @@ export function streamRoutes(deps: StreamDeps) {
     const header = c.req.header('last-event-id');
     const lastEventId = header && /^\d{1,16}$/.test(header) ? Number(header) : query.last_event_id;
 
+    // Under @hono/node-server the stream writes to the Node response itself: no web stream
+    // and its promise per chunk between the hub and 200 sockets. Elsewhere (Bun, app.request
+    // in tests) it is the response's ReadableStream body.
+    const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+    let sink: SseSink;
+    let response: Response;
+    if (outgoing) {
+      outgoing.writeHead(200, SSE_HEADERS);
+      outgoing.on('close', () => stream.gone());
+      sink = responseSink(outgoing, MAX_BUFFERED_BYTES);
+      response = RESPONSE_ALREADY_SENT;
+    } else {
+      const web = readableStreamSink(MAX_BUFFERED_BYTES, () => stream.gone());
+      sink = web.sink;
+      response = new Response(web.body, { headers: SSE_HEADERS });
+    }
+
     let conn: Awaited<ReturnType<Hub['open']>> | undefined;
     const expiry = clock.setTimer(auth.expiresAt, () => stream.transport.close(4401, 'token expired'));
-    const stream = createSseStream(MAX_BUFFERED_BYTES, () => {
+    const stream = createSseStream(sink, () => {
       untrack();
       clock.clearTimer(expiry);
       if (conn) hub.closed(conn);
@@ -107,14 +132,7 @@ export function streamRoutes(deps: StreamDeps) {
       },
       () => stream.transport.close(1011, 'replay failed'),
     );
-    return new Response(stream.body, {
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        'x-accel-buffering': 'no',
-        connection: 'keep-alive',
-      },
-    });
+    return response;
   }
 
   return new Hono()

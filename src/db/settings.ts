@@ -10,3 +10,8 @@ export async function initSetting(db: Db, key: string, value: string): Promise<s
   await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
   return (await getSetting(db, key)) ?? value;
 }
+
+/** Stores a value, replacing what was there. */
+export async function setSetting(db: Db, key: string, value: string): Promise<void> {
+  await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}

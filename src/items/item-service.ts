@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { createDueScheduler } from './due-scheduler.js';
 import { nextDueAt } from './due-time.js';
 import { itemEvent } from './item-events.js';
-import { countLiveItems, findItem, lastSeq, listChanges, listLiveItems, saveItem, type StoredItem } from './item-store.js';
+import { countLiveItems, findItem, lastSeq, listChanges, listLiveItems, prunedSeq, pruneTombstones, saveItem, type StoredItem } from './item-store.js';
 import { dueKey, MAX_LIVE_ITEMS, type Item, type ItemInput } from './item.js';
 
 /**
@@ -33,6 +33,10 @@ function versionConflict(current: StoredItem | undefined, ifMatch: number | unde
 
 const missing = () => notFound('item');
 
+/** How long a deleted item's tombstone stays in the feed; a device away longer syncs from 0. */
+export const TOMBSTONE_DAYS = 90;
+const DAY_MS = 86_400_000;
+
 /**
  * A user's personal alarms and timers (SPEC 8). Every change takes the next feed position and is
  * journaled as an `items` event for its owner in the same transaction; the due scheduler is
@@ -40,10 +44,29 @@ const missing = () => notFound('item');
  */
 export function createItemService(db: Db, journal: Journal, clock: Clock, log: Logger) {
   const scheduler = createDueScheduler(db, journal, clock, log);
+  let pruneTimer: unknown;
+  let pruning: Promise<unknown> = Promise.resolve();
+
+  /** Prunes old tombstones now and then once a day, on the injected clock. */
+  function prunePeriodically(): void {
+    const cutoff = new Date(clock.now() - TOMBSTONE_DAYS * DAY_MS).toISOString();
+    pruning = pruneTombstones(db, cutoff).then(
+      (n) => n > 0 && log.info(`items: pruned ${n} tombstones older than ${cutoff}`),
+      (err: unknown) => log.error(`items: pruning tombstones failed: ${String(err)}`),
+    );
+    pruneTimer = clock.setTimer(clock.now() + DAY_MS, prunePeriodically);
+  }
 
   return {
-    start: scheduler.start,
-    stop: scheduler.stop,
+    async start() {
+      await scheduler.start();
+      prunePeriodically();
+    },
+    async stop() {
+      clock.clearTimer(pruneTimer);
+      await pruning;
+      await scheduler.stop();
+    },
 
     list: (ownerId: number): Promise<Item[]> => listLiveItems(db, ownerId),
 
@@ -57,6 +80,9 @@ export function createItemService(db: Db, journal: Journal, clock: Clock, log: L
     async changes(ownerId: number, since: number): Promise<{ changes: Item[]; cursor: number }> {
       if (since > (await lastSeq(db))) {
         throw conflict('cursor is ahead of the server (a reset database?); sync again with since=0');
+      }
+      if (since > 0 && since < (await prunedSeq(db))) {
+        throw conflict(`cursor is older than the deletions kept (${TOMBSTONE_DAYS} days); sync again with since=0`);
       }
       const rows = await listChanges(db, ownerId, since);
       return { changes: rows.map((r) => r.item), cursor: rows.at(-1)?.seq ?? since };

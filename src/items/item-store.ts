@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { getSetting, setSetting } from '../db/settings.js';
 import type { ItemsTable } from '../db/schema.js';
 import type { AlarmSchedule, Item, TimerState } from './item.js';
 
@@ -65,10 +66,33 @@ export async function listChanges(db: Db, ownerId: number, since: number): Promi
   return rows.map(toStored);
 }
 
-/** The newest feed position of all users; rows are never removed, so it only grows. */
+/**
+ * The newest feed position ever given out, of all users: that of a kept row or of a pruned
+ * tombstone, so a position is never given out twice.
+ */
 export async function lastSeq(db: Db): Promise<number> {
   const row = await db.selectFrom('items').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-  return Number(row?.seq ?? 0);
+  return Math.max(Number(row?.seq ?? 0), await prunedSeq(db));
+}
+
+const PRUNED_SEQ = 'items_pruned_seq';
+
+/** The newest feed position of a pruned tombstone (0 when none was): older cursors may miss deletions. */
+export async function prunedSeq(db: Db): Promise<number> {
+  return Number((await getSetting(db, PRUNED_SEQ)) ?? 0);
+}
+
+/** Removes the tombstones last changed before `beforeIso` and remembers where they reached. */
+export async function pruneTombstones(db: Db, beforeIso: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const old = trx.selectFrom('items').where('deleted', '=', 1).where('updated_at', '<', beforeIso);
+    const row = await old.select((eb) => [eb.fn.max('seq').as('seq'), eb.fn.countAll<number>().as('n')]).executeTakeFirst();
+    const count = Number(row?.n ?? 0);
+    if (count === 0) return 0;
+    await trx.deleteFrom('items').where('deleted', '=', 1).where('updated_at', '<', beforeIso).execute();
+    await setSetting(trx, PRUNED_SEQ, String(Math.max(Number(row?.seq ?? 0), await prunedSeq(trx))));
+    return count;
+  });
 }
 
 export async function countLiveItems(db: Db, ownerId: number): Promise<number> {

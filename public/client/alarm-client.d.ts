@@ -251,6 +251,11 @@ export interface AlarmClientOptions {
   fetch?: typeof fetch;
   /** Default Math.random; for tests of the backoff. */
   random?: () => number;
+  /** Default the global timers; tests pass their own to move time by hand. */
+  timers?: {
+    setTimeout(fn: () => void, ms: number): unknown;
+    clearTimeout(handle: unknown): void;
+  };
 }
 
 /**

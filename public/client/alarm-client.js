@@ -302,6 +302,9 @@ export class AlarmClient {
       connectTimeout: options.connectTimeout ?? 5000,
       maxUnauthorized: options.maxUnauthorized ?? 3,
       random: options.random ?? Math.random,
+      // Called unbound: browsers' setTimeout needs globalThis as `this`.
+      setTimeout: options.timers?.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms)),
+      clearTimeout: options.timers?.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle)),
       path: options.alarmsOnly ? '/alarms' : '',
     };
     this.#lastEventId = options.lastEventId;
@@ -397,8 +400,8 @@ export class AlarmClient {
   #halt(reason, error) {
     this.#run++;
     this.#queue = [];
-    clearTimeout(this.#timer);
-    clearTimeout(this.#watchdog);
+    this.#o.clearTimeout(this.#timer);
+    this.#o.clearTimeout(this.#watchdog);
     const c = this.#current;
     this.#current = null;
     c?.conn?.close();
@@ -457,8 +460,8 @@ export class AlarmClient {
     };
     this.#current = c;
     // Armed first: a transport may end before its open function even returns.
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#ended(c, { reason: 'no welcome in time' }), this.#o.connectTimeout);
+    this.#o.clearTimeout(this.#timer);
+    this.#timer = this.#o.setTimeout(() => this.#ended(c, { reason: 'no welcome in time' }), this.#o.connectTimeout);
     c.conn =
       kind === 'websocket'
         ? openWebSocket(this.#o.WebSocket, this.#url(kind, auth), hooks)
@@ -555,7 +558,7 @@ export class AlarmClient {
   }
 
   #welcomed(c, m) {
-    clearTimeout(this.#timer);
+    this.#o.clearTimeout(this.#timer);
     c.welcomed = true;
     this.#attempt = 0;
     this.#unauthorized = 0;
@@ -580,10 +583,10 @@ export class AlarmClient {
     const check = () => {
       const idle = Date.now() - c.lastActivity;
       if (idle >= limitMs) return this.#ended(c, { reason: 'heartbeat timeout' }, true);
-      this.#watchdog = setTimeout(check, limitMs - idle);
+      this.#watchdog = this.#o.setTimeout(check, limitMs - idle);
     };
-    clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(check, limitMs);
+    this.#o.clearTimeout(this.#watchdog);
+    this.#watchdog = this.#o.setTimeout(check, limitMs);
   }
 
   // --- losing and reconnecting -----------------------------------------------------------------
@@ -591,8 +594,8 @@ export class AlarmClient {
   #ended(c, info, dead = false) {
     if (c !== this.#current) return;
     this.#current = null;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#watchdog);
+    this.#o.clearTimeout(this.#timer);
+    this.#o.clearTimeout(this.#watchdog);
     c.conn?.close(dead || !c.welcomed);
     this.#recover(info, c, true);
   }
@@ -616,8 +619,8 @@ export class AlarmClient {
     }
     this.#setState('connecting', info.reason);
     const delay = backoffDelay(this.#attempt++, this.#o.minDelay, this.#o.maxDelay, this.#o.random);
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#startAttempt(), delay);
+    this.#o.clearTimeout(this.#timer);
+    this.#timer = this.#o.setTimeout(() => this.#startAttempt(), delay);
   }
 
   /** Over WebSocket a message; over SSE (or while away) the next open carries the new topics. */
@@ -630,7 +633,7 @@ export class AlarmClient {
       if (c.kind === 'websocket' && c.conn.send(message)) return;
       // SSE has no upstream: reopen at once, resuming, with ?topics= (no backoff: nothing failed).
       this.#current = null;
-      clearTimeout(this.#watchdog);
+      this.#o.clearTimeout(this.#watchdog);
       c.conn.close();
       this.#setState('connecting', 'topics changed');
       this.#run++;

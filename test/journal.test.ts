@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sqliteHandle } from '../src/db/database.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp | undefined;
@@ -75,10 +76,12 @@ describe('the event journal', () => {
   it('finds the events of one rule anywhere in a long journal, page by page', async () => {
     t = await startTestApp();
     const token = await t.login();
-    // 10,000 events of other rules with rule 7's spread among them: the rule index is kept
-    // in blocks of 4096 ids, so its history must walk several blocks and skip empty ones.
-    const events = Array.from({ length: 10_000 }, (_, i) => {
-      const rule_id = [5, 4200, 9999].includes(i) ? 7 : 100 + (i % 50);
+    // 16,000 events of other rules with rule 7's spread among them: the rule index is kept
+    // in blocks of 4096 ids, so its history must walk several blocks and skip empty ones
+    // (ids 8192-12287 hold none of rule 7).
+    const mine = [5, 4200, 15_999];
+    const events = Array.from({ length: 16_000 }, (_, i) => {
+      const rule_id = mine.includes(i) ? 7 : 100 + (i % 50);
       return { topic: 'alarms' as const, type: 'alarm_ack', rule_id, payload: { rule_id, n: i } };
     });
     await t.app.journal.append(events);
@@ -92,8 +95,15 @@ describe('the event journal', () => {
       seen.push(...page.json.events.map((e) => e.n));
       after = page.json.next_after_id;
     }
-    expect(seen).toEqual([5, 4200, 9999]);
+    expect(seen).toEqual(mine);
     expect((await t.call('GET', '/api/alarms/history?rule_id=8', { token })).json).toEqual({ events: [], next_after_id: null });
+
+    // Ids past 2^31 (a long-lived plant): blocks are counted without 32-bit shifts.
+    const big = 2 ** 31 + 5;
+    sqliteHandle(t.app.db).prepare(`insert into events (id, topic, type, rule_id, payload, ts) values (?, 'alarms', 'alarm_ack', 7, '{"n":-1}', ?)`).run(big, new Date().toISOString());
+    const far = (await t.call('GET', `/api/alarms/history?rule_id=7&after_id=${2 ** 31 - 1}`, { token })).json;
+    expect(far.events.map((e: { id: number }) => e.id)).toEqual([big]);
+    expect((await t.call('GET', `/api/alarms/history?rule_id=7&after_id=${big}`, { token })).json.events).toEqual([]);
   });
 
   it('keeps events and ids across a restart', async () => {

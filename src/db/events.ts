@@ -1,4 +1,4 @@
-import { sqliteHandle, type Db } from './database.js';
+import { sqliteHandle, type Db, type SqliteHandle } from './database.js';
 import type { EventsTable } from './schema.js';
 import type { Selectable } from 'kysely';
 
@@ -70,31 +70,47 @@ function eventQuery(db: Db, q: EventQuery) {
     : query.where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', viewer)]));
 }
 
-/** Ids per block of the `events_rule` index (migration 0004): `id >> 12`. */
-const BLOCK_BITS = 12;
+/**
+ * Ids per block of the `events_rule` index: migration 0004 indexes `(id >> 12, rule_id)`, and
+ * SQLite uses that index only for a query that repeats the expression exactly as written there.
+ */
+const BLOCK = 4096;
+const IN_BLOCK = 'id >> 12 = ?';
+const blockOf = (id: number) => Math.floor(id / BLOCK); // ids pass 2^31; `>>` would wrap
+
+type Statement = ReturnType<SqliteHandle['prepare']>;
+const ruleStatements = new WeakMap<Db, Map<string, Statement>>();
 
 /**
- * One rule's events, walking the index block by block from `afterId` until the page is full.
- * The index is keyed by (block, rule), so each block is one seek of one prepared statement
- * (a 1M-event journal is 245 blocks).
+ * One rule's events, walking the index block by block from `afterId` until the page is full:
+ * each block is one seek of a prepared statement (a 1M-event journal is 245 blocks). It runs
+ * holding Kysely's connection, so it never reads a transaction that is still open.
  */
 async function listRuleEvents(db: Db, q: EventQuery, ruleId: number): Promise<JournalEvent[]> {
   const { first, last } = await journalRange(db);
-  const where = [`id >> ${BLOCK_BITS} = ?`, 'rule_id = ?', 'id > ?'];
+  const after = Math.max(first - 1, q.afterId ?? 0);
+  if (after >= last) return [];
+  const where = [IN_BLOCK, 'rule_id = ?', 'id > ?'];
   const filters: unknown[] = [];
   if (q.from !== undefined) where.push('ts >= ?'), filters.push(q.from);
   if (q.to !== undefined) where.push('ts < ?'), filters.push(q.to);
   if (q.viewerId === null) where.push('owner_id is null');
   else where.push('(owner_id is null or owner_id = ?)'), filters.push(q.viewerId);
-  const inBlock = sqliteHandle(db).prepare(`select * from events where ${where.join(' and ')} order by id limit ?`);
+  const sql = `select * from events where ${where.join(' and ')} order by id limit ?`;
+  let cache = ruleStatements.get(db);
+  if (!cache) ruleStatements.set(db, (cache = new Map()));
+  let inBlock = cache.get(sql);
+  if (!inBlock) cache.set(sql, (inBlock = sqliteHandle(db).prepare(sql)));
+  const statement = inBlock;
 
-  const rows: JournalEvent[] = [];
-  const after = Math.max(first - 1, q.afterId ?? 0);
-  for (let block = (after + 1) >> BLOCK_BITS; block <= last >> BLOCK_BITS && rows.length < q.limit; block++) {
-    const found = inBlock.all(block, ruleId, after, ...filters, q.limit - rows.length) as Selectable<EventsTable>[];
-    for (const row of found) rows.push(toJournalEvent(row));
-  }
-  return rows;
+  return db.connection().execute(async () => {
+    const rows: JournalEvent[] = [];
+    for (let block = blockOf(after + 1); block <= blockOf(last) && rows.length < q.limit; block++) {
+      const found = statement.all(block, ruleId, after, ...filters, q.limit - rows.length) as Selectable<EventsTable>[];
+      for (const row of found) rows.push(toJournalEvent(row));
+    }
+    return rows;
+  });
 }
 
 /** The oldest kept and the newest id; for an empty journal `first` is `last + 1`. */

@@ -76,16 +76,23 @@ export function createItemService(db: Db, journal: Journal, clock: Clock, log: L
       return found.item;
     },
 
-    /** Changes after `since`, oldest first; `cursor` is the `since` for the next call. */
-    async changes(ownerId: number, since: number): Promise<{ changes: Item[]; cursor: number }> {
-      if (since > (await lastSeq(db))) {
-        throw conflict('cursor is ahead of the server (a reset database?); sync again with since=0');
-      }
-      if (since > 0 && since < (await prunedSeq(db))) {
-        throw conflict(`cursor is older than the deletions kept (${TOMBSTONE_DAYS} days); sync again with since=0`);
-      }
-      const rows = await listChanges(db, ownerId, since);
-      return { changes: rows.map((r) => r.item), cursor: rows.at(-1)?.seq ?? since };
+    /**
+     * Changes after `since`, oldest first; `cursor` is the `since` for the next call. One read
+     * transaction, so a prune cannot fall between the check and the listing.
+     */
+    changes(ownerId: number, since: number): Promise<{ changes: Item[]; cursor: number }> {
+      return db.transaction().execute(async (trx) => {
+        if (since > (await lastSeq(trx))) {
+          throw conflict('cursor is ahead of the server (a reset database?); sync again with since=0');
+        }
+        const pruned = await prunedSeq(trx);
+        if (since > 0 && since < pruned) {
+          throw conflict(`cursor is older than the deletions kept (${TOMBSTONE_DAYS} days); sync again with since=0`);
+        }
+        const rows = await listChanges(trx, ownerId, since);
+        // Never below the pruned position: this user has seen everything up to it.
+        return { changes: rows.map((r) => r.item), cursor: Math.max(rows.at(-1)?.seq ?? since, pruned) };
+      });
     },
 
     /** Creates or replaces an item; `created` tells 201 from 200. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AlarmRecord } from './alarm-state.js';
+import { createEngine } from './engine.js';
+import { fakeClock } from './fake-clock.js';
 import { harness, rule, T0 } from './test-harness.js';
+import type { CommandEvent } from './types.js';
 
 const ids = (h: ReturnType<typeof harness>, includeShelved = false) => h.engine.active(includeShelved).map((a) => a.rule_id);
 
@@ -116,5 +119,29 @@ describe('look-ups', () => {
     h.send(1, 61);
     h.send(3, 1);
     expect(h.engine.stats()).toEqual({ evaluations: 4, rules: 2, datapoints: 2, timers: 0 });
+  });
+});
+
+describe('rules due at the same instant', () => {
+  it('a rule whose handling throws costs only itself: the others still fire and re-arm', () => {
+    const clock = fakeClock(T0);
+    const commands: CommandEvent[] = [];
+    const engine = createEngine({
+      clock,
+      onTransitions: () => undefined,
+      onCommand: (c) => {
+        if (c.rule_id === 1) throw new Error('journal down');
+        commands.push(c);
+      },
+    });
+    engine.load([rule({ id: 1, datapoint_id: 1 }), rule({ id: 2, datapoint_id: 2 })]);
+    engine.shelve(1, T0 + 60_000);
+    engine.shelve(2, T0 + 60_000);
+    expect(() => clock.advanceTo(T0 + 60_000)).toThrow('journal down');
+    expect(commands).toMatchObject([{ kind: 'unshelved', rule_id: 2, reason: 'expired' }]);
+    expect(engine.get(2)?.shelved_until).toBeNull();
+    engine.shelve(2, T0 + 120_000);
+    clock.advanceTo(T0 + 120_000);
+    expect(commands).toHaveLength(2); // rule 2's timer still works
   });
 });

@@ -49,17 +49,26 @@ export function createEngine(options: EngineOptions): Engine {
     arm(slot);
   }
 
-  /** Rules due at one instant: their transitions go out as one batch. */
+  /**
+   * Rules due at one instant: their transitions go out as one batch. A rule that throws
+   * costs only itself: the others still run, re-arm and are delivered; then the error goes on.
+   */
   function onTimer(due: RuleSlot[]): void {
     const now = clock.now();
     const out: Transition[] = [];
+    let failure: unknown;
     for (const slot of due) {
-      expireShelf(slot, now);
-      if (slot.edgeAt <= now) refreshGate(slot, now, 'schedule', out);
-      else if (slot.gateOpen && slot.due <= now) step(slot, slot.point.changedAt, now, 'value', out);
-      arm(slot);
+      try {
+        expireShelf(slot, now);
+        if (slot.edgeAt <= now) refreshGate(slot, now, 'schedule', out);
+        else if (slot.gateOpen && slot.due <= now) step(slot, slot.point.changedAt, now, 'value', out);
+        arm(slot);
+      } catch (err) {
+        failure ??= err;
+      }
     }
     deliver(out);
+    if (failure !== undefined) throw failure;
   }
 
   function expireShelf(slot: RuleSlot, now: number): void {

@@ -1,4 +1,5 @@
 import type { ClientTransport } from './client.js';
+import { CLOSE } from './close-codes.js';
 import type { FrameBatch } from './frame.js';
 
 const encoder = new TextEncoder();
@@ -9,7 +10,10 @@ const PING = encoder.encode(': ping\n\n');
 export interface SseSink {
   /** Queues bytes for the peer; false when over the buffer limit (nothing is queued then). */
   write(bytes: Uint8Array): boolean;
+  /** Ends the stream after what is queued. */
   end(): void;
+  /** Drops the stream and what is queued: a stalled peer must not hold its buffer. */
+  abort(): void;
 }
 
 /**
@@ -33,10 +37,11 @@ export function createSseStream(sink: SseSink, onClose: () => void) {
     kind: 'sse',
     // One write per batch, of bytes joined once and shared by all clients.
     write: (batch: FrameBatch) => write(batch.sseBytes),
-    close() {
+    close(code: number) {
       if (!open) return;
       finish();
-      sink.end();
+      if (code === CLOSE.slowConsumer) sink.abort();
+      else sink.end();
     },
   };
 
@@ -61,6 +66,7 @@ export function responseSink(res: ResponseLike, maxBufferedBytes: number): SseSi
       return true;
     },
     end: () => void res.end(),
+    abort: () => void res.destroy(),
   };
 }
 
@@ -69,6 +75,7 @@ export interface ResponseLike {
   readonly writableLength: number;
   write(bytes: Uint8Array): boolean;
   end(): unknown;
+  destroy(): unknown;
 }
 
 /**
@@ -88,6 +95,7 @@ export function readableStreamSink(maxBufferedBytes: number, onCancel: () => voi
       return true;
     },
     end: () => controller.close(),
+    abort: () => controller.error(new Error('slow consumer')),
   };
   return { sink, body };
 }

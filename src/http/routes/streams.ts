@@ -106,6 +106,7 @@ export function streamRoutes(deps: StreamDeps) {
     const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
     let sink: SseSink;
     let response: Response;
+    if (outgoing?.destroyed) return RESPONSE_ALREADY_SENT; // the client left while we authenticated
     if (outgoing) {
       outgoing.writeHead(200, SSE_HEADERS);
       outgoing.on('close', () => stream.gone());

@@ -8,7 +8,8 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { JournalEvent } from '../../src/db/events.js';
 import { memoryLogger } from '../../src/log/logger.js';
-import type { SimAnswer, SimCommand, SimReply } from './simulator-process.js';
+import { clientRpc } from './protocol.js';
+import type { SimAnswer, SimCommand, SimReady } from './simulator-process.js';
 import { wallNow } from './wall-clock.js';
 
 const ADMIN = { username: 'admin', password: 'bench-admin-password' };
@@ -70,27 +71,14 @@ async function startSimulatorProcess() {
     execArgv: ['--import', 'tsx'],
     cwd: fileURLToPath(new URL('../..', import.meta.url)), // where `tsx` resolves
   });
-  const waiting = new Map<number, (r: SimAnswer) => void>();
-  const port = await new Promise<number>((resolve) => {
-    child.on('message', (r: SimReply) => {
-      if ('port' in r) return resolve(r.port);
-      waiting.get(r.id)?.(r);
-      waiting.delete(r.id);
-    });
-  });
-  let nextId = 1;
-  const ask = (cmd: SimCommand['cmd']) =>
-    new Promise<SimAnswer>((resolve) => {
-      const id = nextId++;
-      waiting.set(id, resolve);
-      child.send({ id, cmd } satisfies SimCommand);
-    });
+  const { port } = await new Promise<SimReady>((resolve) => child.once('message', resolve));
+  const ask = clientRpc<SimCommand>(child);
   return {
     host: '127.0.0.1',
     port,
-    requests: async () => (await ask('requests')).requests ?? 0,
+    requests: async () => (await ask<SimAnswer>({ cmd: 'requests' })).requests ?? 0,
     /** Flips the level and resolves with when the first read after it reached the simulator. */
-    toggle: async () => (await ask('toggle')).at ?? NaN,
+    toggle: async () => (await ask<SimAnswer>({ cmd: 'toggle' })).at ?? NaN,
     close: () => child.disconnect(),
   };
 }

@@ -64,15 +64,18 @@ export interface CloseReply {
 
 type Reply = { id: number } & Record<string, unknown>;
 
-/** Sends commands to the client process and resolves each with its reply. */
-export function clientRpc(child: ChildProcess) {
+/**
+ * Sends commands to a forked process (the clients, the simulator) and resolves each with its
+ * reply: the process answers every `{id, ...command}` with one `{id, ...}`.
+ */
+export function clientRpc<C extends object = Command>(child: ChildProcess) {
   let nextId = 1;
   const waiting = new Map<number, (reply: Reply) => void>();
   child.on('message', (reply: Reply) => {
     waiting.get(reply.id)?.(reply);
     waiting.delete(reply.id);
   });
-  return function request<T>(command: Command): Promise<T> {
+  return function request<T>(command: C): Promise<T> {
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       waiting.set(id, (reply) => resolve(reply as T));

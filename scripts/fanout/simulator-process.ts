@@ -7,17 +7,17 @@ import { createSimulator } from '../../src/modbus/simulator.js';
 import { wallNow } from './wall-clock.js';
 
 /** What the bench asks: flip register 0 between 0 and 100, or how many requests so far. */
-export type SimCommand = { id: number; cmd: 'toggle' | 'requests' };
+export type SimCommand = { cmd: 'toggle' | 'requests' };
 /** `at`: when the first read after the flip arrived (wall clock); `requests`: the count. */
-export type SimAnswer = { id: number; at?: number; requests?: number };
-/** Sent once, when the simulator listens. */
-export type SimReply = SimAnswer | { port: number };
+export type SimAnswer = { at?: number; requests?: number };
+/** Sent once, before any command, when the simulator listens. */
+export type SimReady = { port: number };
 
 const sim = await createSimulator();
 let high = false;
 
-process.on('message', (m: SimCommand) => {
-  const reply = (r: SimReply) => process.send?.(r);
+process.on('message', (m: SimCommand & { id: number }) => {
+  const reply = (r: SimAnswer & { id: number }) => process.send?.(r);
   if (m.cmd === 'requests') return reply({ id: m.id, requests: sim.stats().requests });
   const polled = sim.untilRequests(sim.stats().requests + 1);
   high = !high;
@@ -25,4 +25,4 @@ process.on('message', (m: SimCommand) => {
   void polled.then(() => reply({ id: m.id, at: wallNow() }));
 });
 process.on('disconnect', () => void sim.close().then(() => process.exit(0)));
-process.send?.({ port: sim.port } satisfies SimReply);
+process.send?.({ port: sim.port } satisfies SimReady);

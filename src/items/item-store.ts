@@ -85,13 +85,11 @@ export async function prunedSeq(db: Db): Promise<number> {
 /** Removes the tombstones last changed before `beforeIso` and remembers where they reached. */
 export async function pruneTombstones(db: Db, beforeIso: string): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const old = trx.selectFrom('items').where('deleted', '=', 1).where('updated_at', '<', beforeIso);
-    const row = await old.select((eb) => [eb.fn.max('seq').as('seq'), eb.fn.countAll<number>().as('n')]).executeTakeFirst();
-    const count = Number(row?.n ?? 0);
-    if (count === 0) return 0;
-    await trx.deleteFrom('items').where('deleted', '=', 1).where('updated_at', '<', beforeIso).execute();
-    await setSetting(trx, PRUNED_SEQ, String(Math.max(Number(row?.seq ?? 0), await prunedSeq(trx))));
-    return count;
+    const gone = await trx.deleteFrom('items').where('deleted', '=', 1).where('updated_at', '<', beforeIso).returning('seq').execute();
+    if (gone.length === 0) return 0;
+    const newest = gone.reduce((max, r) => Math.max(max, r.seq), await prunedSeq(trx));
+    await setSetting(trx, PRUNED_SEQ, String(newest));
+    return gone.length;
   });
 }
 

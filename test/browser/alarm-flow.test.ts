@@ -2,7 +2,7 @@ import type { Browser, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/modbus/simulator.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { adminSession, launchBrowser, openPage, openSignedIn, screenshot, signIn, simulatedPlant } from './browser-harness.js';
+import { adminSession, fieldError, launchBrowser, openPage, openSignedIn, screenshot, signIn, simulatedPlant } from './browser-harness.js';
 
 // The operator's main path in a real Chromium against a running server and a Modbus TCP
 // simulator on loopback: sign in, write a rule through the form, see the alarm arrive live,
@@ -53,9 +53,7 @@ describe('live alarms in the browser', () => {
     await page.getByLabel('Warning threshold').fill('120');
     await page.getByLabel('Alarm threshold').fill('100');
     await page.getByRole('button', { name: 'Save rule' }).click();
-    const fieldError = page.locator('[data-path="warning_threshold"] .field-error');
-    await fieldError.waitFor();
-    expect(await fieldError.textContent()).toContain('must not exceed alarm_threshold');
+    expect(await fieldError(page, 'warning_threshold')).toContain('must not exceed alarm_threshold');
     await expect.poll(() => page.getByLabel('Warning threshold').getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'rules-editor-validation');
     await page.getByLabel('Warning threshold').fill('80');

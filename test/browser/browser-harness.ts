@@ -43,6 +43,13 @@ export function watch(page: Page): PageWatch {
 }
 
 /** A fresh browser context (its own sessionStorage) and page, watched. */
+/** Waits for the API error shown beside the field at `path` (data-path) and returns its text. */
+export async function fieldError(page: Page, path: string): Promise<string> {
+  const error = page.locator(`[data-path="${path}"] .field-error`);
+  await error.waitFor();
+  return (await error.textContent()) ?? '';
+}
+
 export async function openPage(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}) {
   const context: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, ...options });
   const page = await context.newPage();

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/modbus/simulator.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { adminSession, create, launchBrowser, openPage, openSignedIn, screenshot, signIn, simulatedPlant } from './browser-harness.js';
+import { adminSession, create, fieldError, launchBrowser, openPage, openSignedIn, screenshot, signIn, simulatedPlant } from './browser-harness.js';
 
 // Every page in a real Chromium: hostile names stay text, the strict CSP is never violated,
 // the plant page is live, personal items sync and show conflicts, and permissions shape the UI.
@@ -58,9 +58,7 @@ describe('every page', () => {
     await page.getByRole('button', { name: 'Add window' }).click();
     await windows.nth(1).getByLabel('Start').fill('25:00');
     await page.getByRole('button', { name: 'Save rule' }).click();
-    const startError = page.locator('[data-path="schedule.windows.1.start"] .field-error');
-    await startError.waitFor();
-    expect(await startError.textContent()).toContain('HH:MM');
+    expect(await fieldError(page, 'schedule.windows.1.start')).toContain('HH:MM');
     expect(await page.locator('[data-path="schedule.windows.0.start"] .field-error').count()).toBe(0);
     await page.setViewportSize({ width: 1366, height: 1500 }); // the sticky editor scrolls on its own: show it whole
     await screenshot(page, 'rules-schedule');
@@ -101,7 +99,7 @@ describe('every page', () => {
     await page.getByLabel('Port').fill('1'); // nobody listens there
     await page.getByLabel('Poll every (ms)').fill('20');
     await page.getByRole('button', { name: 'Save PLC' }).click();
-    await page.locator('[data-path="poll_interval_ms"] .field-error').waitFor();
+    await fieldError(page, 'poll_interval_ms');
     await page.getByLabel('Poll every (ms)').fill('200');
     await page.getByLabel('Timeout (ms)').fill('200');
     await page.getByRole('button', { name: 'Save PLC' }).click();
@@ -117,9 +115,7 @@ describe('every page', () => {
     await pointForm.getByLabel('Address').fill('3');
     await pointForm.getByLabel('Type').selectOption('float32');
     await page.getByRole('button', { name: 'Save datapoint' }).click();
-    const typeError = page.locator('[data-path="type"] .field-error');
-    await typeError.waitFor();
-    expect(await typeError.textContent()).toContain('type must be "bool"');
+    expect(await fieldError(page, 'type')).toContain('type must be "bool"');
     await screenshot(page, 'plant-editor');
     await pointForm.getByLabel('Type').selectOption('bool');
     await page.getByRole('button', { name: 'Save datapoint' }).click();

@@ -5,14 +5,16 @@ import { hasPermission } from './auth/permissions.js';
 import { AppError } from './errors.js';
 import type { StreamUser } from './hub/client.js';
 import { createLoginLimiter, type LoginLimits } from './auth/login-limiter.js';
+import { createPasswordGate, type PasswordGateLimits } from './auth/password-gate.js';
 import { createTicketStore } from './auth/tickets.js';
 import { createTokenService } from './auth/tokens.js';
 import { userService } from './auth/user-service.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type Db } from './db/database.js';
-import { journalRange, listEvents } from './db/events.js';
+import { journalRange, readReplayPage } from './db/events.js';
 import { initSetting } from './db/settings.js';
+import { userById } from './http/auth-middleware.js';
 import { createHttpApp, type HttpApp } from './http/http-app.js';
 import { CLOSE } from './hub/close-codes.js';
 import { createHub, type Hub } from './hub/hub.js';
@@ -28,12 +30,15 @@ import { plantChangeRouter } from './plant/plant-changes.js';
 import { plcService } from './plant/plc-service.js';
 import { createPollerBridge, type PollerBridge } from './plant/poller-bridge.js';
 import { ruleService } from './plant/rule-service.js';
-import { listen, type Listening } from './server/listen.js';
+import { DEFAULT_CONNECTION_LIMITS, listen, type ConnectionLimits, type Listening } from './server/listen.js';
 
 export interface AppOptions {
   log?: Logger;
   clock?: Clock;
   loginLimits?: LoginLimits;
+  passwordGate?: PasswordGateLimits;
+  /** Header and request time-outs (tests shorten them); MAX_CONNECTIONS comes from the config. */
+  connectionLimits?: Partial<ConnectionLimits>;
   /** Replaces the worker-thread poller (tests of parts that need no Modbus). */
   poller?: Parameters<typeof createPollerBridge>[0]['poller'];
 }
@@ -80,12 +85,12 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
     const hub = createHub(
       {
-        readEvents: (afterId, limit, viewerId) => listEvents(db, { afterId, limit, viewerId }),
+        readPage: (query) => readReplayPage(db, query),
         range: () => journalRange(db),
         activeAlarms: () => alarms.active(false),
       },
       clock,
-      config.heartbeatMs,
+      { heartbeatMs: config.heartbeatMs, maxStreamsPerUser: config.maxStreamsPerUser },
     );
     journal.subscribe(hub.publish);
 
@@ -112,23 +117,34 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const streams = createStreamServer(clock, config.heartbeatMs);
     const tokens = createTokenService(secret, config.tokenTtlS, clock);
     const tickets = createTicketStore(clock, () => randomBytes(24).toString('base64url'));
-    // The WebSocket `ack` message: the same permission and effect as the REST call.
-    const ack = async (user: StreamUser, ruleId: number, comment: string | undefined) => {
+    // The WebSocket `ack` message: the same permission and effect as the REST call, checked
+    // against the account as it is now (a stream outlives role changes).
+    const ack = async (streamUser: StreamUser, ruleId: number, comment: string | undefined) => {
+      const user = await userById(db, streamUser.id);
+      if (!user || user.tokenVersion !== streamUser.tokenVersion) throw new AppError('unauthenticated', 'Credentials revoked');
       if (!hasPermission(user.permissions, 'alarms:ack')) throw new AppError('forbidden', 'Requires permission alarms:ack');
       return alarms.ack(ruleId, user.username, comment ?? null);
+    };
+    // Streams follow account changes within the same turn as the change (SPEC 10).
+    const accountChanged = (userId: number) => {
+      userById(db, userId).then(
+        (user) => hub.userChanged(userId, user),
+        (err: unknown) => log.error(`re-checking the streams of user ${userId} failed: ${String(err)}`),
+      );
     };
     const http = createHttpApp({
       db,
       log,
       tokens,
       tickets,
-      limiter: createLoginLimiter(clock, options.loginLimits),
-      users: userService(db),
+      limiter: createLoginLimiter(options.loginLimits),
+      passwordGate: createPasswordGate(options.passwordGate),
+      users: userService(db, accountChanged),
       ...services,
       alarms,
       live,
       stats: { hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
-      streams: { db, tokens, tickets, clock, hub, streams, allowedOrigins: config.allowedOrigins, ack },
+      streams: { db, tokens, tickets, clock, hub, streams, origins: { allowed: config.allowedOrigins, loopbackOnly: isLoopback(config.host) }, ack },
       items,
     });
     undo.push(() => items.stop());
@@ -143,7 +159,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
     try {
       const parts = await assemble(db, undo);
       undo.push(() => parts.streams.stop(), () => parts.journal.flush());
-      const listening = await listen(parts.http.fetch, config.host, config.port, parts.streams.wss);
+      const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits, maxConnections: config.maxConnections };
+      const listening = await listen(parts.http.fetch, config.host, config.port, parts.streams.wss, limits);
       running = { ...parts, listening, stopRetention: startRetention(db, clock.now, log) };
       log.info(`listening on http://${config.host}:${listening.port}`);
     } catch (err) {
@@ -202,3 +219,6 @@ export function createApp(config: Config, options: AppOptions = {}) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** A server bound to loopback can only be reached by pages that name a loopback host. */
+const isLoopback = (host: string) => /^(localhost|127(\.\d{1,3}){3}|::1)$/i.test(host);

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       heartbeatMs: 30_000,
       tokenTtlS: 3600,
       allowedOrigins: [],
+      maxStreamsPerUser: 20,
+      maxConnections: 10_000,
     });
   });
 

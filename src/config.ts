@@ -36,6 +36,8 @@ const EnvSchema = v.object({
   HEARTBEAT_MS: v.optional(intFromEnv(1000, 3_600_000), '30000'),
   TOKEN_TTL_S: v.optional(intFromEnv(60, 30 * 86_400), '3600'),
   ALLOWED_ORIGINS: v.optional(originList, ''),
+  MAX_STREAMS_PER_USER: v.optional(intFromEnv(1, 100_000), '20'),
+  MAX_CONNECTIONS: v.optional(intFromEnv(1, 1_000_000), '10000'),
 });
 
 export interface Config {
@@ -49,6 +51,8 @@ export interface Config {
   heartbeatMs: number;
   tokenTtlS: number;
   allowedOrigins: string[];
+  maxStreamsPerUser: number;
+  maxConnections: number;
 }
 
 /** Thrown when the environment is unusable; the message names the variable. */
@@ -77,5 +81,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     heartbeatMs: e.HEARTBEAT_MS,
     tokenTtlS: e.TOKEN_TTL_S,
     allowedOrigins: e.ALLOWED_ORIGINS,
+    maxStreamsPerUser: e.MAX_STREAMS_PER_USER,
+    maxConnections: e.MAX_CONNECTIONS,
   };
 }

@@ -4,6 +4,7 @@ import * as alarmStates from './2026-11-22T0002-alarm-states.js';
 import * as items from './2026-11-22T0003-items.js';
 import * as eventsRuleBuckets from './2026-11-22T0004-events-rule-buckets.js';
 import * as plcMaxInFlight from './2026-11-22T0005-plc-max-in-flight.js';
+import * as tokenVersion from './2026-12-05T0006-token-version.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T0003-items': items,
   '2026-11-22T0004-events-rule-buckets': eventsRuleBuckets,
   '2026-11-22T0005-plc-max-in-flight': plcMaxInFlight,
+  '2026-12-05T0006-token-version': tokenVersion,
 };

@@ -1,9 +1,5 @@
-import type { Clock } from '../clock.js';
-
-interface Window {
-  failures: number;
-  startedAt: number;
-}
+import { RateLimiterMemory, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { AppError } from '../errors.js';
 
 export interface LoginLimits {
   windowMs: number;
@@ -13,61 +9,76 @@ export interface LoginLimits {
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, perUsername: 5, perAddress: 20 };
 
-// Bounds memory under a spray of random usernames; the oldest windows go first.
-const MAX_TRACKED = 10_000;
+/** Makes one counter; memory by default, a shared store (PostgreSQL) for a cluster. */
+export type LimiterFactory = (options: IRateLimiterOptions) => RateLimiterAbstract;
+const inMemory: LimiterFactory = (options) => new RateLimiterMemory(options);
+
+/** A counted sign-in attempt: `succeeded()` when the password was right, `withdrawn()` when it was never checked. */
+export interface LoginAttempt {
+  succeeded(): Promise<void>;
+  withdrawn(): Promise<void>;
+}
 
 /**
- * Counts failed logins per username and per client address in fixed windows. A locked
- * username does not affect other accounts, and a busy address does not affect others.
+ * Sign-in limits per username and per client address (rate-limiter-flexible). An attempt is
+ * counted before its password is checked, so parallel guesses get no more tries than
+ * sequential ones; a right password gives its points back. The address is counted first:
+ * one address can add at most `perAddress` usernames to the counters per window, so a flood
+ * of random names neither grows memory without bound nor pushes out the counter of the
+ * account under attack (nothing is ever evicted).
  */
-export function createLoginLimiter(clock: Clock, limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
-  const windows = new Map<string, Window>();
+export function createLoginLimiter(limits: LoginLimits = DEFAULT_LOGIN_LIMITS, makeLimiter: LimiterFactory = inMemory) {
+  const duration = Math.ceil(limits.windowMs / 1000);
+  const byAddress = makeLimiter({ keyPrefix: 'login_address', points: limits.perAddress, duration });
+  const byUsername = makeLimiter({ keyPrefix: 'login_username', points: limits.perUsername, duration });
 
-  function current(key: string, now: number): Window | undefined {
-    const w = windows.get(key);
-    if (w && now - w.startedAt >= limits.windowMs) {
-      windows.delete(key);
-      return undefined;
-    }
-    return w;
-  }
-
-  function retryAfter(key: string, max: number, now: number): number {
-    const w = current(key, now);
-    return w && w.failures >= max ? Math.ceil((w.startedAt + limits.windowMs - now) / 1000) : 0;
-  }
-
-  function bump(key: string, now: number) {
-    const w = current(key, now);
-    if (w) {
-      w.failures += 1;
-      return;
-    }
-    if (windows.size >= MAX_TRACKED) windows.delete(windows.keys().next().value!);
-    windows.set(key, { failures: 1, startedAt: now });
-  }
-
-  const userKey = (username: string) => `u:${username.toLowerCase()}`;
-  const addressKey = (address: string) => `a:${address}`;
+  const tooMany = (res: unknown): AppError => {
+    if (!(res instanceof RateLimiterRes)) throw res; // the store failed: a 500, not a lock-out
+    return new AppError('rate_limited', 'Too many failed sign-ins; try again later', [], {
+      'retry-after': String(Math.max(1, Math.ceil(res.msBeforeNext / 1000))),
+    });
+  };
 
   return {
-    /** Seconds to wait before trying again, 0 when a try is allowed. */
-    retryAfterS(username: string, address: string): number {
-      const now = clock.now();
-      return Math.max(
-        retryAfter(userKey(username), limits.perUsername, now),
-        retryAfter(addressKey(address), limits.perAddress, now),
-      );
-    },
-    failed(username: string, address: string): void {
-      const now = clock.now();
-      bump(userKey(username), now);
-      bump(addressKey(address), now);
-    },
-    succeeded(username: string): void {
-      windows.delete(userKey(username));
+    /** Counts an attempt; throws 429 (with Retry-After) when either limit is used up. */
+    async attempt(username: string, address: string): Promise<LoginAttempt> {
+      const user = usernameKey(username);
+      const from = addressKey(address);
+      try {
+        await byAddress.consume(from);
+      } catch (res) {
+        throw tooMany(res);
+      }
+      try {
+        await byUsername.consume(user);
+      } catch (res) {
+        await byAddress.reward(from); // no password was checked for this one
+        throw tooMany(res);
+      }
+      return {
+        async succeeded() {
+          await Promise.all([byUsername.delete(user), byAddress.reward(from)]);
+        },
+        async withdrawn() {
+          await Promise.all([byUsername.reward(user), byAddress.reward(from)]);
+        },
+      };
     },
   };
 }
 
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
+
+const usernameKey = (username: string) => username.normalize('NFKC').toLowerCase();
+
+/** IPv6 clients get a /64 each, so one host cannot rotate through its own prefix. */
+function addressKey(address: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (v4) return v4;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -2,31 +2,43 @@ import type { Clock } from '../clock.js';
 
 const TICKET_TTL_MS = 30_000;
 
+/** What a ticket stands for: the user, the token version it was issued under, and when the token behind it expires. */
+export interface TicketGrant {
+  userId: number;
+  tokenVersion: number;
+  /** A stream opened with the ticket lasts no longer than the token that asked for it. */
+  sessionExpiresAt: number;
+}
+
 /**
  * One-time tickets for opening a stream from a browser, which cannot set headers on
  * WebSocket or EventSource requests. A ticket works once, within 30 s.
  */
 export function createTicketStore(clock: Clock, randomToken: () => string) {
-  const tickets = new Map<string, { userId: number; expiresAt: number }>();
+  // Insertion order is expiry order (one TTL for all), so expired tickets are at the front.
+  const tickets = new Map<string, TicketGrant & { expiresAt: number }>();
 
   function sweep(now: number) {
-    for (const [ticket, t] of tickets) if (t.expiresAt <= now) tickets.delete(ticket);
+    for (const [ticket, t] of tickets) {
+      if (t.expiresAt > now) return;
+      tickets.delete(ticket);
+    }
   }
 
   return {
     ttlS: TICKET_TTL_MS / 1000,
-    issue(userId: number): string {
+    issue(grant: TicketGrant): string {
       const now = clock.now();
       sweep(now);
       const ticket = randomToken();
-      tickets.set(ticket, { userId, expiresAt: now + TICKET_TTL_MS });
+      tickets.set(ticket, { ...grant, expiresAt: now + TICKET_TTL_MS });
       return ticket;
     },
-    /** The user the ticket was issued to, or undefined; either way the ticket is spent. */
-    consume(ticket: string): number | undefined {
+    /** What the ticket was issued for, or undefined; either way the ticket is spent. */
+    consume(ticket: string): TicketGrant | undefined {
       const t = tickets.get(ticket);
       tickets.delete(ticket);
-      return t && t.expiresAt > clock.now() ? t.userId : undefined;
+      return t && t.expiresAt > clock.now() ? t : undefined;
     },
   };
 }

@@ -6,15 +6,17 @@ export interface TokenClaims {
   userId: number;
   perms: string[];
   exp: number;
+  /** The user's token version when it was issued; a bumped version revokes the token. */
+  ver: number;
 }
 
 /** Issues and verifies HS256 access tokens; the algorithm is pinned both ways. */
 export function createTokenService(secret: string, ttlS: number, clock: Clock) {
   const key = new TextEncoder().encode(secret);
 
-  async function issue(userId: number, perms: readonly string[]): Promise<string> {
+  async function issue(userId: number, perms: readonly string[], tokenVersion: number): Promise<string> {
     const iat = Math.floor(clock.now() / 1000);
-    return new SignJWT({ perms: [...perms] })
+    return new SignJWT({ perms: [...perms], ver: tokenVersion })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(String(userId))
       .setIssuedAt(iat)
@@ -33,8 +35,10 @@ export function createTokenService(secret: string, ttlS: number, clock: Clock) {
       });
       const userId = Number(payload.sub);
       const perms = payload['perms'];
-      if (!Number.isSafeInteger(userId) || !Array.isArray(perms)) return undefined;
-      return { userId, perms: perms.filter((p): p is string => typeof p === 'string'), exp: payload.exp! };
+      // Tokens from before token versions existed carry none: version 0, as the column's default.
+      const ver = payload['ver'] ?? 0;
+      if (!Number.isSafeInteger(userId) || !Array.isArray(perms) || !Number.isSafeInteger(ver)) return undefined;
+      return { userId, perms: perms.filter((p): p is string => typeof p === 'string'), exp: payload.exp!, ver: ver as number };
     } catch {
       return undefined;
     }

@@ -1,15 +1,18 @@
 import * as v from 'valibot';
 import { onUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
-import { countUsers, deleteUser, findUser, insertUser, listUsers, updateUser } from '../db/users.js';
+import { bumpTokenVersion, countUsers, deleteUser, findUser, insertUser, listUsers, updateUser } from '../db/users.js';
 import { conflict, notFound } from '../errors.js';
 import { hashPassword } from './password.js';
 import type { User, UserCreate, UserPatch } from './user.js';
 
 const taken = (username: string) => () => conflict(`username "${username}" is taken`);
 
+/** Told after a user's account changed (role, password, sign-out) or went away, so open streams follow. */
+export type AccountChanged = (userId: number) => void;
+
 /** User administration; the last admin can be neither deleted nor demoted, or nobody could manage users. */
-export function userService(db: Db) {
+export function userService(db: Db, accountChanged: AccountChanged = () => {}) {
   async function guardLastAdmin(user: User) {
     if (user.role === 'admin' && (await countUsers(db, 'admin')) <= 1) {
       throw conflict('the last admin cannot be deleted or demoted');
@@ -29,6 +32,7 @@ export function userService(db: Db) {
       return onUniqueViolation(insertUser(db, { ...input, passwordHash }, now), taken(input.username));
     },
 
+    /** A new password also revokes the user's tokens; a new role re-scopes their streams. */
     async update(id: number, patch: v.InferOutput<typeof UserPatch>): Promise<User> {
       const current = await findUser(db, id);
       if (!current) throw notFound('user');
@@ -39,7 +43,9 @@ export function userService(db: Db) {
         updateUser(db, id, { username: patch.username, role: patch.role, passwordHash }, now),
         taken(patch.username ?? ''),
       );
-      return updated ?? Promise.reject(notFound('user'));
+      if (!updated) throw notFound('user');
+      accountChanged(id);
+      return updated;
     },
 
     async remove(id: number): Promise<void> {
@@ -47,6 +53,13 @@ export function userService(db: Db) {
       if (!user) throw notFound('user');
       await guardLastAdmin(user);
       await deleteUser(db, id);
+      accountChanged(id);
+    },
+
+    /** Signs a user out on every device: their tokens and tickets stop working at once. */
+    async signOut(id: number): Promise<void> {
+      await bumpTokenVersion(db, id);
+      accountChanged(id);
     },
   };
 }

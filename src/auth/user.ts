@@ -1,8 +1,7 @@
 import * as v from 'valibot';
-import { name } from '../plant/fields.js';
 import { ROLES, type Role } from './permissions.js';
+import { Username as username } from './username.js';
 
-const username = v.pipe(name(64), v.regex(/^\S+$/, 'must not contain spaces'));
 // Long enough to resist guessing; bounded so a megabyte "password" cannot pin the hasher.
 const password = v.pipe(v.string(), v.minLength(8), v.maxLength(1024));
 const role = v.picklist(ROLES);

@@ -113,6 +113,59 @@ async function listRuleEvents(db: Db, q: EventQuery, ruleId: number): Promise<Jo
   });
 }
 
+/** One event of a replay, with its client JSON built from the stored text (no parse, no stringify). */
+export interface ReplayRow {
+  id: number;
+  topic: Topic;
+  type: string;
+  owner_id: number | null;
+  rule_id: number | null;
+  json: string;
+}
+
+export interface ReplayQuery {
+  /** Events with ids in (afterId, upto]; keep the span bounded so one query stays short. */
+  afterId: number;
+  upto: number;
+  topics: readonly Topic[];
+  viewerId: number;
+  limit: number;
+}
+
+/**
+ * A page of a stream's replay, filtered by topic and owner in SQL. `through` is the id the next
+ * page starts after: the last row's when the page is full, else `upto` (nothing more in range).
+ * It scans at most `upto - afterId` rows of the primary key, however sparse the matches are.
+ */
+export async function readReplayPage(db: Db, q: ReplayQuery): Promise<{ rows: ReplayRow[]; through: number }> {
+  if (q.topics.length === 0 || q.upto <= q.afterId) return { rows: [], through: Math.max(q.afterId, q.upto) };
+  const found = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('id', '>', q.afterId)
+    .where('id', '<=', q.upto)
+    .where('topic', 'in', [...q.topics])
+    .where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', q.viewerId)]))
+    .orderBy('id')
+    .limit(q.limit)
+    .execute();
+  const rows = found.map((r) => ({
+    id: r.id,
+    topic: r.topic as Topic,
+    type: r.type,
+    owner_id: r.owner_id,
+    rule_id: r.rule_id,
+    json: eventJson(r),
+  }));
+  return { rows, through: rows.length === q.limit ? rows.at(-1)!.id : q.upto };
+}
+
+/** `eventBody` as JSON, spliced from the stored payload text: `{"id",...,"ts",<payload fields>}`. */
+function eventJson(r: Selectable<EventsTable>): string {
+  const head = `{"id":${r.id},"topic":${JSON.stringify(r.topic)},"type":${JSON.stringify(r.type)},"ts":${JSON.stringify(r.ts)}`;
+  return r.payload === '{}' ? `${head}}` : `${head},${r.payload.slice(1)}`;
+}
+
 /** The oldest kept and the newest id; for an empty journal `first` is `last + 1`. */
 export async function journalRange(db: Db): Promise<{ first: number; last: number }> {
   // Two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but

@@ -11,6 +11,7 @@ export interface UsersTable {
   username: string;
   password_hash: string;
   role: string;
+  token_version: Generated<number>;
   created_at: string;
   updated_at: string;
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Role } from '../auth/permissions.js';
 import type { User } from '../auth/user.js';
 import type { Db } from './database.js';
@@ -11,14 +11,33 @@ export async function listUsers(db: Db): Promise<User[]> {
 }
 
 export async function findUser(db: Db, id: number): Promise<User | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toUser(row);
+  return (await findAccount(db, id))?.user;
 }
 
-/** The user and their password hash, for sign-in only. */
+/** The user and the version their tokens must carry to be valid (migration 0006). */
+export async function findAccount(db: Db, id: number): Promise<{ user: User; tokenVersion: number } | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && { user: toUser(row), tokenVersion: row.token_version };
+}
+
+/** Invalidates every token and ticket issued to the user so far. */
+export async function bumpTokenVersion(db: Db, id: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ token_version: eb('token_version', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The user, their password hash and token version, for sign-in only. */
 export async function findCredentials(db: Db, username: string) {
   const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-  return row && { user: toUser(row), passwordHash: row.password_hash };
+  return row && { user: toUser(row), passwordHash: row.password_hash, tokenVersion: row.token_version };
+}
+
+/** Stores a new hash of the same password (parameters raised since it was made). */
+export async function rehashPassword(db: Db, id: number, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
 }
 
 export async function countUsers(db: Db, role?: Role): Promise<number> {
@@ -50,7 +69,8 @@ export async function updateUser(
     .updateTable('users')
     .set({
       ...(u.username !== undefined && { username: u.username }),
-      ...(u.passwordHash !== undefined && { password_hash: u.passwordHash }),
+      // A new password ends every session signed in with the old one.
+      ...(u.passwordHash !== undefined && { password_hash: u.passwordHash, token_version: sql<number>`token_version + 1` }),
       ...(u.role !== undefined && { role: u.role }),
       updated_at: now,
     })

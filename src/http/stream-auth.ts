@@ -2,16 +2,15 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { TicketStore } from '../auth/tickets.js';
 import type { TokenService } from '../auth/tokens.js';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { StreamUser } from '../hub/client.js';
-import { userById } from './auth-middleware.js';
+import { sessionFromToken, userById } from './auth-middleware.js';
+import { requestScheme } from './request-scheme.js';
 
 export interface StreamAuthDeps {
   db: Db;
   tokens: TokenService;
   tickets: TicketStore;
-  clock: Clock;
 }
 
 /** A stream's user and when its credentials lapse (the stream is closed then). */
@@ -20,11 +19,15 @@ export interface StreamSession {
   expiresAt: number;
 }
 
-/** Resolves a bearer token to a session; undefined when it is not valid now. */
-export async function sessionFromToken(deps: StreamAuthDeps, token: string): Promise<StreamSession | undefined> {
-  const claims = await deps.tokens.verify(token);
-  const user = claims && (await userById(deps.db, claims.userId));
-  return user && { user, expiresAt: claims.exp * 1000 };
+/** Resolves a bearer token to a session; undefined when it is not valid now (expired, revoked). */
+export const streamSession = (deps: StreamAuthDeps, token: string): Promise<StreamSession | undefined> =>
+  sessionFromToken(deps.db, deps.tokens, token);
+
+/** Spends a ticket; the stream lasts as long as the token that asked for the ticket. */
+async function sessionFromTicket(deps: StreamAuthDeps, ticket: string): Promise<StreamSession | undefined> {
+  const grant = deps.tickets.consume(ticket);
+  const user = grant && (await userById(deps.db, grant.userId));
+  return user && user.tokenVersion === grant!.tokenVersion ? { user, expiresAt: grant!.sessionExpiresAt } : undefined;
 }
 
 /**
@@ -37,30 +40,42 @@ export async function authenticateStream(
   allowCookie: boolean,
 ): Promise<StreamSession | 'none' | 'invalid'> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  if (bearer) return (await sessionFromToken(deps, bearer)) ?? 'invalid';
+  if (bearer) return (await streamSession(deps, bearer)) ?? 'invalid';
   const ticket = c.req.query('ticket');
-  if (ticket) {
-    const userId = deps.tickets.consume(ticket);
-    const user = userId === undefined ? undefined : await userById(deps.db, userId);
-    // A ticket opens a stream for as long as a token would have lasted.
-    return user ? { user, expiresAt: deps.clock.now() + deps.tokens.ttlS * 1000 } : 'invalid';
-  }
+  if (ticket) return (await sessionFromTicket(deps, ticket)) ?? 'invalid';
   const cookie = allowCookie ? getCookie(c, 'session') : undefined;
-  if (cookie) return (await sessionFromToken(deps, cookie)) ?? 'invalid';
+  if (cookie) return (await streamSession(deps, cookie)) ?? 'invalid';
   return 'none';
 }
 
+/** Which browser origins may open streams. */
+export interface OriginPolicy {
+  /** ALLOWED_ORIGINS: exact origins such as https://scada.example.com. */
+  allowed: readonly string[];
+  /** The server listens on loopback only, so its own origin can only name a loopback host. */
+  loopbackOnly: boolean;
+}
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
 /**
  * Browsers send Origin on WebSocket and EventSource requests; a page from another site must not
- * ride on the user's cookie or ticket. Requests without Origin (scripts, apps) pass.
+ * ride on the user's cookie or ticket. Requests without Origin (scripts, apps) pass. Besides the
+ * listed origins, the server's own passes: the request's scheme and Host. The Host header is the
+ * attacker's to choose after a DNS rebinding, so a loopback-bound server takes only loopback hosts.
  */
-export function originAllowed(c: Context, allowed: readonly string[]): boolean {
+export function originAllowed(c: Context, policy: OriginPolicy): boolean {
   const origin = c.req.header('origin');
   if (!origin) return true;
-  if (allowed.includes(origin)) return true;
+  if (policy.allowed.includes(origin)) return true;
+  let url: URL;
   try {
-    return new URL(origin).host === c.req.header('host');
+    url = new URL(origin);
   } catch {
     return false;
   }
+  const host = c.req.header('host');
+  if (!host || url.host !== host.toLowerCase()) return false;
+  if (url.protocol !== `${requestScheme(c)}:`) return false;
+  return !policy.loopbackOnly || LOOPBACK_HOST.test(url.hostname);
 }

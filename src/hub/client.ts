@@ -4,8 +4,16 @@ import type { Frame, FrameBatch, StreamTopic } from './frame.js';
 /** What a transport (WebSocket, SSE) gives the hub for one connection. */
 export interface ClientTransport {
   readonly kind: 'ws' | 'sse';
-  /** Queues a batch for the peer in one write; false when the peer is over its buffer limit. */
-  write(batch: FrameBatch): boolean;
+  /**
+   * Queues a batch for the peer in one write; false when the peer is over its buffer limit
+   * (nothing is written then). A `paced` write (replay) skips the limit: its sender waits for
+   * the backlog to drain before the next one instead.
+   */
+  write(batch: FrameBatch, paced?: boolean): boolean;
+  /** Bytes written for the peer that its socket has not taken yet. */
+  backlog(): number;
+  /** Resolves once the backlog has drained, or the connection is gone. */
+  drained(): Promise<void>;
   /** Ends the connection: `code` is a WebSocket close code, ignored by SSE. */
   close(code: number, reason: string): void;
 }
@@ -15,6 +23,8 @@ export interface StreamUser {
   id: number;
   username: string;
   permissions: readonly string[];
+  /** The version of the credentials the stream was opened with; another one revokes it. */
+  tokenVersion: number;
 }
 
 /** Topics a user may receive: everything with `alarms:read`, and always their own items. */

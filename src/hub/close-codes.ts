@@ -7,4 +7,5 @@ export const CLOSE = {
   unauthenticated: 4401,
   forbidden: 4403,
   slowConsumer: 4008,
+  tooManyStreams: 4429, // MAX_STREAMS_PER_USER (SPEC 10)
 } as const;

@@ -1,18 +1,25 @@
+import { hasPermission, type Permission } from '../auth/permissions.js';
 import type { Clock } from '../clock.js';
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent, ReplayQuery, ReplayRow, Topic } from '../db/events.js';
 import { allowedTopics, Subscription, type ClientTransport, type StreamUser } from './client.js';
 import { CLOSE } from './close-codes.js';
-import { eventFrame, FrameBatch, messageFrame, type Frame, type StreamTopic } from './frame.js';
+import { eventFrame, Frame, FrameBatch, messageFrame, type StreamTopic } from './frame.js';
 import { createHubStats } from './hub-stats.js';
 
 /** Where the hub reads what it replays; the journal and the engine behind it. */
 export interface HubSource {
-  /** Events after `afterId` the viewer may see, oldest first. */
-  readEvents(afterId: number, limit: number, viewerId: number): Promise<JournalEvent[]>;
+  /** One page of a replay, filtered by topic and owner (see `readReplayPage`). */
+  readPage(query: ReplayQuery): Promise<{ rows: ReplayRow[]; through: number }>;
   /** The oldest id still kept (last + 1 when the journal is empty) and the newest. */
   range(): Promise<{ first: number; last: number }>;
   /** The active alarms, for a snapshot. */
   activeAlarms(): unknown[];
+}
+
+export interface HubOptions {
+  heartbeatMs: number;
+  /** Streams one user may hold at once (SPEC 10, MAX_STREAMS_PER_USER). */
+  maxStreamsPerUser: number;
 }
 
 /** A live value for the throttled `values` topic. */
@@ -25,30 +32,51 @@ export interface LiveValue {
 
 type ConnectionState = 'replaying' | 'live' | 'closed';
 
-/** One stream: its user, transport and subscription, and live frames held while it replays. */
+/** One stream: its user, transport and subscription, and how far into the journal it has got. */
 export interface Connection {
   readonly id: number;
-  readonly user: StreamUser;
+  /** The user as of the last check; replaced when their account changes. */
+  user: StreamUser;
   readonly transport: ClientTransport;
   readonly subscription: Subscription;
+  /** What the endpoint requires (`/ws/alarms`: alarms:read), checked again when the role changes. */
+  readonly requires: Permission | null;
   state: ConnectionState;
-  pending: Frame[];
+  /** The last journal id given to (or passed over for) this client; live frames up to it are not sent again. */
+  position: number;
+}
+
+export interface OpenOptions {
+  topics?: StreamTopic[] | undefined;
+  lastEventId?: number | undefined;
+  requires?: Permission | null;
 }
 
 const REPLAY_PAGE = 500;
-// Live frames held for one replaying client; past this it could never catch up.
-const MAX_PENDING = 20_000;
+// Ids one replay query scans: a few milliseconds of SQLite, however few of them match.
+const REPLAY_SCAN = 4096;
+// A replay writes its next page once the client has taken all but this much of the last.
+const REPLAY_LOW_WATER = 256 * 1024;
 const VALUES_INTERVAL_MS = 250; // SPEC 5: at most 4 `values` messages a second
+
+const JOURNAL_TOPICS: readonly Topic[] = ['alarms', 'config', 'system', 'items'];
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+// A function, not an inline test: TypeScript would keep a narrowed state across the awaits.
+const gone = (conn: Connection) => conn.state === 'closed';
+const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_id, r.rule_id, r.json);
 
 /**
  * The event hub: every journaled event goes to every connection allowed to see it, serialized
- * once. A connection that resumes replays from the journal first, while live events queue, so
- * nothing is lost or sent twice between the replay (or snapshot) and the live stream.
+ * once. A connection that resumes replays from the journal at the pace it reads, page by page,
+ * and goes live once it has caught up with what was published; nothing is held in memory for
+ * it meanwhile, and nothing is lost or sent twice between the replay (or snapshot) and live.
  */
-export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) {
+export function createHub(source: HubSource, clock: Clock, options: HubOptions) {
   const connections = new Set<Connection>();
+  const perUser = new Map<number, number>();
   const stats = createHubStats(connections);
   let nextId = 1;
+  let lastPublished = 0;
   let values = new Map<number, LiveValue>();
   let valuesTimer: unknown;
 
@@ -74,33 +102,65 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
     deliver(conn, new FrameBatch([messageFrame(message, sseId)]));
   }
 
+  function forget(conn: Connection): void {
+    conn.state = 'closed';
+    if (!connections.delete(conn)) return;
+    const left = (perUser.get(conn.user.id) ?? 1) - 1;
+    if (left > 0) perUser.set(conn.user.id, left);
+    else perUser.delete(conn.user.id);
+  }
+
   function close(conn: Connection, code: number, reason: string) {
     if (conn.state === 'closed') return;
-    conn.state = 'closed';
-    conn.pending = [];
-    connections.delete(conn);
+    forget(conn);
     conn.transport.close(code, reason);
   }
 
-  async function replay(conn: Connection, lastEventId: number | undefined): Promise<number> {
+  /** Sends the missed events, or a snapshot, and sets where live delivery takes over. */
+  async function start(conn: Connection, lastEventId: number | undefined): Promise<void> {
     const { first, last } = await source.range();
     if (lastEventId !== undefined && lastEventId <= last && lastEventId >= first - 1) {
-      let cursor = lastEventId;
-      for (;;) {
-        const page = await source.readEvents(cursor, REPLAY_PAGE, conn.user.id);
-        if (conn.state === 'closed') return cursor;
-        deliver(conn, new FrameBatch(page.map(eventFrame)));
-        if (page.length > 0) cursor = page.at(-1)!.id;
-        if (page.length < REPLAY_PAGE) return Math.max(cursor, last);
+      conn.position = lastEventId;
+    } else {
+      if (lastEventId !== undefined) {
+        const reason = lastEventId > last ? 'last_event_id is ahead of the journal' : 'events after last_event_id are no longer kept';
+        send(conn, { type: 'sync_required', reason });
       }
+      const wantsAlarms = conn.subscription.topics.has('alarms');
+      send(conn, { type: 'snapshot', last_event_id: last, active: wantsAlarms ? source.activeAlarms() : [] }, last);
+      conn.position = last;
     }
-    if (lastEventId !== undefined) {
-      const reason = lastEventId > last ? 'last_event_id is ahead of the journal' : 'events after last_event_id are no longer kept';
-      send(conn, { type: 'sync_required', reason });
+    await catchUp(conn, Math.max(last, lastPublished));
+  }
+
+  /**
+   * Replays from the journal up to `target`, then again up to whatever was published meanwhile,
+   * and turns live in the same turn that finds nothing newer published: no event can slip
+   * between the last page and live delivery. Pages are paced by the client's backlog.
+   */
+  async function catchUp(conn: Connection, target: number): Promise<void> {
+    for (;;) {
+      while (conn.position < target) {
+        const topics = JOURNAL_TOPICS.filter((t) => conn.subscription.topics.has(t));
+        const upto = Math.min(conn.position + REPLAY_SCAN, target);
+        const page = await source.readPage({ afterId: conn.position, upto, topics, viewerId: conn.user.id, limit: REPLAY_PAGE });
+        if (gone(conn)) return;
+        const frames = page.rows.map(replayFrame).filter((f) => conn.subscription.wants(f));
+        if (frames.length > 0) {
+          conn.transport.write(new FrameBatch(frames), true);
+          stats.delivered += frames.length;
+        }
+        conn.position = page.through;
+        // Other clients and requests run between pages; a client that reads slowly is waited for.
+        await (conn.transport.backlog() > REPLAY_LOW_WATER ? conn.transport.drained() : yieldTurn());
+        if (gone(conn)) return;
+      }
+      if (lastPublished <= conn.position) {
+        conn.state = 'live';
+        return;
+      }
+      target = lastPublished;
     }
-    const wantsAlarms = conn.subscription.topics.has('alarms');
-    send(conn, { type: 'snapshot', last_event_id: last, active: wantsAlarms ? source.activeAlarms() : [] }, last);
-    return last;
   }
 
   function flushValues() {
@@ -114,38 +174,50 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
   return {
     stats,
 
-    /** Registers a stream and sends welcome, then replay or snapshot, then goes live. */
-    async open(user: StreamUser, transport: ClientTransport, topics: StreamTopic[] | undefined, lastEventId?: number): Promise<Connection> {
+    /** Whether the user may open one more stream (MAX_STREAMS_PER_USER). */
+    canOpen: (userId: number): boolean => (perUser.get(userId) ?? 0) < options.maxStreamsPerUser,
+
+    /**
+     * Registers a stream at once (so `canOpen` then `open` cannot be raced, and a transport that
+     * closes during the replay stops it), sends welcome, then replay or snapshot; `ready`
+     * resolves when the stream is live.
+     */
+    open(user: StreamUser, transport: ClientTransport, opts: OpenOptions = {}): { conn: Connection; ready: Promise<void> } {
       const allowed = allowedTopics(user);
-      const chosen = topics ? allowed.filter((t) => topics.includes(t)) : allowed;
-      const conn: Connection = { id: nextId++, user, transport, subscription: new Subscription(chosen), state: 'replaying', pending: [] };
+      const chosen = opts.topics ? allowed.filter((t) => opts.topics!.includes(t)) : allowed;
+      const conn: Connection = {
+        id: nextId++,
+        user,
+        transport,
+        subscription: new Subscription(chosen),
+        requires: opts.requires ?? null,
+        state: 'replaying',
+        position: 0,
+      };
       connections.add(conn);
-      send(conn, { type: 'welcome', user: { id: user.id, username: user.username }, topics: chosen, heartbeat_ms: heartbeatMs });
-      try {
-        const position = await replay(conn, lastEventId);
-        if (conn.state === 'closed') return conn;
-        const held = conn.pending.filter((f) => f.id === null || f.id > position);
-        conn.pending = [];
-        conn.state = 'live';
-        deliver(conn, new FrameBatch(held));
-      } catch (err) {
+      perUser.set(user.id, (perUser.get(user.id) ?? 0) + 1);
+      send(conn, { type: 'welcome', user: { id: user.id, username: user.username }, topics: chosen, heartbeat_ms: options.heartbeatMs });
+      const ready = start(conn, opts.lastEventId).catch((err: unknown) => {
         close(conn, CLOSE.internal, 'replay failed');
         throw err;
-      }
-      return conn;
+      });
+      return { conn, ready };
     },
 
-    /** Hands journaled events to every connection, after the commit that stored them. */
+    /** Hands journaled events to every live connection, after the commit that stored them. */
     publish(events: JournalEvent[]): void {
+      if (events.length === 0) return;
       const frames = events.map(eventFrame);
       const batch = new FrameBatch(frames);
+      const firstId = frames[0]!.id!;
+      const lastId = frames.at(-1)!.id!;
+      lastPublished = Math.max(lastPublished, lastId);
       stats.published += frames.length;
       for (const conn of connections) {
-        if (conn.state === 'live') deliver(conn, batch);
-        else if (conn.state === 'replaying') {
-          conn.pending.push(...frames);
-          if (conn.pending.length > MAX_PENDING) close(conn, CLOSE.slowConsumer, 'slow consumer');
-        }
+        if (conn.state !== 'live') continue; // a replay reads these from the journal
+        if (conn.position < firstId) deliver(conn, batch);
+        else if (conn.position < lastId) deliver(conn, new FrameBatch(frames.filter((f) => f.id! > conn.position)));
+        conn.position = Math.max(conn.position, lastId);
       }
     },
 
@@ -153,6 +225,28 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
     publishValues(batch: LiveValue[]): void {
       for (const v of batch) values.set(v.datapoint_id, v);
       valuesTimer ??= clock.setTimer(clock.now() + VALUES_INTERVAL_MS, flushValues);
+    },
+
+    /**
+     * A user's account changed (SPEC 10): with revoked credentials (new password, sign-out,
+     * deleted) their streams close 4401; without a permission an endpoint requires, 4403;
+     * otherwise they keep only the topics the new role may read, and are told so.
+     */
+    userChanged(userId: number, current: StreamUser | undefined): void {
+      for (const conn of [...connections]) {
+        if (conn.user.id !== userId) continue;
+        if (current === undefined || current.tokenVersion !== conn.user.tokenVersion) {
+          close(conn, CLOSE.unauthenticated, 'credentials revoked');
+        } else if (conn.requires !== null && !hasPermission(current.permissions, conn.requires)) {
+          close(conn, CLOSE.forbidden, 'permission revoked');
+        } else {
+          conn.user = current;
+          const allowed = new Set(allowedTopics(current));
+          const before = conn.subscription.topics.size;
+          for (const t of conn.subscription.topics) if (!allowed.has(t)) conn.subscription.topics.delete(t);
+          if (conn.subscription.topics.size !== before) send(conn, { type: 'subscribed', topics: [...conn.subscription.topics] });
+        }
+      }
     },
 
     /** Changes a connection's topics (and rule filter); returns the topics it now has. */
@@ -171,11 +265,7 @@ export function createHub(source: HubSource, clock: Clock, heartbeatMs: number) 
     close,
 
     /** Forgets a connection its transport has seen close. */
-    closed(conn: Connection): void {
-      conn.state = 'closed';
-      conn.pending = [];
-      connections.delete(conn);
-    },
+    closed: forget,
 
     /** Ends every stream (shutdown: 1001 going away). */
     closeAll(code: number, reason: string): void {

@@ -1,5 +1,6 @@
 import type { ClientTransport } from './client.js';
 import { CLOSE } from './close-codes.js';
+import { drained, type DrainSource } from './drained.js';
 import type { FrameBatch } from './frame.js';
 
 const encoder = new TextEncoder();
@@ -8,8 +9,12 @@ const PING = encoder.encode(': ping\n\n');
 
 /** Where an SSE stream's bytes go: the Node response itself, or a web ReadableStream body. */
 export interface SseSink {
-  /** Queues bytes for the peer; false when over the buffer limit (nothing is queued then). */
-  write(bytes: Uint8Array): boolean;
+  /** Queues bytes for the peer; false when over the buffer limit (nothing is queued then) unless `force`d. */
+  write(bytes: Uint8Array, force?: boolean): boolean;
+  /** Bytes queued and not yet taken by the peer's socket. */
+  backlog(): number;
+  /** Resolves once the queue has drained, or the peer has gone. */
+  drained(): Promise<void>;
   /** Ends the stream after what is queued. */
   end(): void;
   /** Drops the stream and what is queued: a stalled peer must not hold its buffer. */
@@ -17,9 +22,9 @@ export interface SseSink {
 }
 
 /**
- * The transport the hub writes to for one SSE client. `open(onGone)` starts the sink and
- * tells it what to call when the peer goes away; past the sink's limit a write fails and the
- * hub ends the stream (slow consumer), from which the client resumes with Last-Event-ID.
+ * The transport the hub writes to for one SSE client. Past the sink's limit a live write fails
+ * and the hub ends the stream (slow consumer), from which the client resumes with
+ * Last-Event-ID; a replay's writes are paced by the backlog instead.
  */
 export function createSseStream(sink: SseSink, onClose: () => void) {
   let open = true;
@@ -30,13 +35,15 @@ export function createSseStream(sink: SseSink, onClose: () => void) {
     onClose();
   };
 
-  const write = (bytes: Uint8Array): boolean => !open || sink.write(bytes);
-  write(RETRY);
+  const write = (bytes: Uint8Array, force = false): boolean => !open || sink.write(bytes, force);
+  write(RETRY, true);
 
   const transport: ClientTransport = {
     kind: 'sse',
     // One write per batch, of bytes joined once and shared by all clients.
-    write: (batch: FrameBatch) => write(batch.sseBytes),
+    write: (batch: FrameBatch, paced = false) => write(batch.sseBytes, paced),
+    backlog: () => sink.backlog(),
+    drained: () => (open ? sink.drained() : Promise.resolve()),
     close(code: number) {
       if (!open) return;
       finish();
@@ -60,19 +67,20 @@ export function createSseStream(sink: SseSink, onClose: () => void) {
 /** The Node response as a sink: each write goes straight to the socket. */
 export function responseSink(res: ResponseLike, maxBufferedBytes: number): SseSink {
   return {
-    write(bytes) {
-      if (res.writableLength > maxBufferedBytes) return false;
+    write(bytes, force = false) {
+      if (!force && res.writableLength > maxBufferedBytes) return false;
       res.write(bytes);
       return true;
     },
+    backlog: () => res.writableLength,
+    drained: () => drained(res),
     end: () => void res.end(),
     abort: () => void res.destroy(),
   };
 }
 
 /** The slice of node:http's ServerResponse a response sink uses. */
-export interface ResponseLike {
-  readonly writableLength: number;
+export interface ResponseLike extends DrainSource {
   write(bytes: Uint8Array): boolean;
   end(): unknown;
   destroy(): unknown;
@@ -80,22 +88,45 @@ export interface ResponseLike {
 
 /**
  * A web ReadableStream as a sink, for runtimes without a Node response: its queue is the
- * client's buffer, filled when the peer stops reading. `onCancel` is the peer going away.
+ * client's buffer, filled when the peer stops reading; `pull` says the peer took some.
+ * `onCancel` is the peer going away.
  */
 export function readableStreamSink(maxBufferedBytes: number, onCancel: () => void): { sink: SseSink; body: ReadableStream<Uint8Array> } {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let waiting: (() => void)[] = [];
+  const wake = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const resolve of woken) resolve();
+  };
   const body = new ReadableStream<Uint8Array>(
-    { start: (c) => void (controller = c), cancel: () => onCancel() },
+    {
+      start: (c) => void (controller = c),
+      pull: wake,
+      cancel: () => {
+        wake();
+        onCancel();
+      },
+    },
     new ByteLengthQueuingStrategy({ highWaterMark: maxBufferedBytes }),
   );
+  const backlog = () => maxBufferedBytes - (controller.desiredSize ?? maxBufferedBytes);
   const sink: SseSink = {
-    write(bytes) {
-      if ((controller.desiredSize ?? 0) <= 0) return false;
+    write(bytes, force = false) {
+      if (!force && (controller.desiredSize ?? 0) <= 0) return false;
       controller.enqueue(bytes);
       return true;
     },
-    end: () => controller.close(),
-    abort: () => controller.error(new Error('slow consumer')),
+    backlog,
+    drained: () => (backlog() <= 0 ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
+    end: () => {
+      wake();
+      controller.close();
+    },
+    abort: () => {
+      wake();
+      controller.error(new Error('slow consumer'));
+    },
   };
   return { sink, body };
 }

@@ -1,8 +1,10 @@
 import type { WebSocket } from 'ws';
+import { hasPermission, type Permission } from '../auth/permissions.js';
 import type { Clock } from '../clock.js';
 import type { StreamUser } from './client.js';
 import { parseClientMessage, type ClientMessage } from './client-messages.js';
 import { CLOSE } from './close-codes.js';
+import { drained, type DrainSource } from './drained.js';
 import type { Frame, FrameBatch, StreamTopic } from './frame.js';
 import type { Connection, Hub } from './hub.js';
 import { RateGuard } from './rate-guard.js';
@@ -15,7 +17,7 @@ export interface WsSessionDeps {
   /** Acknowledges an alarm as `POST /api/alarms/{id}/ack` does; rejects with an AppError. */
   ack(user: StreamUser, ruleId: number, comment: string | undefined): Promise<unknown>;
   /** A permission the endpoint requires (`/ws/alarms`: alarms:read). */
-  requires(user: StreamUser): boolean;
+  requires: Permission | null;
   maxBufferedBytes: number;
 }
 
@@ -27,6 +29,8 @@ type SessionState = 'awaiting_auth' | 'starting' | 'open' | 'closed';
 export class WsSession {
   state: SessionState = 'awaiting_auth';
   lastSeen: number;
+  /** Registered with the hub (maybe still replaying) / live and taking client messages. */
+  #opened: Connection | undefined;
   #conn: Connection | undefined;
   #timer: unknown;
   #guard: RateGuard;
@@ -55,11 +59,16 @@ export class WsSession {
   async #start(session: { user: StreamUser; expiresAt: number }, lastEventId: number | undefined, topics: StreamTopic[] | undefined) {
     const { clock, hub } = this.deps;
     if (session.expiresAt <= clock.now()) return this.close(CLOSE.unauthenticated, 'token expired');
-    if (!this.deps.requires(session.user)) return this.close(CLOSE.forbidden, 'missing permission');
+    const { requires } = this.deps;
+    if (requires !== null && !hasPermission(session.user.permissions, requires)) return this.close(CLOSE.forbidden, 'missing permission');
+    if (this.state === 'closed') return;
+    if (!hub.canOpen(session.user.id)) return this.close(CLOSE.tooManyStreams, 'too many streams for this user');
     this.state = 'starting';
     clock.clearTimer(this.#timer);
     this.#timer = clock.setTimer(session.expiresAt, () => this.close(CLOSE.unauthenticated, 'token expired'));
-    this.#conn = await hub.open(session.user, this.#transport(), topics, lastEventId).catch(() => undefined);
+    const { conn, ready } = hub.open(session.user, this.#transport(), { topics, lastEventId, requires });
+    this.#opened = conn;
+    if (await ready.then(() => true, () => false)) this.#conn = conn;
     if (this.state === 'starting') this.state = 'open';
   }
 
@@ -67,12 +76,14 @@ export class WsSession {
     const limit = this.deps.maxBufferedBytes;
     return {
       kind: 'ws' as const,
-      write: (batch: FrameBatch): boolean => {
+      write: (batch: FrameBatch, paced = false): boolean => {
         if (this.ws.readyState !== this.ws.OPEN) return true;
-        if (this.ws.bufferedAmount > limit) return false;
+        if (!paced && this.ws.bufferedAmount > limit) return false;
         this.#writeFrames(batch.wsBytes);
         return true;
       },
+      backlog: () => this.ws.bufferedAmount,
+      drained: () => drained(this.#socket()),
       close: (code: number, reason: string) => this.close(code, reason),
     };
   }
@@ -85,7 +96,11 @@ export class WsSession {
    */
   #writeFrames(bytes: Uint8Array): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    (this.ws as unknown as { _socket: { write(b: Uint8Array): boolean } })._socket.write(bytes);
+    this.#socket()?.write(bytes);
+  }
+
+  #socket(): (DrainSource & { write(b: Uint8Array): boolean }) | undefined {
+    return (this.ws as unknown as { _socket?: DrainSource & { write(b: Uint8Array): boolean } })._socket;
   }
 
   /** Handles one text frame from the client. */
@@ -137,6 +152,8 @@ export class WsSession {
 
   /** Sends the heartbeat and a protocol ping; drops a peer silent for two intervals. */
   heartbeat(frame: Frame, intervalMs: number): void {
+    // A socket that has not signed in gets nothing: it has 5 s to authenticate, then it is closed.
+    if (this.state !== 'open') return;
     if (this.deps.clock.now() - this.lastSeen > 2 * intervalMs) {
       this.ws.terminate();
       return;
@@ -150,7 +167,7 @@ export class WsSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.deps.clock.clearTimer(this.#timer);
-    if (this.#conn) this.deps.hub.closed(this.#conn);
+    if (this.#opened) this.deps.hub.closed(this.#opened);
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
   }
 

@@ -12,9 +12,34 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** Bounds on what one socket may hold (SPEC 10). */
+export interface ConnectionLimits {
+  /** Sockets in all, streams included; beyond it new connections are dropped at once. */
+  maxConnections: number;
+  /** A request's headers must all arrive within this (slowloris). */
+  headersTimeoutMs: number;
+  /** A request, body included, must arrive within this. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxConnections: 10_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+
 /** Starts @hono/node-server and resolves once it accepts connections, or rejects (e.g. EADDRINUSE). */
-export function listen(fetch: Fetch, host: string, port: number, wss: WebSocketServer): Promise<Listening> {
-  const server = createAdaptorServer({ fetch, hostname: host, port, websocket: { server: wss as never } }) as Server;
+export function listen(fetch: Fetch, host: string, port: number, wss: WebSocketServer, limits = DEFAULT_CONNECTION_LIMITS): Promise<Listening> {
+  const server = createAdaptorServer({
+    fetch,
+    hostname: host,
+    port,
+    websocket: { server: wss as never },
+    serverOptions: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks both time-outs on this interval (30 s by default), which would let a
+      // half-sent request hold its socket three times longer than the limit says.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+  }) as Server;
+  server.maxConnections = limits.maxConnections;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

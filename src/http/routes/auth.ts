@@ -1,57 +1,79 @@
-import { Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { LoginLimiter } from '../../auth/login-limiter.js';
-import { DUMMY_HASH, verifyPassword } from '../../auth/password.js';
+import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from '../../auth/password.js';
+import type { PasswordGate } from '../../auth/password-gate.js';
 import { ROLE_PERMISSIONS } from '../../auth/permissions.js';
 import type { TicketStore } from '../../auth/tickets.js';
 import type { TokenService } from '../../auth/tokens.js';
+import type { UserService } from '../../auth/user-service.js';
 import { LoginBody } from '../../auth/user.js';
 import type { Db } from '../../db/database.js';
-import { findCredentials } from '../../db/users.js';
+import { findCredentials, rehashPassword } from '../../db/users.js';
 import { AppError } from '../../errors.js';
-import { requireAuth, type AuthEnv } from '../auth-middleware.js';
+import type { Logger } from '../../log/logger.js';
+import { publicUser, requireAuth, sessionFromToken, type AuthEnv } from '../auth-middleware.js';
 import { clientAddress } from '../client-address.js';
+import { requestScheme } from '../request-scheme.js';
 import { jsonBody } from '../validate.js';
 
 interface AuthDeps {
   db: Db;
+  log: Logger;
   tokens: TokenService;
   tickets: TicketStore;
   limiter: LoginLimiter;
+  passwordGate: PasswordGate;
+  users: UserService;
 }
 
-/** Sign-in, stream tickets and the current user (SPEC 2). */
-export function authRoutes({ db, tokens, tickets, limiter }: AuthDeps) {
+/** Sign-in, sign-out, stream tickets and the current user (SPEC 2 and 10). */
+export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, users }: AuthDeps) {
   const authenticated = requireAuth(db, tokens);
+
+  /** Checks a password in its turn; a sign-in turned away by a full queue was never a try. */
+  async function check(address: string, password: string, hash: string, attempt: { withdrawn(): Promise<void> }) {
+    try {
+      return await passwordGate.run(address, () => verifyPassword(password, hash));
+    } catch (err) {
+      await attempt.withdrawn();
+      throw err;
+    }
+  }
+
+  /**
+   * Stores the password under today's scrypt parameters, once per user after an upgrade, in
+   * the gate like any other hash. A full gate or a failure leaves it for the next sign-in.
+   */
+  async function upgradeHash(userId: number, address: string, password: string) {
+    try {
+      await rehashPassword(db, userId, await passwordGate.run(address, () => hashPassword(password)));
+    } catch (err) {
+      if (!(err instanceof AppError)) log.warn(`password rehash of user ${userId} failed: ${String(err)}`);
+    }
+  }
 
   return new Hono<AuthEnv>()
     .post('/login', async (c) => {
       const { username, password } = await jsonBody(c, LoginBody);
       const address = clientAddress(c);
-      // Checked before hashing, so a flood of guesses costs the server nothing.
-      const retryAfter = limiter.retryAfterS(username, address);
-      if (retryAfter > 0) {
-        throw new AppError('rate_limited', 'Too many failed sign-ins; try again later', [], {
-          'retry-after': String(retryAfter),
-        });
-      }
-      const found = await findCredentials(db, username);
+      // Counted before hashing: parallel guesses get no more tries than sequential ones.
+      const attempt = await limiter.attempt(username, address);
+      const found = await findCredentials(db, username.trim().normalize('NFKC'));
       // Unknown users cost the same scrypt as known ones, so timing does not reveal names.
-      const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
-      if (!found || !ok) {
-        limiter.failed(username, address);
-        throw new AppError('unauthenticated', 'Wrong username or password');
-      }
-      limiter.succeeded(username);
+      const ok = await check(address, password, found?.passwordHash ?? DUMMY_HASH, attempt);
+      if (!found || !ok) throw new AppError('unauthenticated', 'Wrong username or password');
+      await attempt.succeeded();
       const { user } = found;
+      if (needsRehash(found.passwordHash)) await upgradeHash(user.id, address, password);
       const permissions = ROLE_PERMISSIONS[user.role];
-      const token = await tokens.issue(user.id, permissions);
+      const token = await tokens.issue(user.id, permissions, found.tokenVersion);
       setCookie(c, 'session', token, {
         httpOnly: true,
         sameSite: 'Strict',
         path: '/',
         maxAge: tokens.ttlS,
-        secure: new URL(c.req.url).protocol === 'https:',
+        secure: requestScheme(c) === 'https',
       });
       return c.json({
         access_token: token,
@@ -60,10 +82,23 @@ export function authRoutes({ db, tokens, tickets, limiter }: AuthDeps) {
         user: { id: user.id, username: user.username, role: user.role, permissions },
       });
     })
-    .post('/logout', (c) => {
+    .post('/logout', async (c) => {
+      // Signs the user out everywhere: every token and ticket issued to them stops working.
+      // The cookie is taken here as on streams, so a page whose token is gone can still sign out.
+      const session = await sessionOf(c);
+      if (session) await users.signOut(session.user.id);
       deleteCookie(c, 'session', { path: '/' });
       return c.body(null, 204);
     })
-    .post('/ticket', authenticated, (c) => c.json({ ticket: tickets.issue(c.get('user').id), expires_in: tickets.ttlS }))
-    .get('/me', authenticated, (c) => c.json(c.get('user')));
+    .post('/ticket', authenticated, (c) => {
+      const { user, expiresAt } = c.get('session');
+      const ticket = tickets.issue({ userId: user.id, tokenVersion: user.tokenVersion, sessionExpiresAt: expiresAt });
+      return c.json({ ticket, expires_in: tickets.ttlS });
+    })
+    .get('/me', authenticated, (c) => c.json(publicUser(c.get('user'))));
+
+  function sessionOf(c: Context) {
+    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? getCookie(c, 'session');
+    return token ? sessionFromToken(db, tokens, token) : Promise.resolve(undefined);
+  }
 }

@@ -2,24 +2,25 @@ import { upgradeWebSocket, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { hasPermission } from '../../auth/permissions.js';
+import { hasPermission, type Permission } from '../../auth/permissions.js';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
 import type { StreamUser } from '../../hub/client.js';
 import { STREAM_TOPICS, type StreamTopic } from '../../hub/frame.js';
 import type { Hub } from '../../hub/hub.js';
+import { CLOSE } from '../../hub/close-codes.js';
 import { createSseStream, readableStreamSink, responseSink, type SseSink } from '../../hub/sse-stream.js';
 import type { StreamServer } from '../../hub/stream-server.js';
 import { WsSession } from '../../hub/ws-session.js';
 import { errorResponse } from '../error-handler.js';
-import { authenticateStream, originAllowed, sessionFromToken, type StreamAuthDeps } from '../stream-auth.js';
+import { authenticateStream, originAllowed, streamSession, type OriginPolicy, type StreamAuthDeps } from '../stream-auth.js';
 import { parseWith } from '../validate.js';
 
 export interface StreamDeps extends StreamAuthDeps {
   hub: Hub;
   streams: StreamServer;
   clock: Clock;
-  allowedOrigins: readonly string[];
+  origins: OriginPolicy;
   ack(user: StreamUser, ruleId: number, comment: string | undefined): Promise<unknown>;
 }
 
@@ -45,14 +46,15 @@ const StreamQuery = v.object({
   ),
 });
 
-const needsAlarmsRead = (c: Context) => c.req.path.endsWith('/alarms');
+/** `/ws/alarms` and `/sse/alarms` serve alarms only, to those who may read them. */
+const endpointRequires = (c: Context): Permission | null => (c.req.path.endsWith('/alarms') ? 'alarms:read' : null);
 
 /** `GET /ws`, `/ws/alarms` (WebSocket) and `GET /sse`, `/sse/alarms` (Server-Sent Events). */
 export function streamRoutes(deps: StreamDeps) {
   const { hub, streams, clock } = deps;
 
   const originGuard = async (c: Context, next: () => Promise<void>) => {
-    if (!originAllowed(c, deps.allowedOrigins)) {
+    if (!originAllowed(c, deps.origins)) {
       return errorResponse(c, new AppError('forbidden', 'Origin not allowed'));
     }
     await next();
@@ -61,7 +63,7 @@ export function streamRoutes(deps: StreamDeps) {
   const websocket = upgradeWebSocket(async (c) => {
     const query = parseWith(StreamQuery, c.req.query(), 'query');
     const pre = await authenticateStream(c, deps, false);
-    const alarmsOnly = needsAlarmsRead(c);
+    const requires = endpointRequires(c);
     let session: WsSession | undefined;
     let untrack = () => {};
     return {
@@ -70,9 +72,9 @@ export function streamRoutes(deps: StreamDeps) {
           hub,
           clock,
           maxBufferedBytes: MAX_BUFFERED_BYTES,
-          authenticate: (token) => sessionFromToken(deps, token),
+          authenticate: (token) => streamSession(deps, token),
           ack: deps.ack,
-          requires: (user) => !alarmsOnly || hasPermission(user.permissions, 'alarms:read'),
+          requires,
         });
         untrack = streams.track(session);
         session.begin(pre, query.last_event_id, query.topics);
@@ -94,8 +96,12 @@ export function streamRoutes(deps: StreamDeps) {
     if (auth === 'none' || auth === 'invalid') {
       throw new AppError('unauthenticated', auth === 'none' ? 'Missing credentials' : 'Invalid or expired credentials');
     }
-    if (needsAlarmsRead(c) && !hasPermission(auth.user.permissions, 'alarms:read')) {
-      throw new AppError('forbidden', 'Requires permission alarms:read');
+    const requires = endpointRequires(c);
+    if (requires !== null && !hasPermission(auth.user.permissions, requires)) {
+      throw new AppError('forbidden', `Requires permission ${requires}`);
+    }
+    if (!hub.canOpen(auth.user.id)) {
+      throw new AppError('rate_limited', 'Too many streams open for this user', [], { 'retry-after': '5' });
     }
     const header = c.req.header('last-event-id');
     const lastEventId = header && /^\d{1,16}$/.test(header) ? Number(header) : query.last_event_id;
@@ -118,21 +124,17 @@ export function streamRoutes(deps: StreamDeps) {
       response = new Response(web.body, { headers: SSE_HEADERS });
     }
 
-    let conn: Awaited<ReturnType<Hub['open']>> | undefined;
-    const expiry = clock.setTimer(auth.expiresAt, () => stream.transport.close(4401, 'token expired'));
+    const expiry = clock.setTimer(auth.expiresAt, () => stream.transport.close(CLOSE.unauthenticated, 'token expired'));
     const stream = createSseStream(sink, () => {
       untrack();
       clock.clearTimer(expiry);
-      if (conn) hub.closed(conn);
+      hub.closed(conn);
     });
     const untrack = streams.trackSse(stream.ping);
-    void hub.open(auth.user, stream.transport, query.topics as StreamTopic[] | undefined, lastEventId).then(
-      (opened) => {
-        conn = opened;
-        if (!stream.open) hub.closed(opened);
-      },
-      () => stream.transport.close(1011, 'replay failed'),
-    );
+    // No await since canOpen: the stream is counted before anything else can open one.
+    const topics = query.topics as StreamTopic[] | undefined;
+    const { conn, ready } = hub.open(auth.user, stream.transport, { topics, lastEventId, requires });
+    ready.catch(() => {}); // the hub has closed the stream (1011)
     return response;
   }
 

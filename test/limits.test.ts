@@ -1,0 +1,94 @@
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
+import { startTestApp, type TestApp } from './helpers/test-app.js';
+
+// SPEC 10: caps on streams and sockets, and time-outs for slow requests.
+let t: TestApp | undefined;
+let ws: WsClient[] = [];
+let sse: SseClient[] = [];
+let sockets: Socket[] = [];
+afterEach(async () => {
+  for (const c of ws) c.ws.terminate();
+  for (const c of sse) c.close();
+  for (const s of sockets) s.destroy();
+  ws = [];
+  sse = [];
+  sockets = [];
+  await t?.stop();
+  t = undefined;
+});
+
+const openWs = (app: TestApp, token: string) => {
+  const c = wsClient(`${app.app.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
+  ws.push(c);
+  return c;
+};
+
+const openSse = async (app: TestApp, token: string) => {
+  const c = await sseClient(`${app.app.url}/sse`, { authorization: `Bearer ${token}` });
+  sse.push(c);
+  return c;
+};
+
+/** A raw TCP connection to the server, with everything it receives and its close. */
+function rawSocket(app: TestApp) {
+  const { port } = new URL(app.app.url);
+  const socket = connect(Number(port), '127.0.0.1');
+  sockets.push(socket);
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk.toString()));
+  socket.on('error', () => {});
+  const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
+  const connected = new Promise<void>((resolve) => socket.on('connect', resolve));
+  return { socket, closed, connected };
+}
+
+describe('stream caps', () => {
+  it('holds a user to MAX_STREAMS_PER_USER: 429 on SSE, 4429 on WebSocket; others are not affected', async () => {
+    t = await startTestApp({ MAX_STREAMS_PER_USER: '2' });
+    const admin = await t.login();
+    const viewer = await t.userWithRole('viewer', admin);
+    await (await openSse(t, viewer)).next('snapshot');
+    const first = openWs(t, viewer);
+    await first.next('snapshot');
+
+    const third = await fetch(`${t.app.url}/sse`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect(third.status).toBe(429);
+    expect((await third.json()).error.code).toBe('rate_limited');
+    expect((await openWs(t, viewer).closed).code).toBe(4429);
+    await openWs(t, admin).next('snapshot');
+
+    // A stream that ends gives its place back.
+    first.ws.close();
+    await first.closed;
+    // The server learns of the close a moment after the client does: ask until it has.
+    const statusOfAnother = async () => {
+      const res = await fetch(`${t!.app.url}/sse`, { headers: { authorization: `Bearer ${viewer}` } });
+      await res.body?.cancel();
+      return res.status;
+    };
+    await expect.poll(statusOfAnother).toBe(200);
+  });
+});
+
+describe('sockets', () => {
+  it('drops sockets beyond MAX_CONNECTIONS at once', async () => {
+    t = await startTestApp({ MAX_CONNECTIONS: '3' });
+    const held = [rawSocket(t), rawSocket(t), rawSocket(t)];
+    await Promise.all(held.map((h) => h.connected));
+    const extra = rawSocket(t);
+    extra.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await extra.closed).toBe('');
+    held[0]!.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise<void>((resolve) => held[0]!.socket.once('data', () => resolve()));
+  });
+
+  it('closes a request whose headers do not arrive in time', async () => {
+    t = await startTestApp({}, { connectionLimits: { headersTimeoutMs: 200 } });
+    const slow = rawSocket(t);
+    await slow.connected;
+    slow.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // and never the blank line
+    expect(await slow.closed).toMatch(/^HTTP\/1\.1 408/);
+  });
+});

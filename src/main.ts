@@ -1,3 +1,4 @@
+import './server/thread-pool.js'; // first: sizes libuv's pool before anything uses it
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { consoleLogger } from './log/logger.js';
@@ -18,6 +19,22 @@ const app = createApp(config, { log });
 
 // A stray rejection in some handler must not take the plant's alarms down with it.
 process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${String(reason)}`));
+
+// Nor a stray throw (in some socket callback, say): the engine and the journal contain their own
+// faults, so the rest keeps serving. But more than 10 within a minute means the process is broken:
+// exit(1) and let the supervisor restart it, rather than limp on.
+const MAX_UNCAUGHT_PER_MINUTE = 10;
+const uncaught: number[] = [];
+process.on('uncaughtException', (err) => {
+  const now = Date.now();
+  log.error(`uncaught exception: ${err.stack ?? String(err)}`);
+  uncaught.push(now);
+  while (uncaught[0]! <= now - 60_000) uncaught.shift();
+  if (uncaught.length > MAX_UNCAUGHT_PER_MINUTE) {
+    log.error(`more than ${MAX_UNCAUGHT_PER_MINUTE} uncaught exceptions within a minute: exiting`);
+    process.exit(1);
+  }
+});
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -55,7 +55,7 @@ describe('stream caps', () => {
 
     const third = await fetch(`${t.app.url}/sse`, { headers: { authorization: `Bearer ${viewer}` } });
     expect(third.status).toBe(429);
-    expect((await third.json()).error.code).toBe('rate_limited');
+    expect(((await third.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
     expect((await openWs(t, viewer).closed).code).toBe(4429);
     await openWs(t, admin).next('snapshot');
 

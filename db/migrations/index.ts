@@ -5,6 +5,7 @@ import * as items from './2026-11-22T0003-items.js';
 import * as eventsRuleBuckets from './2026-11-22T0004-events-rule-buckets.js';
 import * as plcMaxInFlight from './2026-11-22T0005-plc-max-in-flight.js';
 import * as tokenVersion from './2026-12-05T0006-token-version.js';
+import * as canonicalZones from './2026-12-05T0007-canonical-zones.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T0004-events-rule-buckets': eventsRuleBuckets,
   '2026-11-22T0005-plc-max-in-flight': plcMaxInFlight,
   '2026-12-05T0006-token-version': tokenVersion,
+  '2026-12-05T0007-canonical-zones': canonicalZones,
 };

@@ -17,6 +17,7 @@ export declare const CLOSE_CODES: Readonly<{
   slowConsumer: 4008;
   unauthenticated: 4401;
   forbidden: 4403;
+  tooManyStreams: 4429;
 }>;
 
 /** Codes of the errors the client raises itself. */

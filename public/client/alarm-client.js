@@ -27,6 +27,7 @@ export const CLOSE_CODES = Object.freeze({
   slowConsumer: 4008, // resumes with last_event_id and loses nothing
   unauthenticated: 4401, // bad or expired token or ticket
   forbidden: 4403, // a permission is missing
+  tooManyStreams: 4429, // MAX_STREAMS_PER_USER reached: retried with backoff like a dropped link
 });
 
 /** Codes of the errors the client itself raises; server-reported errors keep the server's code. */
@@ -43,7 +44,7 @@ export const ERROR_CODES = Object.freeze({
 export function closeAction({ code, status }) {
   if (code === CLOSE_CODES.unauthenticated || status === 401) return 'reauth';
   if (code === CLOSE_CODES.forbidden || status === 403) return 'stop';
-  return 'reconnect'; // 1001, 1006, 1011, 4008, a stream that ended, a network error, 5xx...
+  return 'reconnect'; // 1001, 1006, 1011, 4008, 4429, a stream that ended, a network error, 429, 5xx...
 }
 
 /** A failure the client reports on its `error` event or rejects with. */

@@ -1,6 +1,6 @@
 /** Rule schedules: active at an instant, and the next instant activity changes. Pure, Intl-based. */
 import type { Schedule } from './types.js';
-import { DAY, MINUTE, mod, offsetAt, offsetChangeBetween, wallClock } from './zone-offset.js';
+import { canonicalTimeZone, DAY, MINUTE, mod, offsetAt, offsetChangeBetween, wallClock } from './zone-offset.js';
 
 /** A schedule parsed once: weekdays as a bit mask, times as ms of the day. */
 export interface CompiledSchedule {
@@ -22,8 +22,10 @@ export function compileSchedule(schedule: Schedule): CompiledSchedule {
   const boundaries = [...new Set([DAY, ...windows.flatMap((w) => [w.start, w.end])])]
     .filter((b) => b > 0 && b <= DAY)
     .sort((a, b) => a - b);
-  offsetAt(schedule.timezone, 0); // throws now, not at the first edge, on an unknown zone
-  return { zone: schedule.timezone, windows, boundaries };
+  // Throws now, not at the first edge, on an unknown zone; the canonical name hits the formatter cache.
+  const zone = canonicalTimeZone(schedule.timezone);
+  if (zone === undefined) throw new RangeError(`unknown time zone ${JSON.stringify(schedule.timezone)}`);
+  return { zone, windows, boundaries };
 }
 
 /** Whether the schedule is active at instant `t`. */

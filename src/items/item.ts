@@ -1,6 +1,5 @@
 import * as v from 'valibot';
-import { isValidTimeZone } from '../engine/index.js';
-import { int, name } from '../plant/fields.js';
+import { int, name, timeZone } from '../plant/fields.js';
 
 /** Live (not deleted) items one user may hold; more is a 409 (SPEC 8 leaves the number to us). */
 export const MAX_LIVE_ITEMS = 1000;
@@ -16,8 +15,6 @@ const days = v.pipe(
   v.check((d) => new Set(d).size === d.length, 'must not repeat a weekday'),
 );
 
-const timezone = v.pipe(v.string(), v.check(isValidTimeZone, 'must be an IANA time zone such as "Europe/Berlin"'));
-
 /** ISO 8601 with a zone; stored in one canonical form (UTC, milliseconds) so versions compare as text. */
 const instant = v.pipe(
   v.string(),
@@ -27,7 +24,7 @@ const instant = v.pipe(
 );
 
 /** A daily-pattern alarm: `time` on each of `days`, wall clock in `timezone`. */
-export const AlarmSpec = v.strictObject({ time, days, timezone });
+export const AlarmSpec = v.strictObject({ time, days, timezone: timeZone });
 
 /** A countdown: running while `started_at` is set, due at `started_at + duration_s`. */
 export const TimerSpec = v.strictObject({

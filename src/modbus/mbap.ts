@@ -7,7 +7,17 @@ export interface MbapFrame {
 }
 
 const HEADER = 7;
+/** Transaction id, protocol id and length: enough to know where the frame ends. */
+export const PREFIX = 6;
 const MAX_LENGTH = 254; // unit id + 253-byte PDU
+
+/** What is wrong with the MBAP header at `at` (6 bytes needed), or undefined when it is sound. */
+export function headerProblem(buffer: Buffer, at = 0): string | undefined {
+  const protocol = buffer.readUInt16BE(at + 2);
+  const length = buffer.readUInt16BE(at + 4);
+  if (protocol !== 0 || length < 2 || length > MAX_LENGTH) return `bad MBAP header (protocol ${protocol}, length ${length})`;
+  return undefined;
+}
 
 /**
  * Splits a receive buffer into whole frames. `rest` is the unfinished tail to keep;
@@ -17,18 +27,16 @@ export function splitFrames(buffer: Buffer): { frames: MbapFrame[]; rest: Buffer
   const frames: MbapFrame[] = [];
   let at = 0;
   while (buffer.length - at >= HEADER) {
-    const protocol = buffer.readUInt16BE(at + 2);
+    const error = headerProblem(buffer, at);
+    if (error !== undefined) return { frames, rest: Buffer.alloc(0), error };
     const length = buffer.readUInt16BE(at + 4);
-    if (protocol !== 0 || length < 2 || length > MAX_LENGTH) {
-      return { frames, rest: Buffer.alloc(0), error: `bad MBAP header (protocol ${protocol}, length ${length})` };
-    }
-    if (buffer.length - at < 6 + length) break;
+    if (buffer.length - at < PREFIX + length) break;
     frames.push({
       transactionId: buffer.readUInt16BE(at),
       unitId: buffer.readUInt8(at + 6),
-      pdu: buffer.subarray(at + HEADER, at + 6 + length),
+      pdu: buffer.subarray(at + HEADER, at + PREFIX + length),
     });
-    at += 6 + length;
+    at += PREFIX + length;
   }
   return { frames, rest: buffer.subarray(at) };
 }

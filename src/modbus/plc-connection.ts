@@ -4,12 +4,15 @@
  */
 import { Socket } from 'node:net';
 import modbusSerial from 'modbus-serial';
+import { createMbapGuard } from './mbap-guard.js';
 import { exceptionError, PollError, socketError } from './poll-error.js';
 import type { Area } from './read-planner.js';
 
 export interface PlcTarget {
   host: string;
   port: number;
+  /** Where to connect when `host` was resolved already (see host-resolver.ts); errors name `host`. */
+  address?: string;
 }
 
 export interface PlcConnection {
@@ -28,7 +31,8 @@ const GUARD_SLACK_MS = 20;
 type Client = InstanceType<typeof modbusSerial.default>;
 
 export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
-  const label = `${target.host}:${target.port}`;
+  const address = target.address ?? target.host;
+  const label = address === target.host ? `${target.host}:${target.port}` : `${target.host}:${target.port} (${address})`;
   const socket = new Socket();
   let failure: PollError | null = null;
   let closed = false;
@@ -37,6 +41,7 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
 
   const kill = (err: PollError): void => {
     failure ??= err;
+    closed = true; // at once: 'close' comes a tick later, and no read may start in between
     socket.destroy();
   };
 
@@ -54,9 +59,10 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
       reject(err);
       for (const fail of [...inFlight]) fail(err);
     });
-    socket.connect({ host: target.host, port: target.port, noDelay: true }, () => {
+    socket.connect({ host: address, port: target.port, noDelay: true }, () => {
       clearTimeout(connectGuard);
       socket.setNoDelay(true);
+      guardReplies();
       const client: Client = new modbusSerial.default();
       client.on('error', () => undefined); // socket errors are handled above
       client.linkTCP(socket, { port: target.port }).then(
@@ -65,6 +71,23 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
       );
     });
   });
+
+  /**
+   * modbus-serial's TcpPort ignores the MBAP protocol id, so a frame that is not Modbus would be
+   * decoded as data. We check each header first (prepended: our listener runs before the one
+   * linkTCP adds) and fail the reads at once, so the library's parse of the same chunk, which
+   * still runs after us, can no longer settle them.
+   */
+  function guardReplies(): void {
+    const check = createMbapGuard();
+    socket.prependListener('data', function checkReply(chunk: Buffer) {
+      const problem = check(chunk);
+      if (problem === undefined) return;
+      const err = new PollError('protocol', `bad reply from ${label}: ${problem}`);
+      kill(err);
+      for (const fail of [...inFlight]) fail(err);
+    });
+  }
 
   function connection(client: Client): PlcConnection {
     let corked = false;

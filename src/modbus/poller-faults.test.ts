@@ -108,6 +108,17 @@ describe('poller under faults', () => {
     expect(rec.lastStatus(7)?.connected).toBe(false);
   });
 
+  it('a reply with another MBAP protocol id is a protocol error, never a value', async () => {
+    const accepted = sim.stats().accepted;
+    sim.setFault({ kind: 'protocol', id: 1 });
+    await rec.until('protocol error', badWith(/bad reply from 127\.0\.0\.1:\d+: bad MBAP header \(protocol 1, length 5\)/));
+    expect(rec.lastStatus(7)).toMatchObject({ connected: false, error: expect.stringMatching(/bad MBAP header/) });
+    expect(rec.latest.get(low.id)).toMatchObject({ quality: 'bad', value: null });
+    // Each bad reply dropped its socket.
+    await sim.untilRequests(sim.stats().requests + 2);
+    expect(sim.stats().accepted).toBeGreaterThan(accepted + 1);
+  });
+
   it('a late answer is dropped, never credited to the next request', async () => {
     sim.setFault({ kind: 'late', ms: 250 });
     await rec.until('timeout', badWith(/no reply/));

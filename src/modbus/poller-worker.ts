@@ -2,6 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as v from 'valibot';
+import { systemClock } from '../clock.js';
+import { createHostResolver, resolvingConnect, systemLookup } from './host-resolver.js';
 import { connectPlc } from './plc-connection.js';
 import { systemTimers } from './sleeper.js';
 import { createWorkerHost } from './worker-host.js';
@@ -12,7 +14,8 @@ const data = v.parse(v.object({ debug: v.optional(v.boolean(), false) }), worker
 
 const host = createWorkerHost({
   post: (message, transfer) => port.postMessage(message, transfer ?? []),
-  connect: connectPlc,
+  // One resolver for the worker's life: its cache outlives any one PLC's reconnects.
+  connect: resolvingConnect(connectPlc, createHostResolver({ lookup: systemLookup, clock: systemClock() })),
   timers: systemTimers,
   now: () => Date.now(),
   monotonic: () => performance.now(),

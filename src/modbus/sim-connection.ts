@@ -15,6 +15,8 @@ export type SimFault =
   | { kind: 'reset' }
   /** Answer correctly, `ms` late. */
   | { kind: 'late'; ms: number }
+  /** Answer correctly, but with this MBAP protocol id (Modbus is 0). */
+  | { kind: 'protocol'; id: number }
   /** Answer requests touching addresses from..to (inclusive) with a Modbus exception. */
   | { kind: 'exception'; code: number; from: number; to: number; area?: Area };
 
@@ -74,6 +76,10 @@ export function serveConnection(socket: Socket, ctx: SimContext): () => void {
         timers.add(timer);
         return;
       }
+      case 'protocol':
+        reply.writeUInt16BE(fault.id, 2);
+        socket.write(reply);
+        return;
       case 'exception':
       case undefined:
         socket.write(reply);

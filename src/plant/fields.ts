@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { canonicalTimeZone } from '../engine/zone-offset.js';
 
 /** Field schemas shared by the plant resources. */
 export const int = (min: number, max: number) =>
@@ -29,4 +30,19 @@ export const QueryFlag = v.optional(
     v.transform((s) => s === '1' || s === 'true'),
   ),
   '0',
+);
+
+/**
+ * An IANA time zone in any letter case, stored and returned in its canonical spelling
+ * (`europe/berlin` -> `Europe/Berlin`, SPEC 10), so equal zones compare equal as text.
+ */
+export const timeZone = v.pipe(
+  v.string(),
+  v.maxLength(100),
+  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
+    const zone = canonicalTimeZone(dataset.value);
+    if (zone !== undefined) return zone;
+    addIssue({ message: 'must be an IANA time zone such as "Europe/Berlin"' });
+    return NEVER;
+  }),
 );

@@ -1,15 +1,6 @@
 import * as v from 'valibot';
 import type { ErrorDetail } from '../errors.js';
-import { finite, int, name } from './fields.js';
-
-const isTimeZone = (zone: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { finite, int, name, timeZone } from './fields.js';
 
 const time = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" from 00:00 to 23:59'));
 const endTime = v.pipe(
@@ -27,7 +18,7 @@ const ScheduleWindow = v.pipe(
 );
 
 export const Schedule = v.strictObject({
-  timezone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"')),
+  timezone: timeZone,
   windows: v.pipe(v.array(ScheduleWindow), v.minLength(1), v.maxLength(50)),
 });
 

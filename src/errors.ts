@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -36,5 +37,8 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const conflict = (message: string) => new AppError('conflict', message);
+/** The server cannot take this write now (the journal is degraded): try again after `retryAfterS`. */
+export const unavailable = (message: string, retryAfterS = 1) =>
+  new AppError('unavailable', message, [], { 'retry-after': String(retryAfterS) });
 export const invalid = (path: string, message: string) =>
   new AppError('invalid_request', 'Invalid request', [{ path, message }]);

@@ -123,7 +123,7 @@ export interface AlarmStateEvent extends JournalEvent {
   alarm_threshold: number | null;
   acked: boolean;
   shelved: boolean;
-  reason: 'value' | 'quality' | 'schedule' | 'disabled' | 'rule_changed' | 'deleted';
+  reason: 'value' | 'quality' | 'schedule' | 'disabled' | 'rule_changed' | 'deleted' | 'error';
   message: string;
 }
 

@@ -3,7 +3,7 @@ import type { Level } from './levels.js';
 
 export type AlarmState = 'OK' | 'WARNING' | 'ALARM' | 'UNKNOWN';
 
-export type TransitionReason = 'value' | 'quality' | 'schedule' | 'disabled' | 'rule_changed' | 'deleted';
+export type TransitionReason = 'value' | 'quality' | 'schedule' | 'disabled' | 'rule_changed' | 'deleted' | 'error';
 
 /** What the engine persists per rule and restores at start-up. */
 export interface AlarmRecord {
@@ -21,7 +21,11 @@ export interface AlarmRecord {
 export type AlarmInput =
   | { kind: 'level'; level: Level; reason: 'value' | 'quality' | 'schedule' | 'rule_changed' }
   | { kind: 'quality_lost' }
-  | { kind: 'inactive'; reason: 'schedule' | 'disabled' | 'deleted' };
+  | { kind: 'inactive'; reason: 'schedule' | 'disabled' | 'deleted' }
+  /** the rule's evaluation threw: its state cannot be known */
+  | { kind: 'fault' }
+  /** a rule that had thrown evaluates cleanly again, for `reason` (not `quality`: the value was fine) */
+  | { kind: 'recovered'; level: Level; reason: 'value' | 'schedule' | 'rule_changed' };
 
 /** A state change as data. */
 export interface StateChange {
@@ -54,6 +58,14 @@ export function transition(from: AlarmState, input: AlarmInput): StateChange | n
       break;
     case 'inactive':
       to = 'OK';
+      reason = input.reason;
+      break;
+    case 'fault':
+      to = 'UNKNOWN';
+      reason = 'error';
+      break;
+    case 'recovered':
+      to = LEVEL_STATE[input.level];
       reason = input.reason;
       break;
     default:

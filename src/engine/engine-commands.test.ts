@@ -123,9 +123,10 @@ describe('look-ups', () => {
 });
 
 describe('rules due at the same instant', () => {
-  it('a rule whose handling throws costs only itself: the others still fire and re-arm', () => {
+  it('a listener that throws on one rule costs only that rule: reported, the others still fire and re-arm', () => {
     const clock = fakeClock(T0);
     const commands: CommandEvent[] = [];
+    const errors: [number, unknown][] = [];
     const engine = createEngine({
       clock,
       onTransitions: () => undefined,
@@ -133,12 +134,15 @@ describe('rules due at the same instant', () => {
         if (c.rule_id === 1) throw new Error('journal down');
         commands.push(c);
       },
+      onRuleError: (ruleId, err) => errors.push([ruleId, err]),
     });
     engine.load([rule({ id: 1, datapoint_id: 1 }), rule({ id: 2, datapoint_id: 2 })]);
     engine.shelve(1, T0 + 60_000);
     engine.shelve(2, T0 + 60_000);
-    expect(() => clock.advanceTo(T0 + 60_000)).toThrow('journal down');
+    expect(() => clock.advanceTo(T0 + 60_000)).not.toThrow();
+    expect(errors).toEqual([[1, new Error('journal down')]]);
     expect(commands).toMatchObject([{ kind: 'unshelved', rule_id: 2, reason: 'expired' }]);
+    expect(engine.get(1)).toMatchObject({ shelved_until: null, state: 'OK' }); // the listener's fault, not the rule's
     expect(engine.get(2)?.shelved_until).toBeNull();
     engine.shelve(2, T0 + 120_000);
     clock.advanceTo(T0 + 120_000);

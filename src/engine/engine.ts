@@ -1,22 +1,25 @@
 /** The rule engine: samples in, alarm transitions out, as data. Time and timers come from `clock`. */
 import { applyInput, isActive, type AlarmInput, type AlarmRecord } from './alarm-state.js';
 import { acknowledge, shelve as shelveRecord, unshelve as unshelveRecord } from './commands.js';
+import type { Level } from './levels.js';
 import { evaluate, forget, NO_CHANGE, TO_UNKNOWN, type RuleSlot } from './rule-slot.js';
 import { createRuleTable } from './rule-table.js';
 import { compileSchedule, isScheduleActive, nextScheduleEdge } from './schedule.js';
-import type { AlarmView, Engine, EngineOptions, Transition } from './types.js';
+import type { AlarmView, CommandEvent, Engine, EngineOptions, Transition } from './types.js';
 
 type EvalReason = 'value' | 'schedule' | 'rule_changed';
 const QUALITY_LOST: AlarmInput = { kind: 'quality_lost' };
+const FAULT: AlarmInput = { kind: 'fault' };
 
 export function createEngine(options: EngineOptions): Engine {
-  const { clock, onTransitions, onCommand } = options;
+  const { clock, onTransitions, onCommand, onRuleError } = options;
   const table = createRuleTable(clock, onTimer);
   const { slots, points, arm } = table;
   let evaluations = 0;
 
   function commit(slot: RuleSlot, input: AlarmInput, ts: number, out: Transition[]): void {
-    const value = slot.point.good ? slot.point.value : null;
+    // Into UNKNOWN without a value: one the rule could not evaluate says no more than none.
+    const value = slot.point.good && input !== FAULT ? slot.point.value : null;
     const change = applyInput(slot.record, input, ts, value);
     if (change === null) return;
     const { acked, shelved_until } = slot.record;
@@ -28,17 +31,34 @@ export function createEngine(options: EngineOptions): Engine {
     if (slot.point.seen) evaluations++;
     const dueBefore = slot.due;
     const outcome = evaluate(slot, flipTs, now);
+    if (slot.due !== dueBefore) arm(slot);
+    // Last, so that a throw above has changed no record and lost no transition.
     if (outcome !== NO_CHANGE) {
       out ??= [];
-      commit(slot, outcome === TO_UNKNOWN ? QUALITY_LOST : { kind: 'level', level: outcome, reason }, now, out);
+      commit(slot, outcome === TO_UNKNOWN ? QUALITY_LOST : levelInput(slot, outcome, reason), now, out);
     }
-    if (slot.due !== dueBefore) arm(slot);
     return out;
+  }
+
+  /** step(), with a throw contained to its rule. */
+  function tryStep(slot: RuleSlot, flipTs: number, now: number, reason: EvalReason, out: Transition[] | null): Transition[] | null {
+    try {
+      return step(slot, flipTs, now, reason, out);
+    } catch (err) {
+      out ??= [];
+      fail(slot, err, now, out);
+      return out;
+    }
+  }
+
+  function levelInput(slot: RuleSlot, level: Level, reason: EvalReason): AlarmInput {
+    return slot.failing ? { kind: 'recovered', level, reason } : { kind: 'level', level, reason };
   }
 
   /** Re-reads enabled + schedule at `now`: closed means OK, open evaluates the last value. */
   function refreshGate(slot: RuleSlot, now: number, reason: EvalReason, out: Transition[]): void {
-    const { rule, schedule } = slot;
+    const rule = slot.rule;
+    const schedule = rule.schedule === null ? null : (slot.schedule ??= compileSchedule(rule.schedule));
     slot.gateOpen = rule.enabled && (schedule === null || isScheduleActive(schedule, now));
     slot.edgeAt = rule.enabled && schedule !== null ? (nextScheduleEdge(schedule, now) ?? Infinity) : Infinity;
     if (slot.gateOpen) step(slot, slot.point.changedAt, now, reason, out);
@@ -49,37 +69,79 @@ export function createEngine(options: EngineOptions): Engine {
     arm(slot);
   }
 
+  /** refreshGate(), with a throw contained to its rule; a failing rule that runs cleanly recovers. */
+  function refresh(slot: RuleSlot, now: number, reason: EvalReason, out: Transition[]): void {
+    try {
+      refreshGate(slot, now, reason, out);
+    } catch (err) {
+      fail(slot, err, now, out);
+      return;
+    }
+    if (!slot.failing) return;
+    slot.failing = false;
+    // With no value yet it is as a fresh rule: OK (no value is not bad quality).
+    if (slot.record.state === 'UNKNOWN' && !slot.point.seen) commit(slot, { kind: 'recovered', level: 0, reason }, now, out);
+  }
+
   /**
-   * Rules due at one instant: their transitions go out as one batch. A rule that throws
-   * costs only itself: the others still run, re-arm and are delivered; then the error goes on.
+   * A rule whose evaluation threw goes UNKNOWN (reason `error`) and stops being evaluated until
+   * its next changed value, edit or reload tries again. Told to onRuleError once per failure.
    */
+  function fail(slot: RuleSlot, err: unknown, now: number, out: Transition[]): void {
+    forget(slot);
+    slot.gateOpen = false;
+    slot.edgeAt = Infinity;
+    commit(slot, FAULT, now, out);
+    arm(slot); // a shelve still ends on time
+    if (slot.failing) return;
+    slot.failing = true;
+    report(slot.rule.id, err);
+  }
+
+  function report(ruleId: number, err: unknown): void {
+    try {
+      onRuleError?.(ruleId, err);
+    } catch {
+      // a reporter that throws has no one left to tell
+    }
+  }
+
+  /** Rules due at one instant: their transitions go out as one batch; a rule that throws costs only itself. */
   function onTimer(due: RuleSlot[]): void {
     const now = clock.now();
     const out: Transition[] = [];
-    let failure: unknown;
     for (const slot of due) {
-      try {
-        expireShelf(slot, now);
-        if (slot.edgeAt <= now) refreshGate(slot, now, 'schedule', out);
-        else if (slot.gateOpen && slot.due <= now) step(slot, slot.point.changedAt, now, 'value', out);
-        arm(slot);
-      } catch (err) {
-        failure ??= err;
-      }
+      expireShelf(slot, now);
+      if (slot.edgeAt <= now) refresh(slot, now, 'schedule', out);
+      else if (slot.gateOpen && slot.due <= now) tryStep(slot, slot.point.changedAt, now, 'value', out);
+      arm(slot);
     }
     deliver(out);
-    if (failure !== undefined) throw failure;
   }
 
   function expireShelf(slot: RuleSlot, now: number): void {
     const until = slot.record.shelved_until;
     if (until === null || until > now) return;
     const result = unshelveRecord(slot.record, 'expired');
-    if (result.kind === 'unshelved') onCommand?.(result);
+    if (result.kind === 'unshelved') emit(result);
+  }
+
+  // The callbacks run inside clock timers: what they throw must not escape to the runtime.
+  function emit(event: CommandEvent): void {
+    try {
+      onCommand?.(event);
+    } catch (err) {
+      report(event.rule_id, err);
+    }
   }
 
   function deliver(out: Transition[]): void {
-    if (out.length > 0) onTransitions(out);
+    if (out.length === 0) return;
+    try {
+      onTransitions(out);
+    } catch (err) {
+      for (const ruleId of new Set(out.map((t) => t.rule_id))) report(ruleId, err);
+    }
   }
 
   const view = (slot: RuleSlot): AlarmView => ({ ...slot.record, rule: slot.rule });
@@ -95,7 +157,7 @@ export function createEngine(options: EngineOptions): Engine {
         const record = saved.get(rule.id);
         const slot = table.attach(rule, record === undefined ? freshRecord(rule.id, now) : { ...record });
         expireShelf(slot, now); // shelves that ran out while we were down end now
-        refreshGate(slot, now, 'value', out);
+        refresh(slot, now, 'value', out);
       }
       deliver(out);
     },
@@ -116,7 +178,7 @@ export function createEngine(options: EngineOptions): Engine {
           // Unchanged: only a delay that has come due by this sample's time needs a look.
           for (let j = 0; j < rules.length; j++) {
             const slot = rules[j]!;
-            if (slot.due <= sample.ts) out = step(slot, point.changedAt, sample.ts, 'value', out);
+            if (slot.due <= sample.ts) out = tryStep(slot, point.changedAt, sample.ts, 'value', out);
           }
           continue;
         }
@@ -126,7 +188,8 @@ export function createEngine(options: EngineOptions): Engine {
         point.changedAt = sample.ts;
         for (let j = 0; j < rules.length; j++) {
           const slot = rules[j]!;
-          if (slot.gateOpen) out = step(slot, sample.ts, sample.ts, 'value', out);
+          if (slot.failing) refresh(slot, sample.ts, 'value', (out ??= [])); // a new value: try it again
+          else if (slot.gateOpen) out = tryStep(slot, sample.ts, sample.ts, 'value', out);
         }
       }
       if (out !== null) deliver(out);
@@ -134,17 +197,18 @@ export function createEngine(options: EngineOptions): Engine {
 
     upsertRule: function upsertRule(rule) {
       const now = clock.now();
-      const schedule = rule.schedule === null ? null : compileSchedule(rule.schedule); // throws before any change
       let slot = slots.get(rule.id);
       if (slot !== undefined && slot.rule.datapoint_id !== rule.datapoint_id) {
         table.detach(slot); // another signal: its delay history does not carry over
+        const failing = slot.failing;
         slot = table.attach(rule, slot.record);
+        slot.failing = failing;
       } else if (slot !== undefined) {
         slot.rule = { ...rule };
-        slot.schedule = schedule;
+        slot.schedule = null; // compiled again from the new rule
       } else slot = table.attach(rule, freshRecord(rule.id, now));
       const out: Transition[] = [];
-      refreshGate(slot, now, 'rule_changed', out);
+      refresh(slot, now, 'rule_changed', out);
       deliver(out);
     },
 

@@ -26,6 +26,7 @@ export interface RuleSlot {
   rule: EngineRule;
   record: AlarmRecord;
   point: PointState;
+  /** rule.schedule compiled on first use; null until then and when the rule has none */
   schedule: CompiledSchedule | null;
   /** enabled and inside its schedule */
   gateOpen: boolean;
@@ -40,6 +41,8 @@ export interface RuleSlot {
   edgeAt: number;
   /** when this rule is next due, min(due, edgeAt, shelved_until): its timer's instant */
   timerAt: number;
+  /** its evaluation threw: UNKNOWN (reason error) until it evaluates cleanly again */
+  failing: boolean;
 }
 
 export function newPoint(): PointState {

@@ -5,7 +5,6 @@
  */
 import type { AlarmRecord } from './alarm-state.js';
 import { newPoint, type PointState, type RuleSlot } from './rule-slot.js';
-import { compileSchedule } from './schedule.js';
 import type { Clock, EngineRule } from './types.js';
 
 export interface RuleTable {
@@ -54,12 +53,12 @@ export function createRuleTable(clock: Clock, onTimer: (due: RuleSlot[]) => void
     pointFor,
     disarm,
 
+    /** Never throws: the schedule is compiled by the engine's first (guarded) evaluation. */
     attach: function attach(rule, record) {
-      const schedule = rule.schedule === null ? null : compileSchedule(rule.schedule);
       const point = pointFor(rule.datapoint_id);
       const slot: RuleSlot = {
-        rule: { ...rule }, record, point, schedule, gateOpen: false, target: -1, since1: 0, since2: 0,
-        due: Infinity, edgeAt: Infinity, timerAt: Infinity,
+        rule: { ...rule }, record, point, schedule: null, gateOpen: false, target: -1, since1: 0, since2: 0,
+        due: Infinity, edgeAt: Infinity, timerAt: Infinity, failing: false,
       };
       point.rules.push(slot);
       slots.set(rule.id, slot);

@@ -18,10 +18,17 @@ export function harness(rules: EngineRule[] = [rule()], restored?: AlarmRecord[]
   const clock = fakeClock(start);
   const batches: Transition[][] = [];
   const commands: CommandEvent[] = [];
-  const engine = createEngine({ clock, onTransitions: (t) => batches.push(t), onCommand: (c) => commands.push(c) });
+  /** what onRuleError was told, as [rule id, error] */
+  const errors: [number, unknown][] = [];
+  const engine = createEngine({
+    clock,
+    onTransitions: (t) => batches.push(t),
+    onCommand: (c) => commands.push(c),
+    onRuleError: (ruleId, err) => errors.push([ruleId, err]),
+  });
   engine.load(rules, restored);
   return {
-    clock, engine, batches, commands,
+    clock, engine, batches, commands, errors,
     /** One sample at the clock's now. */
     send(datapointId: number, value: number | null, quality: 'good' | 'bad' = 'good') {
       engine.ingest([{ datapoint_id: datapointId, value, quality, ts: clock.now() }]);

@@ -8,9 +8,18 @@ export interface EngineOptions {
   onTransitions(transitions: Transition[]): void;
   /** Command events the engine raises by itself (a shelve that expires); method calls return theirs. */
   onCommand?(event: CommandEvent): void;
+  /**
+   * A rule's evaluation threw: that rule went UNKNOWN (reason `error`) and the others ran on. Told
+   * once when a rule starts failing, again only after it has evaluated cleanly; also told when
+   * onTransitions or onCommand threw on a rule's events (those never reach the caller's timers).
+   */
+  onRuleError?(ruleId: number, err: unknown): void;
 }
 
-/** The rule engine. Every method is synchronous; transitions go to onTransitions, one batch per call. */
+/**
+ * The rule engine. Every method is synchronous; transitions go to onTransitions, one batch per call.
+ * A rule that cannot be evaluated costs only itself: no method throws because of one.
+ */
 export interface Engine {
   /** Replaces all rules. Restored records are taken as they are: nothing standing is re-announced. */
   load(rules: readonly EngineRule[], restored?: readonly AlarmRecord[]): void;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError, unavailable, type ErrorCode } from '../errors.js';
+import { isStorageFault } from '../journal/storage-fault.js';
 import type { Logger } from '../log/logger.js';
 
 /** The SPEC 2 error body. */
@@ -19,6 +20,8 @@ export function errorHandler(log: Logger) {
       return errorResponse(c, new AppError(HTTP_CODES[err.status]!, err.message || 'Request failed'));
     }
     log.error(`${c.req.method} ${c.req.path}: ${err.stack ?? String(err)}`);
+    // A full or failing disk under a write outside the journal: the same answer as the journal's.
+    if (isStorageFault(err)) return errorResponse(c, unavailable(`The database cannot be written: ${err.message}`));
     return errorResponse(c, new AppError('internal', 'Internal server error'));
   };
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { LoginLimiter } from '../auth/login-limiter.js';
+import type { PasswordGate } from '../auth/password-gate.js';
 import type { TicketStore } from '../auth/tickets.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { UserService } from '../auth/user-service.js';
@@ -33,6 +34,7 @@ export interface HttpDeps {
   tokens: TokenService;
   tickets: TicketStore;
   limiter: LoginLimiter;
+  passwordGate: PasswordGate;
   users: UserService;
   plcs: PlcService;
   datapoints: DatapointService;
@@ -70,7 +72,11 @@ export function createHttpApp(deps: HttpDeps) {
     .route('/items', itemRoutes(deps.items));
 
   const app = new Hono()
-    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    // 503 while the journal cannot be written, so a supervisor or load balancer sees it (SPEC 10).
+    .get('/healthz', (c) => {
+      const health = deps.alarms.journalHealth();
+      return c.json(health, health.status === 'ok' ? 200 : 503);
+    })
     .route('/api', api)
     .use('/metrics', requireAuth(deps.db, deps.tokens))
     .route('/metrics', metricsRoutes(deps.stats))

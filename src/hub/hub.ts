@@ -5,6 +5,7 @@ import { allowedTopics, Subscription, type ClientTransport, type StreamUser } fr
 import { CLOSE } from './close-codes.js';
 import { eventFrame, Frame, FrameBatch, messageFrame, type StreamTopic } from './frame.js';
 import { createHubStats } from './hub-stats.js';
+import { replayTurns } from './replay-turns.js';
 
 /** Where the hub reads what it replays; the journal and the engine behind it. */
 export interface HubSource {
@@ -60,7 +61,6 @@ const REPLAY_LOW_WATER = 256 * 1024;
 const VALUES_INTERVAL_MS = 250; // SPEC 5: at most 4 `values` messages a second
 
 const JOURNAL_TOPICS: readonly Topic[] = ['alarms', 'config', 'system', 'items'];
-const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 // A function, not an inline test: TypeScript would keep a narrowed state across the awaits.
 const gone = (conn: Connection) => conn.state === 'closed';
 const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_id, r.rule_id, r.json);
@@ -79,6 +79,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   let lastPublished = 0;
   let values = new Map<number, LiveValue>();
   let valuesTimer: unknown;
+  const nextTurn = replayTurns();
 
   const visible = (conn: Connection, f: Frame) =>
     (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f);
@@ -152,7 +153,8 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         }
         conn.position = page.through;
         // Other clients and requests run between pages; a client that reads slowly is waited for.
-        await (conn.transport.backlog() > REPLAY_LOW_WATER ? conn.transport.drained() : yieldTurn());
+        if (conn.transport.backlog() > REPLAY_LOW_WATER) await conn.transport.drained();
+        await nextTurn();
         if (gone(conn)) return;
       }
       if (lastPublished <= conn.position) {

@@ -101,7 +101,6 @@ const replay = await clock.run('replay', 0, () =>
     sseToken: server!.readers.sse,
     clients: REPLAY_CLIENTS,
     expected: range.count,
-    lastId: range.lastId,
     timeoutMs: REPLAY_TIMEOUT_MS,
   }),
 );

@@ -44,9 +44,8 @@ export type LoadCommand =
       wsToken: string;
       sseToken: string;
       clients: { ws: number; sse: number };
-      /** Config events with ids up to `lastId`: what each client must receive. */
+      /** How many config events the journal holds: what each client must receive. */
       expected: number;
-      lastId: number;
       timeoutMs: number;
     }
   | { cmd: 'close-replays' }

@@ -18,7 +18,7 @@
  *   SOAK_RULES       datapoints and rules, default 5;  SOAK_FLIP_HZ  value flips a second, default 5
  *   SOAK_SERVER_DIR  the repo whose dist/ runs, default this one (build it first)
  *   SOAK_CHILD_ENV   extra server environment, "K=V,K=V" (e.g. MALLOC_ARENA_MAX=2)
- *   SOAK_NODE_ARGS   extra node flags for the server, space-separated (e.g. --expose-gc)
+ *   SOAK_NODE_ARGS   node flags for the server, space-separated (default: npm start's --max-semi-space-size=2)
  *   SOAK_GC=1        a full GC before each heap reading (needs SOAK_NODE_ARGS=--expose-gc)
  *   SOAK_CSV         write the samples to this CSV file too
  */
@@ -53,7 +53,8 @@ const CHILD_ENV = Object.fromEntries(
     .filter((kv) => kv.includes('='))
     .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()]),
 );
-const NODE_ARGS = (env['SOAK_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+// Default: the flags `npm start` runs the server with.
+const NODE_ARGS = (env['SOAK_NODE_ARGS'] ?? '--max-semi-space-size=2').split(/\s+/).filter(Boolean);
 const ADMIN = { username: 'admin', password: 'soak-password-long-enough' };
 const DEADLINE_MS = (MINUTES + 4) * 60_000;
 

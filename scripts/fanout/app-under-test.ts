@@ -35,6 +35,8 @@ export async function startAppUnderTest() {
     ADMIN_PASSWORD: ADMIN.password,
     JWT_SECRET: 'bench-secret-that-is-at-least-32-bytes-long',
     HEARTBEAT_MS: '120000',
+    // Every bench client is the one admin: lift the per-user stream cap above them all.
+    MAX_STREAMS_PER_USER: '100000',
   });
   const app = createApp(config, { log });
   await app.start();

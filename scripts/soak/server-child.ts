@@ -83,6 +83,8 @@ export async function startServerChild(options: ServerChildOptions) {
     PORT: '0',
     DATABASE: database,
     DEMO: '0',
+    // All 120 soak clients are the one admin: lift the per-user stream cap above them.
+    MAX_STREAMS_PER_USER: '1000',
     ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, [...options.nodeArgs, '--import', pathToFileURL(probe).href, 'dist/src/main.js'], {

@@ -41,7 +41,7 @@ describe('sign-in storms', () => {
   });
 
   it('turns sign-ins beyond the waiting queue away at once with 429, without counting them as tries', { timeout: 60_000 }, async () => {
-    t = await startTestApp({}, { passwordGate: { concurrent: 1, queued: 2 } });
+    t = await startTestApp({}, { passwordGate: { concurrent: 1, queued: 2, queuedPerAddress: 2 } });
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => login(t!, `127.0.1.${i + 1}`, ADMIN.username, 'wrong-password')));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);

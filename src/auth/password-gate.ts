@@ -1,32 +1,45 @@
+import { availableParallelism } from 'node:os';
 import { AppError } from '../errors.js';
 
 export interface PasswordGateLimits {
-  /** Password checks running at once: each holds a libuv pool thread and 32 MiB. */
+  /** Password checks running at once: each holds a libuv pool thread, a core and 32 MiB. */
   concurrent: number;
   /** Sign-ins waiting their turn; beyond this the next one answers 429 at once. */
   queued: number;
+  /** Of those, from one client address. */
+  queuedPerAddress: number;
 }
 
-// Two of libuv's pool threads at most (see src/server/thread-pool.ts for its size), so file,
-// DNS and compression work keeps its threads; 64 waiting lets a whole shift sign in at once.
-export const DEFAULT_PASSWORD_GATE: PasswordGateLimits = { concurrent: 2, queued: 64 };
+// One core is left to the event loop (alarms, polling, streams): on 2 cores one check at a
+// time, never more than two. 64 waiting lets a shift sign in at once; 4 per address keeps one
+// address's burst from filling the queue.
+export const DEFAULT_PASSWORD_GATE: PasswordGateLimits = {
+  concurrent: Math.max(1, Math.min(2, availableParallelism() - 1)),
+  queued: 64,
+  queuedPerAddress: 4,
+};
+
+const busy = (message: string) => new AppError('rate_limited', message, [], { 'retry-after': '1' });
 
 /**
- * Bounds concurrent password checks. Waiting sign-ins are served round robin by client
- * address, so one address's burst cannot make everyone else wait behind it.
+ * Bounds concurrent password checks. The next slot goes to the address with the fewest
+ * sign-ins waiting (the longest-waiting of those first), so a person at one address is served
+ * next even while a storm of guesses from a few others fills the queue.
  */
 export function createPasswordGate(limits: PasswordGateLimits = DEFAULT_PASSWORD_GATE) {
+  // Insertion order is the round: an address served goes to the back.
   const waiting = new Map<string, (() => void)[]>();
   let queued = 0;
   let running = 0;
 
   function admit(): void {
-    const first = waiting.entries().next();
-    if (first.done) {
+    let next: [string, (() => void)[]] | undefined;
+    for (const entry of waiting) if (next === undefined || entry[1].length < next[1].length) next = entry;
+    if (next === undefined) {
       running -= 1;
       return;
     }
-    const [address, queue] = first.value;
+    const [address, queue] = next;
     const wake = queue.shift()!;
     waiting.delete(address);
     if (queue.length > 0) waiting.set(address, queue); // to the back of the round
@@ -34,20 +47,20 @@ export function createPasswordGate(limits: PasswordGateLimits = DEFAULT_PASSWORD
     wake(); // the slot passes straight to it
   }
 
+  function enqueue(address: string): Promise<void> {
+    if (queued >= limits.queued) throw busy('Too many sign-ins at once; try again in a moment');
+    const queue = waiting.get(address) ?? [];
+    if (queue.length >= limits.queuedPerAddress) throw busy('Too many sign-ins from this address at once');
+    queued += 1;
+    if (queue.length === 0) waiting.set(address, queue);
+    return new Promise<void>((resolve) => queue.push(resolve));
+  }
+
   return {
-    /** Runs `check` when a slot is free; rejects with 429 when the queue is full. */
+    /** Runs `check` when a slot is free; rejects with 429 when the queue (or the address's share) is full. */
     async run<T>(address: string, check: () => Promise<T>): Promise<T> {
       if (running < limits.concurrent) running += 1;
-      else if (queued >= limits.queued) {
-        throw new AppError('rate_limited', 'Too many sign-ins at once; try again in a moment', [], { 'retry-after': '1' });
-      } else {
-        queued += 1;
-        await new Promise<void>((resolve) => {
-          const queue = waiting.get(address);
-          if (queue) queue.push(resolve);
-          else waiting.set(address, [resolve]);
-        });
-      }
+      else await enqueue(address);
       try {
         return await check();
       } finally {

@@ -53,7 +53,7 @@ export interface OpenOptions {
   requires?: Permission | null;
 }
 
-const REPLAY_PAGE = 500;
+const REPLAY_PAGE = 250;
 // Ids one replay query scans: a few milliseconds of SQLite, however few of them match.
 const REPLAY_SCAN = 4096;
 // A replay writes its next page once the client has taken all but this much of the last.

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { LoginLimiter } from '../../auth/login-limiter.js';
+import type { LoginAttempt, LoginLimiter } from '../../auth/login-limiter.js';
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from '../../auth/password.js';
 import type { PasswordGate } from '../../auth/password-gate.js';
 import { ROLE_PERMISSIONS } from '../../auth/permissions.js';
@@ -32,7 +32,7 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
   const authenticated = requireAuth(db, tokens);
 
   /** Checks a password in its turn; a sign-in turned away by a full queue was never a try. */
-  async function check(address: string, password: string, hash: string, attempt: { withdrawn(): Promise<void> }) {
+  async function check(address: string, password: string, hash: string, attempt: LoginAttempt) {
     try {
       return await passwordGate.run(address, () => verifyPassword(password, hash));
     } catch (err) {

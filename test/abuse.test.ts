@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
-import { wsClient, type WsClient } from './helpers/stream-clients.js';
+import { wsClient, openedClients } from './helpers/stream-clients.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10 and the lesser findings of the hardening issue: spoofed names, origins, cookies, idle sockets.
 let t: TestApp | undefined;
-let ws: WsClient[] = [];
+const opened = openedClients();
 afterEach(async () => {
-  for (const c of ws) c.ws.terminate();
-  ws = [];
+  opened.closeAll();
   await t?.stop();
   t = undefined;
 });
@@ -79,11 +78,11 @@ describe('sockets that have not signed in', () => {
     const token = await t.login();
     const base = t.app.url.replace(/^http/, 'ws');
     const idle = wsClient(`${base}/ws`);
-    ws.push(idle);
+    opened.ws.push(idle);
     let pings = 0;
     idle.ws.on('ping', () => (pings += 1));
     const signedIn = wsClient(`${base}/ws`, { headers: { authorization: `Bearer ${token}` } });
-    ws.push(signedIn);
+    opened.ws.push(signedIn);
     await signedIn.next('snapshot');
     await signedIn.inbox.next((m) => m.type === 'heartbeat', 'a heartbeat');
     const second = signedIn.inbox.all.filter((m) => m.type === 'heartbeat').length + 1;

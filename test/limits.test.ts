@@ -1,19 +1,15 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
+import { sseClient, wsClient, openedClients } from './helpers/stream-clients.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: caps on streams and sockets, and time-outs for slow requests.
 let t: TestApp | undefined;
-let ws: WsClient[] = [];
-let sse: SseClient[] = [];
+const opened = openedClients();
 let sockets: Socket[] = [];
 afterEach(async () => {
-  for (const c of ws) c.ws.terminate();
-  for (const c of sse) c.close();
+  opened.closeAll();
   for (const s of sockets) s.destroy();
-  ws = [];
-  sse = [];
   sockets = [];
   await t?.stop();
   t = undefined;
@@ -21,13 +17,13 @@ afterEach(async () => {
 
 const openWs = (app: TestApp, token: string) => {
   const c = wsClient(`${app.app.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
-  ws.push(c);
+  opened.ws.push(c);
   return c;
 };
 
 const openSse = async (app: TestApp, token: string) => {
   const c = await sseClient(`${app.app.url}/sse`, { authorization: `Bearer ${token}` });
-  sse.push(c);
+  opened.sse.push(c);
   return c;
 };
 

@@ -1,17 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
+import { sseClient, wsClient, openedClients } from './helpers/stream-clients.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: a resume replays any gap still in the journal at the reader's pace, over SSE as over
 // WebSocket, filtered by topic and owner, without stalling anyone else.
 let t: TestApp | undefined;
-let ws: WsClient[] = [];
-let sse: SseClient[] = [];
+const opened = openedClients();
 afterEach(async () => {
-  for (const c of ws) c.ws.terminate();
-  for (const c of sse) c.close();
-  ws = [];
-  sse = [];
+  opened.closeAll();
   await t?.stop();
   t = undefined;
 });
@@ -36,7 +32,7 @@ describe('replay of a large gap', () => {
     const token = await t.login();
     await fillJournal(t);
     const s = await sseClient(`${t.app.url}/sse?topics=config`, { authorization: `Bearer ${token}`, 'last-event-id': '0' });
-    sse.push(s);
+    opened.sse.push(s);
     s.pause(); // a reader on a slow link: the replay must wait for it, not drop it
 
     for (let i = 0; i < 5; i++) expect((await fetch(`${t.app.url}/healthz`)).status).toBe(200);
@@ -58,7 +54,7 @@ describe('replay of a large gap', () => {
     const token = await t.login();
     await fillJournal(t);
     const w = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws?topics=config&last_event_id=0`, { headers: { authorization: `Bearer ${token}` } });
-    ws.push(w);
+    opened.ws.push(w);
     await w.next('welcome');
     const socket = (w.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     socket.pause();
@@ -81,7 +77,7 @@ describe('replay of a large gap', () => {
     const mine = crypto.randomUUID();
     await t.call('PUT', `/api/items/${mine}`, { token: user, body: item });
     const s = await sseClient(`${t.app.url}/sse`, { authorization: `Bearer ${user}`, 'last-event-id': '0' });
-    sse.push(s);
+    opened.sse.push(s);
     const created = await s.next('item_created');
     expect(created.data.item.id).toBe(mine);
     await t.call('PUT', `/api/items/${mine}`, { token: user, body: { ...item, label: 'green tea' }, headers: { 'if-match': '1' } });

@@ -1,17 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
-import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
+import { sseClient, wsClient, openedClients } from './helpers/stream-clients.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: account changes take effect on tokens, tickets and open streams at once.
 let t: TestApp | undefined;
-let ws: WsClient[] = [];
-let sse: SseClient[] = [];
+const opened = openedClients();
 afterEach(async () => {
-  for (const c of ws) c.ws.terminate();
-  for (const c of sse) c.close();
-  ws = [];
-  sse = [];
+  opened.closeAll();
   await t?.stop();
   t = undefined;
 });
@@ -24,9 +20,9 @@ async function person(app: TestApp, admin: string, role: string) {
 
 function streams(app: TestApp, token: string, path = '') {
   const w = wsClient(`${app.app.url.replace(/^http/, 'ws')}/ws${path}`, { headers: { authorization: `Bearer ${token}` } });
-  ws.push(w);
+  opened.ws.push(w);
   return sseClient(`${app.app.url}/sse${path}`, { authorization: `Bearer ${token}` }).then((s) => {
-    sse.push(s);
+    opened.sse.push(s);
     return { w, s };
   });
 }
@@ -110,7 +106,7 @@ describe('revocation', () => {
     const admin = await t.login();
     const olga = await person(t, admin, 'operator');
     const w = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${olga.token}` } });
-    ws.push(w);
+    opened.ws.push(w);
     await w.next('snapshot');
     await t.call('PATCH', `/api/users/${olga.id}`, { token: admin, body: { role: 'viewer' } });
     w.send({ type: 'ack', rule_id: 1 });
@@ -126,7 +122,7 @@ describe('revocation', () => {
     clock.advance(50_000);
     const ticket = (await t.call('POST', '/api/auth/ticket', { token })).json.ticket as string;
     const s = await sseClient(`${t.app.url}/sse?ticket=${ticket}`);
-    sse.push(s);
+    opened.sse.push(s);
     await s.next('snapshot');
     clock.advance(10_000); // the token's hour is up, not the ticket's stream's own
     await s.ended;

@@ -150,3 +150,17 @@ export async function sseClient(
   })();
   return client;
 }
+
+/** The WS and SSE clients a test file opens, closed together after each test. */
+export function openedClients() {
+  const ws: WsClient[] = [];
+  const sse: SseClient[] = [];
+  return {
+    ws,
+    sse,
+    closeAll(): void {
+      for (const c of ws.splice(0)) c.ws.terminate();
+      for (const c of sse.splice(0)) c.close();
+    },
+  };
+}

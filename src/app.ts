@@ -16,6 +16,7 @@ import { journalRange, readReplayPage } from './db/events.js';
 import { initSetting } from './db/settings.js';
 import { userById } from './http/auth-middleware.js';
 import { createHttpApp, type HttpApp } from './http/http-app.js';
+import { isLoopbackHost } from './http/stream-auth.js';
 import { CLOSE } from './hub/close-codes.js';
 import { createHub, type Hub } from './hub/hub.js';
 import { createStreamServer, type StreamServer } from './hub/stream-server.js';
@@ -144,7 +145,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       alarms,
       live,
       stats: { hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
-      streams: { db, tokens, tickets, clock, hub, streams, origins: { allowed: config.allowedOrigins, loopbackOnly: isLoopback(config.host) }, ack },
+      streams: { db, tokens, tickets, clock, hub, streams, origins: { allowed: config.allowedOrigins, loopbackOnly: isLoopbackHost(config.host) }, ack },
       items,
     });
     undo.push(() => items.stop());
@@ -219,6 +220,3 @@ export function createApp(config: Config, options: AppOptions = {}) {
 }
 
 export type App = ReturnType<typeof createApp>;
-
-/** A server bound to loopback can only be reached by pages that name a loopback host. */
-const isLoopback = (host: string) => /^(localhost|127(\.\d{1,3}){3}|::1)$/i.test(host);

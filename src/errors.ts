@@ -40,5 +40,8 @@ export const conflict = (message: string) => new AppError('conflict', message);
 /** The server cannot take this write now (the journal is degraded): try again after `retryAfterS`. */
 export const unavailable = (message: string, retryAfterS = 1) =>
   new AppError('unavailable', message, [], { 'retry-after': String(retryAfterS) });
+/** Too many of something at once: try again after `retryAfterS`. */
+export const rateLimited = (message: string, retryAfterS = 1) =>
+  new AppError('rate_limited', message, [], { 'retry-after': String(retryAfterS) });
 export const invalid = (path: string, message: string) =>
   new AppError('invalid_request', 'Invalid request', [{ path, message }]);

@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { AppError } from '../errors.js';
+import { rateLimited, type AppError } from '../errors.js';
 
 export interface LoginLimits {
   windowMs: number;
@@ -34,9 +34,7 @@ export function createLoginLimiter(limits: LoginLimits = DEFAULT_LOGIN_LIMITS, m
 
   const tooMany = (res: unknown): AppError => {
     if (!(res instanceof RateLimiterRes)) throw res; // the store failed: a 500, not a lock-out
-    return new AppError('rate_limited', 'Too many failed sign-ins; try again later', [], {
-      'retry-after': String(Math.max(1, Math.ceil(res.msBeforeNext / 1000))),
-    });
+    return rateLimited('Too many failed sign-ins; try again later', Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
   };
 
   return {

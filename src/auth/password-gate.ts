@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { AppError } from '../errors.js';
+import { rateLimited } from '../errors.js';
 
 export interface PasswordGateLimits {
   /** Password checks running at once: each holds a libuv pool thread, a core and 32 MiB. */
@@ -18,8 +18,6 @@ export const DEFAULT_PASSWORD_GATE: PasswordGateLimits = {
   queued: 64,
   queuedPerAddress: 4,
 };
-
-const busy = (message: string) => new AppError('rate_limited', message, [], { 'retry-after': '1' });
 
 /**
  * Bounds concurrent password checks. The next slot goes to the address with the fewest
@@ -48,9 +46,9 @@ export function createPasswordGate(limits: PasswordGateLimits = DEFAULT_PASSWORD
   }
 
   function enqueue(address: string): Promise<void> {
-    if (queued >= limits.queued) throw busy('Too many sign-ins at once; try again in a moment');
+    if (queued >= limits.queued) throw rateLimited('Too many sign-ins at once; try again in a moment');
     const queue = waiting.get(address) ?? [];
-    if (queue.length >= limits.queuedPerAddress) throw busy('Too many sign-ins from this address at once');
+    if (queue.length >= limits.queuedPerAddress) throw rateLimited('Too many sign-ins from this address at once');
     queued += 1;
     if (queue.length === 0) waiting.set(address, queue);
     return new Promise<void>((resolve) => queue.push(resolve));

@@ -56,7 +56,8 @@ export interface OriginPolicy {
   loopbackOnly: boolean;
 }
 
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/** A loopback host name or address, bare or in URL brackets (`::1`, `[::1]`). */
+export const isLoopbackHost = (host: string) => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
 
 /**
  * Browsers send Origin on WebSocket and EventSource requests; a page from another site must not
@@ -77,5 +78,5 @@ export function originAllowed(c: Context, policy: OriginPolicy): boolean {
   const host = c.req.header('host');
   if (!host || url.host !== host.toLowerCase()) return false;
   if (url.protocol !== `${requestScheme(c)}:`) return false;
-  return !policy.loopbackOnly || LOOPBACK_HOST.test(url.hostname);
+  return !policy.loopbackOnly || isLoopbackHost(url.hostname);
 }

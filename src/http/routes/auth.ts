@@ -31,10 +31,18 @@ interface AuthDeps {
 export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, users }: AuthDeps) {
   const authenticated = requireAuth(db, tokens);
 
-  /** Checks a password in its turn; a sign-in turned away by a full queue was never a try. */
-  async function check(address: string, password: string, hash: string, attempt: LoginAttempt) {
+  /**
+   * Looks the user up and checks the password in its turn, so a sign-in the full queue turns
+   * away costs no query; it was never a try. Unknown users cost the same scrypt as known ones,
+   * so timing does not reveal names. The account when the password is right.
+   */
+  async function check(username: string, password: string, address: string, attempt: LoginAttempt) {
     try {
-      return await passwordGate.run(address, () => verifyPassword(password, hash));
+      return await passwordGate.run(address, async () => {
+        const found = await findCredentials(db, username.trim().normalize('NFKC'));
+        const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+        return ok ? found : undefined;
+      });
     } catch (err) {
       await attempt.withdrawn();
       throw err;
@@ -59,10 +67,8 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
       const address = clientAddress(c);
       // Counted before hashing: parallel guesses get no more tries than sequential ones.
       const attempt = await limiter.attempt(username, address);
-      const found = await findCredentials(db, username.trim().normalize('NFKC'));
-      // Unknown users cost the same scrypt as known ones, so timing does not reveal names.
-      const ok = await check(address, password, found?.passwordHash ?? DUMMY_HASH, attempt);
-      if (!found || !ok) throw new AppError('unauthenticated', 'Wrong username or password');
+      const found = await check(username, password, address, attempt);
+      if (!found) throw new AppError('unauthenticated', 'Wrong username or password');
       await attempt.succeeded();
       const { user } = found;
       if (needsRehash(found.passwordHash)) await upgradeHash(user.id, address, password);

@@ -4,7 +4,7 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { hasPermission, type Permission } from '../../auth/permissions.js';
 import type { Clock } from '../../clock.js';
-import { AppError } from '../../errors.js';
+import { AppError, rateLimited } from '../../errors.js';
 import type { StreamUser } from '../../hub/client.js';
 import { STREAM_TOPICS, type StreamTopic } from '../../hub/frame.js';
 import type { Hub } from '../../hub/hub.js';
@@ -101,7 +101,7 @@ export function streamRoutes(deps: StreamDeps) {
       throw new AppError('forbidden', `Requires permission ${requires}`);
     }
     if (!hub.canOpen(auth.user.id)) {
-      throw new AppError('rate_limited', 'Too many streams open for this user', [], { 'retry-after': '5' });
+      throw rateLimited('Too many streams open for this user', 5);
     }
     const header = c.req.header('last-event-id');
     const lastEventId = header && /^\d{1,16}$/.test(header) ? Number(header) : query.last_event_id;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alarmStateWriter } from '../src/db/alarm-states.js';
 import { migrateToLatest, openDatabase } from '../src/db/database.js';
+import { nodeSqlite } from '../src/runtime/node.js';
 import { systemClock } from '../src/clock.js';
 import { createJournal } from '../src/journal/journal.js';
 import { memoryLogger } from '../src/log/logger.js';
@@ -15,7 +16,7 @@ import { alarmStateEvent } from '../src/alarms/alarm-events.js';
 import type { EngineRule, Transition } from '../src/engine/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-journal-'));
-const db = openDatabase(join(dir, 'bench.sqlite'));
+const db = openDatabase(join(dir, 'bench.sqlite'), nodeSqlite);
 await migrateToLatest(db);
 const journal = createJournal(db, systemClock(), memoryLogger());
 const saveAlarmStates = alarmStateWriter(db);

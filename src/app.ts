@@ -31,9 +31,11 @@ import { plantChangeRouter } from './plant/plant-changes.js';
 import { plcService } from './plant/plc-service.js';
 import { createPollerBridge, type PollerBridge } from './plant/poller-bridge.js';
 import { ruleService } from './plant/rule-service.js';
-import { DEFAULT_CONNECTION_LIMITS, listen, type ConnectionLimits, type Listening } from './server/listen.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Listening, type Runtime } from './runtime/runtime.js';
 
 export interface AppOptions {
+  /** Node's or Bun's adapter (src/runtime), chosen by the composition root. */
+  runtime: Runtime;
   log?: Logger;
   clock?: Clock;
   loginLimits?: LoginLimits;
@@ -64,7 +66,8 @@ interface Running {
  * its saved states, the stream hub, the poller, then HTTP. `stop()`: stop polling, flush the
  * journal, close streams (1001), stop HTTP, close the database.
  */
-export function createApp(config: Config, options: AppOptions = {}) {
+export function createApp(config: Config, options: AppOptions) {
+  const { runtime } = options;
   const log = options.log ?? consoleLogger();
   const clock = options.clock ?? systemClock();
   let running: Running | undefined;
@@ -145,7 +148,18 @@ export function createApp(config: Config, options: AppOptions = {}) {
       alarms,
       live,
       stats: { hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
-      streams: { db, tokens, tickets, clock, hub, streams, origins: { allowed: config.allowedOrigins, loopbackOnly: isLoopbackHost(config.host) }, ack },
+      streams: {
+        db,
+        tokens,
+        tickets,
+        clock,
+        hub,
+        streams,
+        origins: { allowed: config.allowedOrigins, loopbackOnly: isLoopbackHost(config.host) },
+        runtime: runtime.http,
+        ack,
+      },
+      runtime: runtime.http,
       items,
     });
     undo.push(() => items.stop());
@@ -155,15 +169,16 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
   async function start(): Promise<void> {
     if (running) throw new Error('app already started');
-    const db = openDatabase(config.database);
+    const db = openDatabase(config.database, runtime.openSqlite);
     const undo: (() => unknown)[] = [];
     try {
       const parts = await assemble(db, undo);
       undo.push(() => parts.streams.stop(), () => parts.journal.flush());
       const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits, maxConnections: config.maxConnections };
-      const listening = await listen(parts.http.fetch, config.host, config.port, parts.streams.wss, limits);
+      const listening = await runtime.listen(parts.http.fetch, config.host, config.port, limits);
+      if (listening.broadcast) parts.hub.broadcastWith(listening.broadcast);
       running = { ...parts, listening, stopRetention: startRetention(db, clock.now, log) };
-      log.info(`listening on http://${config.host}:${listening.port}`);
+      log.info(`listening on http://${config.host}:${listening.port} (${runtime.name})`);
     } catch (err) {
       for (const stop of undo.reverse()) await Promise.resolve(stop()).catch(() => {});
       await db.destroy();

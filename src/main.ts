@@ -2,9 +2,16 @@ import './server/thread-pool.js'; // first: sizes libuv's pool before anything u
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { consoleLogger } from './log/logger.js';
+import type { Runtime } from './runtime/runtime.js';
 
-// Composition root: environment -> app -> signals.
+// Composition root: environment -> runtime -> app -> signals.
 const log = consoleLogger();
+
+// Each adapter is loaded only on its own runtime: Node cannot import `bun:sqlite`, Bun does not
+// run better-sqlite3.
+const runtime: Runtime = process.versions.bun
+  ? (await import('./runtime/bun.js')).bunRuntime()
+  : (await import('./runtime/node.js')).nodeRuntime();
 
 let config;
 try {
@@ -15,7 +22,7 @@ try {
   process.exit(1);
 }
 
-const app = createApp(config, { log });
+const app = createApp(config, { runtime, log });
 
 // A stray rejection in some handler must not take the plant's alarms down with it.
 process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${String(reason)}`));

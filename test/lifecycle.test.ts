@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { memoryLogger } from '../src/log/logger.js';
+import { nodeRuntime } from '../src/runtime/node.js';
 import { startTestApp, testConfig } from './helpers/test-app.js';
 
 /** Runs src/main.ts the way `npm start` runs the build, and collects its output lines. */
@@ -70,9 +71,9 @@ describe('a start that fails', () => {
     try {
       const port = new URL(first.app.url).port;
       const env = { PORT: port, DATABASE: join(dir, 'a.sqlite') };
-      const busy = createApp(testConfig(env), { log: memoryLogger() });
+      const busy = createApp(testConfig(env), { runtime: nodeRuntime(), log: memoryLogger() });
       await expect(busy.start()).rejects.toThrow(/EADDRINUSE/);
-      const next = createApp(testConfig({ ...env, PORT: '0' }), { log: memoryLogger() });
+      const next = createApp(testConfig({ ...env, PORT: '0' }), { runtime: nodeRuntime(), log: memoryLogger() });
       await next.start();
       await next.stop();
     } finally {

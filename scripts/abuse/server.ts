@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { nodeRuntime } from '../../src/runtime/node.js';
 import { memoryLogger } from '../../src/log/logger.js';
 
 export const ADMIN = { username: 'admin', password: 'bench-admin-password' };
@@ -30,7 +31,7 @@ export async function startServer() {
       ADMIN_PASSWORD: ADMIN.password,
       JWT_SECRET: 'bench-secret-that-is-at-least-32-bytes-long',
     }),
-    { log },
+    { runtime: nodeRuntime(), log },
   );
   try {
     await app.start();

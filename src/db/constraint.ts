@@ -1,4 +1,4 @@
-/** True for better-sqlite3's error on a UNIQUE constraint. */
+/** True for SQLite's error on a UNIQUE constraint (better-sqlite3 and bun:sqlite name it alike). */
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

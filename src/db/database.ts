@@ -1,13 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrations } from '../../db/migrations/index.js';
+import type { SqliteConnection } from '../runtime/runtime.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
-/** The slice of better-sqlite3 the hot paths use directly (journal, alarm states, history by rule). */
+/**
+ * The slice of the SQLite driver the hot paths use directly (journal, alarm states, history by
+ * rule): better-sqlite3 on Node, bun:sqlite on Bun, which agree on it (`get` finding nothing is
+ * `undefined` on both: the Bun adapter sees to it).
+ */
 export interface SqliteHandle {
   /** True while a transaction (Kysely's, say) is open on the connection. */
   readonly inTransaction: boolean;
@@ -32,24 +36,28 @@ export function sqliteHandle(db: Db): SqliteHandle {
   return handle;
 }
 
+/** Opens a SQLite file (or `:memory:`) with the given driver: better-sqlite3 on Node, bun:sqlite on Bun. */
+export type OpenSqlite = (file: string) => SqliteConnection;
+
 /**
- * Opens the SQLite file with the settings an alarm journal needs: WAL for concurrent
- * readers, synchronous=FULL (better-sqlite3 leaves WAL at NORMAL, which can lose the last
- * transactions on power loss), a busy timeout, and foreign keys on.
+ * Opens the SQLite file with the settings an alarm journal needs, the same under either
+ * runtime so that one file serves both: WAL for concurrent readers, synchronous=FULL (WAL's
+ * default, NORMAL, can lose the last transactions on power loss), a busy timeout, and foreign
+ * keys on.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, open: OpenSqlite): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
+  const sqlite = open(file);
+  sqlite.exec('PRAGMA journal_mode = WAL');
+  sqlite.exec('PRAGMA synchronous = FULL');
+  sqlite.exec('PRAGMA busy_timeout = 5000');
+  sqlite.exec('PRAGMA foreign_keys = ON');
   // better-sqlite3 builds SQLite with a 16 MB page cache (SQLITE_DEFAULT_CACHE_SIZE=-16000); the
   // append-only journal fills it at its write rate and RSS grows with it for ~20 minutes.
   // SQLite's own default, 2 MB, holds the journal's tail and its indexes.
-  sqlite.pragma('cache_size = -2000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  handles.set(db, sqlite as unknown as SqliteHandle);
+  sqlite.exec('PRAGMA cache_size = -2000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite.kysely }) });
+  handles.set(db, sqlite.handle);
   return db;
 }
 

@@ -14,6 +14,7 @@ import type { DatapointService } from '../plant/datapoint-service.js';
 import type { LiveState } from '../plant/live-state.js';
 import type { PlcService } from '../plant/plc-service.js';
 import type { RuleService } from '../plant/rule-service.js';
+import type { HttpRuntime } from '../runtime/runtime.js';
 import { requireAuth, type AuthEnv } from './auth-middleware.js';
 import { errorHandler, errorResponse } from './error-handler.js';
 import { authRoutes } from './routes/auth.js';
@@ -44,6 +45,7 @@ export interface HttpDeps {
   streams: StreamDeps;
   stats: StatsSources;
   items: ItemService;
+  runtime: HttpRuntime;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -81,7 +83,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use('/metrics', requireAuth(deps.db, deps.tokens))
     .route('/metrics', metricsRoutes(deps.stats))
     .route('/', streamRoutes(deps.streams))
-    .use('/*', ...staticPages());
+    .use('/*', ...staticPages(deps.runtime.serveStatic));
   app.notFound((c) => errorResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError(errorHandler(deps.log));
   return app;

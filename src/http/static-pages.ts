@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { createMiddleware } from 'hono/factory';
+import type { HttpRuntime } from '../runtime/runtime.js';
 
 /** The project's `public/` folder, found from this module whether it runs from src/ or dist/. */
 export function findPublicDir(): string {
@@ -31,7 +31,7 @@ const CSP = [
 ].join('; ');
 
 /** The pages and the browser client, with a strict Content-Security-Policy. */
-export function staticPages(publicDir = findPublicDir()) {
+export function staticPages(serveStatic: HttpRuntime['serveStatic'], publicDir = findPublicDir()) {
   // serveStatic resolves `root` against the working directory; a relative path keeps it happy.
   const root = relative(process.cwd(), publicDir) || '.';
   const securityHeaders = createMiddleware(async function securityHeaders(c, next) {
@@ -43,5 +43,5 @@ export function staticPages(publicDir = findPublicDir()) {
     // No build step means no hashed file names: revalidate so an upgrade never mixes old and new modules.
     c.header('cache-control', 'no-cache');
   });
-  return [securityHeaders, serveStatic({ root, index: 'index.html' })] as const;
+  return [securityHeaders, serveStatic(root)] as const;
 }

@@ -1,4 +1,5 @@
 import { hasPermission } from '../auth/permissions.js';
+import type { Audiences } from '../runtime/runtime.js';
 import type { Frame, FrameBatch, StreamTopic } from './frame.js';
 
 /** What a transport (WebSocket, SSE) gives the hub for one connection. */
@@ -16,6 +17,12 @@ export interface ClientTransport {
   drained(): Promise<void>;
   /** Ends the connection: `code` is a WebSocket close code, ignored by SSE. */
   close(code: number, reason: string): void;
+  /**
+   * Where the server fans out natively (Bun's pub/sub), the audiences this connection can join,
+   * and whether it is past its buffer limit (the hub checks after each fan-out).
+   */
+  readonly audiences?: Audiences;
+  congested?(): boolean;
 }
 
 /** The user a stream belongs to. */

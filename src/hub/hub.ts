@@ -45,6 +45,8 @@ export interface Connection {
   state: ConnectionState;
   /** The last journal id given to (or passed over for) this client; live frames up to it are not sent again. */
   position: number;
+  /** The server-side audiences it hears, when the runtime fans out natively (Bun); else null. */
+  joined: Set<string> | null;
 }
 
 export interface OpenOptions {
@@ -64,6 +66,8 @@ const JOURNAL_TOPICS: readonly Topic[] = ['alarms', 'config', 'system', 'items']
 // A function, not an inline test: TypeScript would keep a narrowed state across the awaits.
 const gone = (conn: Connection) => conn.state === 'closed';
 const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_id, r.rule_id, r.json);
+// A user's items go to that user only: their audience is theirs alone.
+const audienceOf = (topic: StreamTopic, ownerId: number | null) => (topic === 'items' ? `items:${ownerId}` : topic);
 
 /**
  * The event hub: every journaled event goes to every connection allowed to see it, serialized
@@ -80,6 +84,10 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   let values = new Map<number, LiveValue>();
   let valuesTimer: unknown;
   const nextTurn = replayTurns();
+  // Bun's `server.publish`: one native call sends a message to every socket of an audience.
+  let broadcast: ((audience: string, text: string) => void) | undefined;
+  const broadcasting = new Set<Connection>();
+  const audienceSizes = new Map<string, number>();
 
   const visible = (conn: Connection, f: Frame) =>
     (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f);
@@ -106,6 +114,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   function forget(conn: Connection): void {
     conn.state = 'closed';
     if (!connections.delete(conn)) return;
+    joinAudiences(conn, new Set());
     const left = (perUser.get(conn.user.id) ?? 1) - 1;
     if (left > 0) perUser.set(conn.user.id, left);
     else perUser.delete(conn.user.id);
@@ -159,9 +168,64 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
       }
       if (lastPublished <= conn.position) {
         conn.state = 'live';
+        syncAudiences(conn);
         return;
       }
       target = lastPublished;
+    }
+  }
+
+  /**
+   * Moves a connection to the audiences it should hear. A live connection of a runtime that
+   * fans out natively hears the audiences of its topics, unless it filters rules (then the hub
+   * writes to it directly); leaving, it takes up direct delivery from what was published last.
+   */
+  function syncAudiences(conn: Connection): void {
+    const wanted = new Set<string>();
+    if (broadcast && conn.transport.audiences && conn.state === 'live' && conn.subscription.ruleIds === null) {
+      for (const t of conn.subscription.topics) wanted.add(audienceOf(t, conn.user.id));
+    }
+    joinAudiences(conn, wanted);
+  }
+
+  function joinAudiences(conn: Connection, wanted: Set<string>): void {
+    const joined = conn.joined ?? new Set<string>();
+    const audiences = conn.transport.audiences;
+    for (const a of joined) {
+      if (wanted.has(a)) continue;
+      audiences?.leave(a);
+      audienceSizes.set(a, (audienceSizes.get(a) ?? 1) - 1);
+    }
+    for (const a of wanted) {
+      if (joined.has(a)) continue;
+      audiences?.join(a);
+      audienceSizes.set(a, (audienceSizes.get(a) ?? 0) + 1);
+    }
+    if (wanted.size > 0) {
+      conn.joined = wanted;
+      broadcasting.add(conn);
+    } else if (conn.joined) {
+      conn.joined = null;
+      broadcasting.delete(conn);
+      conn.position = lastPublished;
+    }
+  }
+
+  /** Sends frames to their audiences; a connection that fell too far behind is closed (slow consumer). */
+  function broadcastFrames(frames: readonly Frame[]): void {
+    if (!broadcast || broadcasting.size === 0) return;
+    for (const f of frames) {
+      const audience = audienceOf(f.topic!, f.ownerId);
+      const size = audienceSizes.get(audience) ?? 0;
+      if (size === 0) continue;
+      broadcast(audience, f.json);
+      stats.delivered += size;
+    }
+    for (const conn of broadcasting) {
+      if (conn.transport.congested?.()) {
+        stats.slowConsumerCloses += 1;
+        close(conn, CLOSE.slowConsumer, 'slow consumer');
+      }
     }
   }
 
@@ -170,7 +234,8 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     if (values.size === 0) return;
     const batch = new FrameBatch([messageFrame({ type: 'values', topic: 'values', values: [...values.values()] }, null, 'values')]);
     values = new Map();
-    for (const conn of connections) if (conn.state === 'live') deliver(conn, batch);
+    for (const conn of connections) if (conn.state === 'live' && conn.joined === null) deliver(conn, batch);
+    broadcastFrames(batch.frames);
   }
 
   return {
@@ -195,6 +260,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         requires: opts.requires ?? null,
         state: 'replaying',
         position: 0,
+        joined: null,
       };
       connections.add(conn);
       perUser.set(user.id, (perUser.get(user.id) ?? 0) + 1);
@@ -216,11 +282,18 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
       lastPublished = Math.max(lastPublished, lastId);
       stats.published += frames.length;
       for (const conn of connections) {
-        if (conn.state !== 'live') continue; // a replay reads these from the journal
+        // A replay reads these from the journal; an audience hears them below.
+        if (conn.state !== 'live' || conn.joined !== null) continue;
         if (conn.position < firstId) deliver(conn, batch);
         else if (conn.position < lastId) deliver(conn, new FrameBatch(frames.filter((f) => f.id! > conn.position)));
         conn.position = Math.max(conn.position, lastId);
       }
+      broadcastFrames(frames);
+    },
+
+    /** Fans out through the server's own pub/sub from now on (Bun), for connections that can. */
+    broadcastWith(publish: (audience: string, text: string) => void): void {
+      broadcast = publish;
     },
 
     /** Queues live values; connections get at most one `values` message per 250 ms. */
@@ -246,6 +319,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
           const allowed = new Set(allowedTopics(current));
           const before = conn.subscription.topics.size;
           for (const t of conn.subscription.topics) if (!allowed.has(t)) conn.subscription.topics.delete(t);
+          syncAudiences(conn);
           if (conn.subscription.topics.size !== before) send(conn, { type: 'subscribed', topics: [...conn.subscription.topics] });
         }
       }
@@ -255,11 +329,13 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     subscribe(conn: Connection, topics: StreamTopic[], ruleIds?: number[]): StreamTopic[] {
       for (const t of allowedTopics(conn.user)) if (topics.includes(t)) conn.subscription.topics.add(t);
       if (ruleIds) conn.subscription.ruleIds = new Set(ruleIds);
+      syncAudiences(conn);
       return [...conn.subscription.topics];
     },
 
     unsubscribe(conn: Connection, topics: StreamTopic[]): StreamTopic[] {
       for (const t of topics) conn.subscription.topics.delete(t);
+      syncAudiences(conn);
       return [...conn.subscription.topics];
     },
 

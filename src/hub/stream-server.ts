@@ -1,15 +1,9 @@
-import { WebSocketServer } from 'ws';
 import type { Clock } from '../clock.js';
 import { messageFrame } from './frame.js';
 import type { WsSession } from './ws-session.js';
 
-/**
- * The Node side of the streams: the `ws` server that @hono/node-server upgrades into, and one
- * timer for all connections that sends WebSocket heartbeats and SSE ping comments.
- */
+/** One timer for all streams that sends WebSocket heartbeats and SSE ping comments. */
 export function createStreamServer(clock: Clock, heartbeatMs: number) {
-  // perMessageDeflate off: compressing per client would undo serialize-once.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   const wsSessions = new Set<WsSession>();
   const ssePings = new Set<() => void>();
   let beat = 0;
@@ -25,7 +19,6 @@ export function createStreamServer(clock: Clock, heartbeatMs: number) {
   timer.unref();
 
   return {
-    wss,
     track(session: WsSession) {
       wsSessions.add(session);
       return () => wsSessions.delete(session);
@@ -36,7 +29,6 @@ export function createStreamServer(clock: Clock, heartbeatMs: number) {
     },
     stop() {
       clearInterval(timer);
-      wss.close();
     },
   };
 }

@@ -1,10 +1,9 @@
-import type { WebSocket } from 'ws';
 import { hasPermission, type Permission } from '../auth/permissions.js';
 import type { Clock } from '../clock.js';
-import type { StreamUser } from './client.js';
+import type { ClientTransport, StreamUser } from './client.js';
 import { parseClientMessage, type ClientMessage } from './client-messages.js';
 import { CLOSE } from './close-codes.js';
-import { drained, type DrainSource } from './drained.js';
+import type { WsPeer } from '../runtime/runtime.js';
 import type { Frame, FrameBatch, StreamTopic } from './frame.js';
 import type { Connection, Hub } from './hub.js';
 import { RateGuard } from './rate-guard.js';
@@ -36,12 +35,16 @@ export class WsSession {
   #guard: RateGuard;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly peer: WsPeer,
     private readonly deps: WsSessionDeps,
   ) {
     this.lastSeen = deps.clock.now();
     this.#guard = new RateGuard(50, 20, this.lastSeen);
-    ws.on('pong', () => (this.lastSeen = deps.clock.now()));
+  }
+
+  /** The peer answered a ping. */
+  pong(): void {
+    this.lastSeen = this.deps.clock.now();
   }
 
   /** Starts with credentials from the upgrade request, or waits 5 s for an `auth` message. */
@@ -72,44 +75,31 @@ export class WsSession {
     if (this.state === 'starting') this.state = 'open';
   }
 
-  #transport() {
+  #transport(): ClientTransport {
+    const { peer } = this;
     const limit = this.deps.maxBufferedBytes;
     return {
-      kind: 'ws' as const,
+      kind: 'ws',
       write: (batch: FrameBatch, paced = false): boolean => {
-        if (this.ws.readyState !== this.ws.OPEN) return true;
-        if (!paced && this.ws.bufferedAmount > limit) return false;
-        this.#writeFrames(batch.wsBytes);
+        if (!peer.open) return true;
+        if (!paced && peer.backlog() > limit) return false;
+        peer.sendBatch(batch);
         return true;
       },
-      backlog: () => this.ws.bufferedAmount,
-      drained: () => drained(this.#socket()),
+      backlog: () => peer.backlog(),
+      drained: () => peer.drained(),
       close: (code: number, reason: string) => this.close(code, reason),
+      ...(peer.audiences && { audiences: peer.audiences, congested: () => peer.backlog() > limit }),
     };
   }
 
-  /**
-   * Writes whole, already framed text frames straight to the socket: one write per batch of
-   * bytes shared by every client, where `ws.send` would frame each message per client. Safe
-   * beside ws's own sends because its sender writes synchronously and queues only while
-   * compressing (off here) or reading a Blob (never sent here).
-   */
-  #writeFrames(bytes: Uint8Array): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    this.#socket()?.write(bytes);
-  }
-
-  #socket(): (DrainSource & { write(b: Uint8Array): boolean }) | undefined {
-    return (this.ws as unknown as { _socket?: DrainSource & { write(b: Uint8Array): boolean } })._socket;
-  }
-
-  /** Handles one text frame from the client. */
-  onMessage(text: string): void {
+  /** Handles one message from the client; `null` is a binary one, which the protocol does not have. */
+  onMessage(text: string | null): void {
     const { clock, hub } = this.deps;
     const now = clock.now();
     this.lastSeen = now;
     if (!this.#guard.take(now)) return this.close(CLOSE.policyViolation, 'message flood');
-    const parsed = parseClientMessage(text);
+    const parsed = parseClientMessage(text ?? '');
     if (!parsed.ok) return this.#error('bad_message', parsed.error);
     const m: ClientMessage = parsed.message;
     if (this.state === 'awaiting_auth') {
@@ -146,8 +136,7 @@ export class WsSession {
   }
 
   #error(code: string, message: string) {
-    const payload = JSON.stringify({ type: 'error', code, message });
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(payload, { binary: false });
+    if (this.peer.open) this.peer.sendText(JSON.stringify({ type: 'error', code, message }));
   }
 
   /** Sends the heartbeat and a protocol ping; drops a peer silent for two intervals. */
@@ -155,12 +144,12 @@ export class WsSession {
     // A socket that has not signed in gets nothing: it has 5 s to authenticate, then it is closed.
     if (this.state !== 'open') return;
     if (this.deps.clock.now() - this.lastSeen > 2 * intervalMs) {
-      this.ws.terminate();
+      this.peer.terminate();
       return;
     }
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    this.#writeFrames(frame.wsFrame);
-    this.ws.ping();
+    if (!this.peer.open) return;
+    this.peer.sendText(frame.json);
+    this.peer.ping();
   }
 
   close(code: number, reason: string): void {
@@ -168,7 +157,7 @@ export class WsSession {
     this.state = 'closed';
     this.deps.clock.clearTimer(this.#timer);
     if (this.#opened) this.deps.hub.closed(this.#opened);
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+    this.peer.close(code, reason);
   }
 
   /** The socket closed from the other side. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, sqliteHandle, type Db } from '../db/database.js';
+import { nodeSqlite } from '../runtime/node.js';
 import { listEvents, type NewEvent } from '../db/events.js';
 import { fakeClock, type FakeClock } from '../engine/fake-clock.js';
 import { memoryLogger } from '../log/logger.js';
@@ -24,7 +25,7 @@ let log: ReturnType<typeof memoryLogger>;
 let told: string[];
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'journal-'));
-  db = openDatabase(join(dir, 'j.sqlite'));
+  db = openDatabase(join(dir, 'j.sqlite'), nodeSqlite);
   await migrateToLatest(db);
   clock = fakeClock(Date.parse('2026-03-02T08:00:00Z'));
   log = memoryLogger();

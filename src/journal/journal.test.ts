@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../clock.js';
 import { migrateToLatest, openDatabase } from '../db/database.js';
+import { nodeSqlite } from '../runtime/node.js';
 import { listEvents, type NewEvent } from '../db/events.js';
 import { memoryLogger } from '../log/logger.js';
 import { createJournal } from './journal.js';
@@ -8,7 +9,7 @@ import { createJournal } from './journal.js';
 const event = (type: string): NewEvent => ({ topic: 'system', type, payload: {} });
 
 async function journalOnMemory() {
-  const db = openDatabase(':memory:');
+  const db = openDatabase(':memory:', nodeSqlite);
   await migrateToLatest(db);
   const journal = createJournal(db, systemClock(), memoryLogger());
   const told: string[] = [];

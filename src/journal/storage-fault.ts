@@ -1,6 +1,6 @@
 /**
  * SQLite result codes that say the storage failed, not the write: the same write can succeed
- * later (space freed, the disk back, the lock gone). better-sqlite3 puts the code on the error
+ * later (space freed, the disk back, the lock gone). better-sqlite3 and bun:sqlite put the code on the error
  * (`SqliteError.code`, extended codes such as SQLITE_IOERR_FSYNC included).
  */
 const TRANSIENT = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|PROTOCOL)(_|$)/;

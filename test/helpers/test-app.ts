@@ -1,6 +1,7 @@
 import { createApp, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { memoryLogger } from '../../src/log/logger.js';
+import { nodeRuntime } from '../../src/runtime/node.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
@@ -22,9 +23,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export type Json = any;
 
 /** A started app plus small helpers that speak the API the way a client does. */
-export async function startTestApp(env: Record<string, string> = {}, options: AppOptions = {}) {
+export async function startTestApp(env: Record<string, string> = {}, options: Partial<AppOptions> = {}) {
   const log = memoryLogger();
-  const app = createApp(testConfig(env), { log, ...options });
+  const app = createApp(testConfig(env), { runtime: nodeRuntime(), log, ...options });
   await app.start();
 
   /** Calls the API through the app (no socket); `body` objects are sent as JSON. */

@@ -12,8 +12,8 @@ import type { Db } from '../../db/database.js';
 import { findCredentials, rehashPassword } from '../../db/users.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
+import type { HttpRuntime } from '../../runtime/runtime.js';
 import { publicUser, requireAuth, sessionFromToken, type AuthEnv } from '../auth-middleware.js';
-import { clientAddress } from '../client-address.js';
 import { requestScheme } from '../request-scheme.js';
 import { jsonBody } from '../validate.js';
 
@@ -25,10 +25,11 @@ interface AuthDeps {
   limiter: LoginLimiter;
   passwordGate: PasswordGate;
   users: UserService;
+  runtime: HttpRuntime;
 }
 
 /** Sign-in, sign-out, stream tickets and the current user (SPEC 2 and 10). */
-export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, users }: AuthDeps) {
+export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, users, runtime }: AuthDeps) {
   const authenticated = requireAuth(db, tokens);
 
   /**
@@ -64,7 +65,7 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
   return new Hono<AuthEnv>()
     .post('/login', async (c) => {
       const { username, password } = await jsonBody(c, LoginBody);
-      const address = clientAddress(c);
+      const address = runtime.clientAddress(c);
       // Counted before hashing: parallel guesses get no more tries than sequential ones.
       const attempt = await limiter.attempt(username, address);
       const found = await check(username, password, address, attempt);

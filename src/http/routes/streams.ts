@@ -1,5 +1,3 @@
-import { upgradeWebSocket, type HttpBindings } from '@hono/node-server';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { hasPermission, type Permission } from '../../auth/permissions.js';
@@ -9,9 +7,10 @@ import type { StreamUser } from '../../hub/client.js';
 import { STREAM_TOPICS, type StreamTopic } from '../../hub/frame.js';
 import type { Hub } from '../../hub/hub.js';
 import { CLOSE } from '../../hub/close-codes.js';
-import { createSseStream, readableStreamSink, responseSink, type SseSink } from '../../hub/sse-stream.js';
+import { createSseStream } from '../../hub/sse-stream.js';
 import type { StreamServer } from '../../hub/stream-server.js';
 import { WsSession } from '../../hub/ws-session.js';
+import type { HttpRuntime } from '../../runtime/runtime.js';
 import { errorResponse } from '../error-handler.js';
 import { authenticateStream, originAllowed, streamSession, type OriginPolicy, type StreamAuthDeps } from '../stream-auth.js';
 import { parseWith } from '../validate.js';
@@ -21,6 +20,7 @@ export interface StreamDeps extends StreamAuthDeps {
   streams: StreamServer;
   clock: Clock;
   origins: OriginPolicy;
+  runtime: HttpRuntime;
   ack(user: StreamUser, ruleId: number, comment: string | undefined): Promise<unknown>;
 }
 
@@ -60,33 +60,29 @@ export function streamRoutes(deps: StreamDeps) {
     await next();
   };
 
-  const websocket = upgradeWebSocket(async (c) => {
+  const websocket = deps.runtime.webSocket(async (c) => {
     const query = parseWith(StreamQuery, c.req.query(), 'query');
     const pre = await authenticateStream(c, deps, false);
     const requires = endpointRequires(c);
-    let session: WsSession | undefined;
-    let untrack = () => {};
-    return {
-      onOpen(_event, ws) {
-        session = new WsSession(ws.raw as never, {
-          hub,
-          clock,
-          maxBufferedBytes: MAX_BUFFERED_BYTES,
-          authenticate: (token) => streamSession(deps, token),
-          ack: deps.ack,
-          requires,
-        });
-        untrack = streams.track(session);
-        session.begin(pre, query.last_event_id, query.topics);
-      },
-      onMessage(event) {
-        if (typeof event.data === 'string') session?.onMessage(event.data);
-        else session?.onMessage(''); // binary frames are not part of the protocol: bad_message
-      },
-      onClose() {
-        untrack();
-        session?.closed();
-      },
+    return (peer) => {
+      const session = new WsSession(peer, {
+        hub,
+        clock,
+        maxBufferedBytes: MAX_BUFFERED_BYTES,
+        authenticate: (token) => streamSession(deps, token),
+        ack: deps.ack,
+        requires,
+      });
+      const untrack = streams.track(session);
+      session.begin(pre, query.last_event_id, query.topics);
+      return {
+        message: (text) => session.onMessage(text),
+        pong: () => session.pong(),
+        closed() {
+          untrack();
+          session.closed();
+        },
+      };
     };
   });
 
@@ -106,23 +102,8 @@ export function streamRoutes(deps: StreamDeps) {
     const header = c.req.header('last-event-id');
     const lastEventId = header && /^\d{1,16}$/.test(header) ? Number(header) : query.last_event_id;
 
-    // Under @hono/node-server the stream writes to the Node response itself: no web stream
-    // and its promise per chunk between the hub and 200 sockets. Elsewhere (Bun, app.request
-    // in tests) it is the response's ReadableStream body.
-    const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-    let sink: SseSink;
-    let response: Response;
-    if (outgoing?.destroyed) return RESPONSE_ALREADY_SENT; // the client left while we authenticated
-    if (outgoing) {
-      outgoing.writeHead(200, SSE_HEADERS);
-      outgoing.on('close', () => stream.gone());
-      sink = responseSink(outgoing, MAX_BUFFERED_BYTES);
-      response = RESPONSE_ALREADY_SENT;
-    } else {
-      const web = readableStreamSink(MAX_BUFFERED_BYTES, () => stream.gone());
-      sink = web.sink;
-      response = new Response(web.body, { headers: SSE_HEADERS });
-    }
+    const { sink, response } = deps.runtime.openSse(c, SSE_HEADERS, MAX_BUFFERED_BYTES, () => stream.gone());
+    if (!sink) return response; // the client left while we authenticated
 
     const expiry = clock.setTimer(auth.expiresAt, () => stream.transport.close(CLOSE.unauthenticated, 'token expired'));
     const stream = createSseStream(sink, () => {

@@ -1,0 +1,186 @@
+/// <reference types="bun-types" />
+import { Database, type Statement } from 'bun:sqlite';
+import type { Server, ServerWebSocket } from 'bun';
+import type { Context } from 'hono';
+import { serveStatic } from 'hono/serve-static';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SqliteHandle } from '../db/database.js';
+import type { FrameBatch } from '../hub/frame.js';
+import { readableStreamSink } from '../hub/sse-stream.js';
+import type { HttpRuntime, Listening, Runtime, SqliteConnection, WsHandlers, WsPeer } from './runtime.js';
+
+/** What each Bun WebSocket carries from the upgrade to its handlers. */
+interface SocketData {
+  start: (peer: WsPeer) => WsHandlers;
+  handlers?: WsHandlers;
+  /** Waiting for the socket's backlog to drain (a replay's pacing). */
+  drainWaiters: (() => void)[];
+}
+
+type BunSocket = ServerWebSocket<SocketData>;
+type BunServer = Server<SocketData>;
+/** The env the adapter hands Hono with each request. */
+interface BunEnv {
+  server: BunServer;
+}
+
+// A slow consumer is closed by the hub at 1 MiB queued, checked after each fan-out. Until then
+// uWS must queue, not drop: its limit sits far above ours (dropping would lose events silently).
+const SOCKET_BACKPRESSURE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Bun: bun:sqlite, `Bun.serve` with Hono's fetch and Bun's own WebSockets, whose pub/sub
+ * (`server.publish`) carries the hub's fan-out, and SSE as a web stream body.
+ */
+export function bunRuntime(): Runtime {
+  const http: HttpRuntime = {
+    serveStatic: (root) =>
+      serveStatic({
+        root,
+        join,
+        getContent: async (path) => {
+          const file = Bun.file(path);
+          return (await file.exists()) ? new Response(file) : null;
+        },
+        isDir: async (path) => (await stat(path).catch(() => undefined))?.isDirectory(),
+      }),
+    webSocket: (accept) => async (c, next) => {
+      const start = await accept(c);
+      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
+      const { server } = c.env as BunEnv;
+      // Bun answers the handshake itself; the response returned here is not sent.
+      if (server.upgrade(c.req.raw, { data: { start, drainWaiters: [] } })) return new Response(null);
+      return c.text('WebSocket upgrade failed', 400);
+    },
+    openSse(c, headers, maxBufferedBytes, onGone) {
+      // A stream is not idle while it waits for events: only HTTP requests time out.
+      (c.env as BunEnv | undefined)?.server.timeout(c.req.raw, 0);
+      const web = readableStreamSink(maxBufferedBytes, onGone);
+      return { sink: web.sink, response: new Response(web.body, { headers }) };
+    },
+    clientAddress: (c: Context) => (c.env as BunEnv | undefined)?.server.requestIP(c.req.raw)?.address ?? 'unknown',
+  };
+
+  return {
+    name: 'bun',
+    openSqlite: bunSqlite,
+    http,
+    async listen(fetch, host, port, limits) {
+      const server: BunServer = Bun.serve<SocketData>({
+        hostname: host,
+        port,
+        // Bun counts no sockets: requests in flight (SSE streams among them) and WebSockets
+        // stand in for MAX_CONNECTIONS; idle sockets close after the header time-out.
+        fetch: (request, srv) =>
+          srv.pendingRequests + srv.pendingWebSockets > limits.maxConnections
+            ? new Response('{"error":{"code":"unavailable","message":"Too many connections"}}', {
+                status: 503,
+                headers: { 'content-type': 'application/json', connection: 'close', 'retry-after': '5' },
+              })
+            : fetch(request, { server: srv } satisfies BunEnv),
+        idleTimeout: Math.max(1, Math.ceil(limits.headersTimeoutMs / 1000)),
+        maxRequestBodySize: 8 * 1024 * 1024, // the routes take 1 MiB; this only bounds what Bun buffers
+        websocket: {
+          maxPayloadLength: 64 * 1024,
+          backpressureLimit: SOCKET_BACKPRESSURE_LIMIT,
+          closeOnBackpressureLimit: false,
+          perMessageDeflate: false, // compressing per client would undo serialize-once
+          // The sessions send heartbeats and pings and drop silent peers themselves (SPEC 6).
+          idleTimeout: 0,
+          sendPings: false,
+          open: (ws) => void (ws.data.handlers = ws.data.start(bunPeer(ws))),
+          message: (ws, message) => ws.data.handlers?.message(typeof message === 'string' ? message : null),
+          pong: (ws) => ws.data.handlers?.pong(),
+          drain: (ws) => {
+            if (ws.getBufferedAmount() === 0) wake(ws.data);
+          },
+          close: (ws) => {
+            wake(ws.data);
+            ws.data.handlers?.closed();
+          },
+        },
+      });
+      const listening: Listening = {
+        port: server.port ?? port,
+        close: async () => void (await server.stop(true)),
+        broadcast: (audience, text) => void server.publish(audience, text),
+      };
+      return listening;
+    },
+  };
+}
+
+function wake(data: SocketData): void {
+  const waiters = data.drainWaiters;
+  data.drainWaiters = [];
+  for (const resolve of waiters) resolve();
+}
+
+const OPEN = 1;
+
+/** A Bun WebSocket as a peer; its audiences are pub/sub topics. */
+function bunPeer(ws: BunSocket): WsPeer {
+  const isOpen = () => ws.readyState === OPEN;
+  return {
+    get open() {
+      return isOpen();
+    },
+    sendText: (text) => void ws.sendText(text),
+    sendBatch(batch: FrameBatch) {
+      const { frames } = batch;
+      if (frames.length === 1) ws.sendText(frames[0]!.json);
+      else ws.cork(() => frames.forEach((f) => ws.sendText(f.json)));
+    },
+    backlog: () => (isOpen() ? ws.getBufferedAmount() : 0),
+    drained: () =>
+      !isOpen() || ws.getBufferedAmount() === 0 ? Promise.resolve() : new Promise<void>((resolve) => ws.data.drainWaiters.push(resolve)),
+    ping: () => void ws.ping(),
+    terminate: () => ws.terminate(),
+    close(code, reason) {
+      if (ws.readyState <= OPEN) ws.close(code, reason);
+    },
+    audiences: {
+      join: (name) => void (isOpen() && ws.subscribe(name)),
+      leave: (name) => void (isOpen() && ws.unsubscribe(name)),
+    },
+  };
+}
+
+/**
+ * bun:sqlite in the shape of better-sqlite3's slice that the hot paths use, and of Kysely's
+ * SqliteDatabase. Bun's `get` answers `null` for no row where better-sqlite3 answers `undefined`.
+ */
+export function bunSqlite(file: string): SqliteConnection {
+  const db = new Database(file, { create: true });
+  const handle: SqliteHandle = {
+    get inTransaction() {
+      return db.inTransaction;
+    },
+    transaction: (fn) => db.transaction(fn) as typeof fn,
+    prepare(sql) {
+      const st = db.prepare(sql);
+      return {
+        run: (...params) => st.run(...(params as never[])),
+        get: (...params) => st.get(...(params as never[])) ?? undefined,
+        all: (...params) => st.all(...(params as never[])),
+      };
+    },
+  };
+  return {
+    handle,
+    kysely: {
+      close: () => db.close(),
+      prepare(sql) {
+        const st: Statement = db.prepare(sql);
+        return {
+          reader: st.columnNames.length > 0,
+          all: (params) => st.all(...(params as never[])),
+          run: (params) => st.run(...(params as never[])),
+          iterate: (params) => st.iterate(...(params as never[])),
+        };
+      },
+    },
+    exec: (sql) => void db.run(sql),
+  };
+}

@@ -1,14 +1,15 @@
 /**
  * Journal throughput: alarm transitions written as the alarm service writes them (events plus
  * alarm_states rows, one transaction per poll cycle, as alarm-service.ts calls journal.append) to a file database at synchronous=FULL.
- * Prints figures, asserts nothing. Run: npx tsx scripts/bench-journal.ts
+ * Prints figures, asserts nothing. Run: npx tsx scripts/bench-journal.ts (Node), or
+ * node_modules/.bin/bun scripts/bench-journal.ts (Bun: bun:sqlite).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alarmStateWriter } from '../src/db/alarm-states.js';
 import { migrateToLatest, openDatabase } from '../src/db/database.js';
-import { nodeSqlite } from '../src/runtime/node.js';
+import { currentRuntime } from '../src/runtime/current.js';
 import { systemClock } from '../src/clock.js';
 import { createJournal } from '../src/journal/journal.js';
 import { memoryLogger } from '../src/log/logger.js';
@@ -16,7 +17,8 @@ import { alarmStateEvent } from '../src/alarms/alarm-events.js';
 import type { EngineRule, Transition } from '../src/engine/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-journal-'));
-const db = openDatabase(join(dir, 'bench.sqlite'), nodeSqlite);
+const runtime = await currentRuntime();
+const db = openDatabase(join(dir, 'bench.sqlite'), runtime.openSqlite);
 await migrateToLatest(db);
 const journal = createJournal(db, systemClock(), memoryLogger());
 const saveAlarmStates = alarmStateWriter(db);
@@ -44,7 +46,7 @@ async function run(perCycle: number, cycles: number) {
   console.log(`${String(perCycle).padStart(5)} transitions/cycle x ${cycles} cycles: ${Math.round(rate).toLocaleString('en')} transitions/s, ${((seconds * 1000) / cycles).toFixed(2)} ms/cycle`);
 }
 
-console.log('journal at synchronous=FULL, WAL, one transaction per cycle');
+console.log(`journal at synchronous=FULL, WAL, one transaction per cycle (${runtime.name})`);
 await run(1, 500);
 await run(100, 100);
 await run(1000, 40);

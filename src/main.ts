@@ -2,16 +2,11 @@ import './server/thread-pool.js'; // first: sizes libuv's pool before anything u
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { consoleLogger } from './log/logger.js';
-import type { Runtime } from './runtime/runtime.js';
+import { currentRuntime } from './runtime/current.js';
 
 // Composition root: environment -> runtime -> app -> signals.
 const log = consoleLogger();
-
-// Each adapter is loaded only on its own runtime: Node cannot import `bun:sqlite`, Bun does not
-// run better-sqlite3.
-const runtime: Runtime = process.versions.bun
-  ? (await import('./runtime/bun.js')).bunRuntime()
-  : (await import('./runtime/node.js')).nodeRuntime();
+const runtime = await currentRuntime();
 
 let config;
 try {

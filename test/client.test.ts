@@ -174,10 +174,12 @@ describe('AlarmClient on a shared server', () => {
     const states: string[] = [];
     c.on('state', (s) => states.push(`${s.oldState}->${s.newState}:${s.transport}`));
     const welcome = next(c, 'welcome');
+    const snapshot = next(c, 'snapshot');
     c.connect();
     await connected(c);
     expect((await welcome).user.username).toBe('admin');
     expect(c.transport).toBe('websocket');
+    await snapshot;
     expect(seen.snapshots).toBe(1);
     const alarm = next(c, 'alarm_state');
     await t.app.journal.append([note(1), { topic: 'alarms', type: 'alarm_state', rule_id: 5, payload: { rule_id: 5, state: 'ALARM' } }]);
@@ -342,17 +344,23 @@ describe('AlarmClient on its own server', () => {
   it('drops a transport silent for 2.5 heartbeats and resumes without loss', async () => {
     const t = await start({ HEARTBEAT_MS: '1000' });
     const token = await t.login();
-    const sockets: WebSocket[] = [];
+    const sockets: TappedWebSocket[] = [];
+    // A socket whose link can go quiet: nothing it receives reaches the client any more.
     class TappedWebSocket extends WebSocket {
+      quiet = false;
       constructor(url: string) {
         super(url);
         sockets.push(this);
+        let handler: ((e: WebSocket.MessageEvent) => void) | null = null;
+        Object.defineProperty(this, 'onmessage', { get: () => handler, set: (h: typeof handler) => void (handler = h) });
+        this.addEventListener('message', (e) => void (this.quiet || handler?.(e)));
       }
     }
     const { c, seen } = client({ baseUrl: t.app.url, getToken: () => token, WebSocket: TappedWebSocket });
+    const snapshot = next(c, 'snapshot');
     c.connect();
-    await connected(c);
-    (sockets[0] as unknown as { _socket: { pause(): void } })._socket.pause(); // the link goes quiet
+    await snapshot;
+    sockets[0]!.quiet = true; // the link goes quiet
     const lost = next(c, 'state', (s) => s.newState === 'connecting');
     const resumed = eventWith(c, 1, 8000);
     await t.app.journal.append([note(1)]);

@@ -7,12 +7,12 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { memoryLogger } from '../src/log/logger.js';
-import { nodeRuntime } from '../src/runtime/node.js';
-import { startTestApp, testConfig } from './helpers/test-app.js';
+import { startTestApp, testConfig, testRuntime } from './helpers/test-app.js';
 
-/** Runs src/main.ts the way `npm start` runs the build, and collects its output lines. */
+/** Runs src/main.ts the way `npm start` runs the build, on this runtime, and collects its output lines. */
 function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const args = process.versions.bun ? ['src/main.ts'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE: ':memory:', DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,7 +44,7 @@ describe('the server process', () => {
   it('prints the admin password once, serves /healthz, and exits 0 on SIGTERM', async () => {
     const main = startMain({});
     const [, password] = await main.waitFor(/created admin user "admin" with password: (\S+)/);
-    const [, url] = await main.waitFor(/^listening on (http:\/\/127\.0\.0\.1:\d+)$/);
+    const [, url] = await main.waitFor(/^listening on (http:\/\/127\.0\.0\.1:\d+) \((node|bun)\)$/);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -71,9 +71,9 @@ describe('a start that fails', () => {
     try {
       const port = new URL(first.app.url).port;
       const env = { PORT: port, DATABASE: join(dir, 'a.sqlite') };
-      const busy = createApp(testConfig(env), { runtime: nodeRuntime(), log: memoryLogger() });
-      await expect(busy.start()).rejects.toThrow(/EADDRINUSE/);
-      const next = createApp(testConfig({ ...env, PORT: '0' }), { runtime: nodeRuntime(), log: memoryLogger() });
+      const busy = createApp(testConfig(env), { runtime: await testRuntime(), log: memoryLogger() });
+      await expect(busy.start()).rejects.toThrow(/EADDRINUSE|in use/);
+      const next = createApp(testConfig({ ...env, PORT: '0' }), { runtime: await testRuntime(), log: memoryLogger() });
       await next.start();
       await next.stop();
     } finally {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sseClient, wsClient, openedClients } from './helpers/stream-clients.js';
+import { sseClient, openedClients } from './helpers/stream-clients.js';
+import { pausableWsClient } from './helpers/pausable-ws.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: a resume replays any gap still in the journal at the reader's pace, over SSE as over
@@ -53,14 +54,13 @@ describe('replay of a large gap', () => {
     t = await startTestApp();
     const token = await t.login();
     await fillJournal(t);
-    const w = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws?topics=config&last_event_id=0`, { headers: { authorization: `Bearer ${token}` } });
+    const w = pausableWsClient(`${t.app.url.replace(/^http/, 'ws')}/ws?topics=config&last_event_id=0`, { authorization: `Bearer ${token}` });
     opened.ws.push(w);
     await w.next('welcome');
-    const socket = (w.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    socket.pause();
+    w.pause();
     for (let i = 0; i < 5; i++) expect((await fetch(`${t.app.url}/healthz`)).status).toBe(200);
     await t.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: EVENTS + 1, note } } }]);
-    socket.resume();
+    w.resume();
     await w.inbox.next((m) => m.type === 'plc_updated' && m.plc.id === EVENTS + 1, 'the live event', 30_000);
     const got = ids(w.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id));
     expect(got).toEqual(run(got, EVENTS + 1));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
 import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
+import { pausableWsClient } from './helpers/pausable-ws.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp | undefined;
@@ -27,11 +28,11 @@ describe('slow consumers', () => {
   it('closes a client that stops reading with 4008, keeps the others, and the slow one resumes losslessly', { timeout: 60_000 }, async () => {
     t = await startTestApp();
     const token = await t.login();
-    const slow = open(t, token);
+    const slow = pausableWsClient(t.app.url.replace(/^http/, 'ws') + '/ws', { authorization: `Bearer ${token}` });
+    clients.push(slow);
     const healthy = open(t, token);
     await Promise.all([slow.next('snapshot'), healthy.next('snapshot')]);
-    const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    socket.pause();
+    slow.pause();
 
     // 20 MB: more than the loopback socket buffers and the 1 MiB queue together.
     for (let i = 0; i < 100; i++) {
@@ -43,7 +44,7 @@ describe('slow consumers', () => {
     const healthyDone = healthy.inbox.next((m) => m.type === 'plc_updated' && m.plc.id === 200, 'the last event', 20_000);
     await healthyDone;
     expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
-    socket.resume();
+    slow.resume();
     expect(await slow.closed).toEqual({ code: 4008, reason: 'slow consumer' });
 
     const received = slow.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id as number);

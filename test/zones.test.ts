@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as canonicalZones from '../db/migrations/2026-12-05T0007-canonical-zones.js';
 import { migrateToLatest, openDatabase } from '../src/db/database.js';
-import { nodeSqlite } from '../src/runtime/node.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startTestApp, testRuntime, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: time-zone names are stored and returned in their canonical spelling.
 describe('time zones over HTTP', () => {
@@ -54,7 +53,7 @@ describe('time zones over HTTP', () => {
 
 describe('migration 2026-12-05T0007-canonical-zones', () => {
   it('rewrites zones stored in rule schedules and item alarms, and leaves the rest alone', async () => {
-    const db = openDatabase(':memory:', nodeSqlite);
+    const db = openDatabase(':memory:', (await testRuntime()).openSqlite);
     try {
       await migrateToLatest(db);
       const now = new Date().toISOString();

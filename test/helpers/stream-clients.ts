@@ -1,9 +1,9 @@
 import WebSocket from 'ws';
 
-type Msg = Record<string, any> & { type: string };
+export type Msg = Record<string, any> & { type: string };
 
 /** Collects messages and lets a test await the one it expects (no sleeps). */
-class Inbox<T> {
+export class Inbox<T> {
   readonly all: T[] = [];
   #waiters: { pred: (m: T) => boolean; resolve: (m: T) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
 

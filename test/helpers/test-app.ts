@@ -1,10 +1,13 @@
 import { createApp, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { memoryLogger } from '../../src/log/logger.js';
-import { nodeRuntime } from '../../src/runtime/node.js';
+import { currentRuntime } from '../../src/runtime/current.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+
+/** The runtime the suite runs on: Bun when vitest itself runs under Bun (npm test runs both). */
+export const testRuntime = currentRuntime;
 
 /** Config for a test server: in-memory database, free port, no demo plant. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -25,7 +28,7 @@ export type Json = any;
 /** A started app plus small helpers that speak the API the way a client does. */
 export async function startTestApp(env: Record<string, string> = {}, options: Partial<AppOptions> = {}) {
   const log = memoryLogger();
-  const app = createApp(testConfig(env), { runtime: nodeRuntime(), log, ...options });
+  const app = createApp(testConfig(env), { runtime: await testRuntime(), log, ...options });
   await app.start();
 
   /** Calls the API through the app (no socket); `body` objects are sent as JSON. */

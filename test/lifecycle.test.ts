@@ -1,50 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { memoryLogger } from '../src/log/logger.js';
+import { startMain } from './helpers/server-process.js';
 import { startTestApp, testConfig, testRuntime } from './helpers/test-app.js';
-
-/** Runs src/main.ts the way `npm start` runs the build, on this runtime, and collects its output lines. */
-function startMain(env: Record<string, string>) {
-  const args = process.versions.bun ? ['src/main.ts'] : ['--import', 'tsx', 'src/main.ts'];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE: ':memory:', DEMO: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      lines.push(line);
-      for (const w of [...waiters]) {
-        const m = line.match(w.re);
-        if (m) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(m);
-        }
-      }
-    });
-  }
-  const waitFor = (re: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const found = lines.map((l) => l.match(re)).find(Boolean);
-      if (found) return resolve(found);
-      waiters.push({ re, resolve });
-      child.once('exit', () => reject(new Error(`exited before ${re}: ${lines.join('\n')}`)));
-    });
-  return { child, lines, waitFor };
-}
 
 describe('the server process', () => {
   it('prints the admin password once, serves /healthz, and exits 0 on SIGTERM', async () => {
     const main = startMain({});
     const [, password] = await main.waitFor(/created admin user "admin" with password: (\S+)/);
-    const [, url] = await main.waitFor(/^listening on (http:\/\/127\.0\.0\.1:\d+) \((node|bun)\)$/);
+    const url = await main.url();
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });

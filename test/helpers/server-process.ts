@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export type RuntimeName = 'node' | 'bun';
+
+/** The command that runs src/main.ts on a runtime, the way `npm start` / `start:bun` run the build. */
+function mainCommand(runtime: RuntimeName): [string, string[]] {
+  if (runtime === 'bun') return [process.versions.bun ? process.execPath : 'node_modules/.bin/bun', ['src/main.ts']];
+  return [process.versions.bun ? 'node' : process.execPath, ['--import', 'tsx', 'src/main.ts']];
+}
+
+/** Starts the server as its own process (on this runtime unless told) and collects its output lines. */
+export function startMain(env: Record<string, string>, runtime: RuntimeName = process.versions.bun ? 'bun' : 'node') {
+  const [command, args] = mainCommand(runtime);
+  const child = spawn(command, args, {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE: ':memory:', DEMO: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      lines.push(line);
+      for (const w of [...waiters]) {
+        const m = line.match(w.re);
+        if (m) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    });
+  }
+  const waitFor = (re: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const found = lines.map((l) => l.match(re)).find(Boolean);
+      if (found) return resolve(found);
+      waiters.push({ re, resolve });
+      child.once('exit', () => reject(new Error(`exited before ${re}: ${lines.join('\n')}`)));
+    });
+  /** The base URL once the server listens. */
+  const url = async () => (await waitFor(/^listening on (http:\/\/127\.0\.0\.1:\d+) \((?:node|bun)\)$/))[1]!;
+  return { child, lines, waitFor, url };
+}

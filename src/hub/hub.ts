@@ -60,6 +60,8 @@ const REPLAY_PAGE = 250;
 const REPLAY_SCAN = 4096;
 // A replay writes its next page once the client has taken all but this much of the last.
 const REPLAY_LOW_WATER = 256 * 1024;
+// A native fan-out checks its sockets' backlogs after at most this much of a batch.
+const SWEEP_BYTES = 1024 * 1024;
 const VALUES_INTERVAL_MS = 250; // SPEC 5: at most 4 `values` messages a second
 
 const JOURNAL_TOPICS: readonly Topic[] = ['alarms', 'config', 'system', 'items'];
@@ -211,16 +213,30 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     }
   }
 
-  /** Sends frames to their audiences; a connection that fell too far behind is closed (slow consumer). */
+  /**
+   * Sends frames to their audiences. A connection that fell too far behind is closed (slow
+   * consumer), checked after the batch and after every MiB of it, so that no socket gets far
+   * past its limit before the check sees it.
+   */
   function broadcastFrames(frames: readonly Frame[]): void {
     if (!broadcast || broadcasting.size === 0) return;
+    let unchecked = 0;
     for (const f of frames) {
       const audience = audienceOf(f.topic!, f.ownerId);
       const size = audienceSizes.get(audience) ?? 0;
       if (size === 0) continue;
       broadcast(audience, f.json);
       stats.delivered += size;
+      unchecked += f.json.length;
+      if (unchecked >= SWEEP_BYTES) {
+        closeCongested();
+        unchecked = 0;
+      }
     }
+    if (unchecked > 0) closeCongested();
+  }
+
+  function closeCongested(): void {
     for (const conn of broadcasting) {
       if (conn.transport.congested?.()) {
         stats.slowConsumerCloses += 1;

@@ -5,6 +5,7 @@ import { allowedTopics, Subscription, type ClientTransport, type StreamUser } fr
 import { CLOSE } from './close-codes.js';
 import { eventFrame, Frame, FrameBatch, messageFrame, type StreamTopic } from './frame.js';
 import { createHubStats } from './hub-stats.js';
+import { audienceOf, nativeFanout } from './native-fanout.js';
 import { replayTurns } from './replay-turns.js';
 
 /** Where the hub reads what it replays; the journal and the engine behind it. */
@@ -60,16 +61,12 @@ const REPLAY_PAGE = 250;
 const REPLAY_SCAN = 4096;
 // A replay writes its next page once the client has taken all but this much of the last.
 const REPLAY_LOW_WATER = 256 * 1024;
-// A native fan-out checks its sockets' backlogs after at most this much of a batch.
-const SWEEP_BYTES = 1024 * 1024;
 const VALUES_INTERVAL_MS = 250; // SPEC 5: at most 4 `values` messages a second
 
 const JOURNAL_TOPICS: readonly Topic[] = ['alarms', 'config', 'system', 'items'];
 // A function, not an inline test: TypeScript would keep a narrowed state across the awaits.
 const gone = (conn: Connection) => conn.state === 'closed';
 const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_id, r.rule_id, r.json);
-// A user's items go to that user only: their audience is theirs alone.
-const audienceOf = (topic: StreamTopic, ownerId: number | null) => (topic === 'items' ? `items:${ownerId}` : topic);
 
 /**
  * The event hub: every journaled event goes to every connection allowed to see it, serialized
@@ -86,10 +83,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   let values = new Map<number, LiveValue>();
   let valuesTimer: unknown;
   const nextTurn = replayTurns();
-  // Bun's `server.publish`: one native call sends a message to every socket of an audience.
-  let broadcast: ((audience: string, text: string) => void) | undefined;
-  const broadcasting = new Set<Connection>();
-  const audienceSizes = new Map<string, number>();
+  const fanout = nativeFanout<Connection>();
 
   const visible = (conn: Connection, f: Frame) =>
     (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f);
@@ -116,7 +110,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   function forget(conn: Connection): void {
     conn.state = 'closed';
     if (!connections.delete(conn)) return;
-    joinAudiences(conn, new Set());
+    fanout.join(conn, new Set());
     const left = (perUser.get(conn.user.id) ?? 1) - 1;
     if (left > 0) perUser.set(conn.user.id, left);
     else perUser.delete(conn.user.id);
@@ -184,65 +178,17 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
    */
   function syncAudiences(conn: Connection): void {
     const wanted = new Set<string>();
-    if (broadcast && conn.transport.audiences && conn.state === 'live' && conn.subscription.ruleIds === null) {
+    if (conn.state === 'live' && conn.subscription.ruleIds === null && fanout.supports(conn.transport)) {
       for (const t of conn.subscription.topics) wanted.add(audienceOf(t, conn.user.id));
     }
-    joinAudiences(conn, wanted);
+    if (fanout.join(conn, wanted)) conn.position = lastPublished;
   }
 
-  function joinAudiences(conn: Connection, wanted: Set<string>): void {
-    const joined = conn.joined ?? new Set<string>();
-    const audiences = conn.transport.audiences;
-    for (const a of joined) {
-      if (wanted.has(a)) continue;
-      audiences?.leave(a);
-      audienceSizes.set(a, (audienceSizes.get(a) ?? 1) - 1);
-    }
-    for (const a of wanted) {
-      if (joined.has(a)) continue;
-      audiences?.join(a);
-      audienceSizes.set(a, (audienceSizes.get(a) ?? 0) + 1);
-    }
-    if (wanted.size > 0) {
-      conn.joined = wanted;
-      broadcasting.add(conn);
-    } else if (conn.joined) {
-      conn.joined = null;
-      broadcasting.delete(conn);
-      conn.position = lastPublished;
-    }
-  }
-
-  /**
-   * Sends frames to their audiences. A connection that fell too far behind is closed (slow
-   * consumer), checked after the batch and after every MiB of it, so that no socket gets far
-   * past its limit before the check sees it.
-   */
-  function broadcastFrames(frames: readonly Frame[]): void {
-    if (!broadcast || broadcasting.size === 0) return;
-    let unchecked = 0;
-    for (const f of frames) {
-      const audience = audienceOf(f.topic!, f.ownerId);
-      const size = audienceSizes.get(audience) ?? 0;
-      if (size === 0) continue;
-      broadcast(audience, f.json);
-      stats.delivered += size;
-      unchecked += f.json.length;
-      if (unchecked >= SWEEP_BYTES) {
-        closeCongested();
-        unchecked = 0;
-      }
-    }
-    if (unchecked > 0) closeCongested();
-  }
-
-  function closeCongested(): void {
-    for (const conn of broadcasting) {
-      if (conn.transport.congested?.()) {
-        stats.slowConsumerCloses += 1;
-        close(conn, CLOSE.slowConsumer, 'slow consumer');
-      }
-    }
+  function fanOut(frames: readonly Frame[]): void {
+    stats.delivered += fanout.send(frames, (conn) => {
+      stats.slowConsumerCloses += 1;
+      close(conn, CLOSE.slowConsumer, 'slow consumer');
+    });
   }
 
   function flushValues() {
@@ -251,7 +197,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     const batch = new FrameBatch([messageFrame({ type: 'values', topic: 'values', values: [...values.values()] }, null, 'values')]);
     values = new Map();
     for (const conn of connections) if (conn.state === 'live' && conn.joined === null) deliver(conn, batch);
-    broadcastFrames(batch.frames);
+    fanOut(batch.frames);
   }
 
   return {
@@ -304,13 +250,11 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         else if (conn.position < lastId) deliver(conn, new FrameBatch(frames.filter((f) => f.id! > conn.position)));
         conn.position = Math.max(conn.position, lastId);
       }
-      broadcastFrames(frames);
+      fanOut(frames);
     },
 
     /** Fans out through the server's own pub/sub from now on (Bun), for connections that can. */
-    broadcastWith(publish: (audience: string, text: string) => void): void {
-      broadcast = publish;
-    },
+    broadcastWith: fanout.attach,
 
     /** Queues live values; connections get at most one `values` message per 250 ms. */
     publishValues(batch: LiveValue[]): void {

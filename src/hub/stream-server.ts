@@ -19,10 +19,8 @@ export function createStreamServer(clock: Clock, heartbeatMs: number) {
   timer.unref();
 
   return {
-    track(session: WsSession) {
-      wsSessions.add(session);
-      return () => wsSessions.delete(session);
-    },
+    track: (session: WsSession) => void wsSessions.add(session),
+    untrack: (session: WsSession) => void wsSessions.delete(session),
     trackSse(ping: () => void) {
       ssePings.add(ping);
       return () => ssePings.delete(ping);

@@ -3,11 +3,12 @@ import type { Clock } from '../clock.js';
 import type { ClientTransport, StreamUser } from './client.js';
 import { parseClientMessage, type ClientMessage } from './client-messages.js';
 import { CLOSE } from './close-codes.js';
-import type { WsPeer } from '../runtime/runtime.js';
+import type { Audiences, WsHandlers, WsPeer } from '../runtime/runtime.js';
 import type { Frame, FrameBatch, StreamTopic } from './frame.js';
 import type { Connection, Hub } from './hub.js';
 import { RateGuard } from './rate-guard.js';
 
+/** What every session shares (one object for all of them). */
 export interface WsSessionDeps {
   hub: Hub;
   clock: Clock;
@@ -15,8 +16,8 @@ export interface WsSessionDeps {
   authenticate(token: string): Promise<{ user: StreamUser; expiresAt: number } | undefined>;
   /** Acknowledges an alarm as `POST /api/alarms/{id}/ack` does; rejects with an AppError. */
   ack(user: StreamUser, ruleId: number, comment: string | undefined): Promise<unknown>;
-  /** A permission the endpoint requires (`/ws/alarms`: alarms:read). */
-  requires: Permission | null;
+  /** Heartbeats: sessions register when they start and leave when they close. */
+  heartbeats: { track(session: WsSession): void; untrack(session: WsSession): void };
   maxBufferedBytes: number;
 }
 
@@ -24,8 +25,13 @@ const AUTH_TIMEOUT_MS = 5000;
 
 type SessionState = 'awaiting_auth' | 'starting' | 'open' | 'closed';
 
-/** One WebSocket connection: auth, the client's messages, and delivery of hub frames. */
-export class WsSession {
+/**
+ * One WebSocket connection: auth, the client's messages, and delivery of hub frames. It is the
+ * hub's transport for the connection and the peer's handlers at once: one object per socket,
+ * its methods shared, since idle connections are what a server holds most of.
+ */
+export class WsSession implements ClientTransport, WsHandlers {
+  readonly kind = 'ws';
   state: SessionState = 'awaiting_auth';
   lastSeen: number;
   /** Registered with the hub (maybe still replaying) / live and taking client messages. */
@@ -37,9 +43,12 @@ export class WsSession {
   constructor(
     readonly peer: WsPeer,
     private readonly deps: WsSessionDeps,
+    /** A permission the endpoint requires (`/ws/alarms`: alarms:read). */
+    private readonly requires: Permission | null,
   ) {
     this.lastSeen = deps.clock.now();
     this.#guard = new RateGuard(50, 20, this.lastSeen);
+    deps.heartbeats.track(this);
   }
 
   /** The peer answered a ping. */
@@ -62,39 +71,48 @@ export class WsSession {
   async #start(session: { user: StreamUser; expiresAt: number }, lastEventId: number | undefined, topics: StreamTopic[] | undefined) {
     const { clock, hub } = this.deps;
     if (session.expiresAt <= clock.now()) return this.close(CLOSE.unauthenticated, 'token expired');
-    const { requires } = this.deps;
+    const { requires } = this;
     if (requires !== null && !hasPermission(session.user.permissions, requires)) return this.close(CLOSE.forbidden, 'missing permission');
     if (this.state === 'closed') return;
     if (!hub.canOpen(session.user.id)) return this.close(CLOSE.tooManyStreams, 'too many streams for this user');
     this.state = 'starting';
     clock.clearTimer(this.#timer);
     this.#timer = clock.setTimer(session.expiresAt, () => this.close(CLOSE.unauthenticated, 'token expired'));
-    const { conn, ready } = hub.open(session.user, this.#transport(), { topics, lastEventId, requires });
+    const { conn, ready } = hub.open(session.user, this, { topics, lastEventId, requires });
     this.#opened = conn;
     if (await ready.then(() => true, () => false)) this.#conn = conn;
     if (this.state === 'starting') this.state = 'open';
   }
 
-  #transport(): ClientTransport {
-    const { peer } = this;
-    const limit = this.deps.maxBufferedBytes;
-    return {
-      kind: 'ws',
-      write: (batch: FrameBatch, paced = false): boolean => {
-        if (!peer.open) return true;
-        if (!paced && peer.backlog() > limit) return false;
-        peer.sendBatch(batch);
-        return true;
-      },
-      backlog: () => peer.backlog(),
-      drained: () => peer.drained(),
-      close: (code: number, reason: string) => this.close(code, reason),
-      ...(peer.audiences && { audiences: peer.audiences, congested: () => peer.backlog() > limit }),
-    };
+  // ClientTransport: how the hub writes to this connection.
+
+  write(batch: FrameBatch, paced = false): boolean {
+    if (!this.peer.open) return true;
+    if (!paced && this.congested()) return false;
+    this.peer.sendBatch(batch);
+    return true;
   }
 
+  backlog(): number {
+    return this.peer.backlog();
+  }
+
+  drained(): Promise<void> {
+    return this.peer.drained();
+  }
+
+  get audiences(): Audiences | undefined {
+    return this.peer.audiences;
+  }
+
+  congested(): boolean {
+    return this.peer.backlog() > this.deps.maxBufferedBytes;
+  }
+
+  // WsHandlers: what the peer does.
+
   /** Handles one message from the client; `null` is a binary one, which the protocol does not have. */
-  onMessage(text: string | null): void {
+  message(text: string | null): void {
     const { clock, hub } = this.deps;
     const now = clock.now();
     this.lastSeen = now;
@@ -156,6 +174,7 @@ export class WsSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.deps.clock.clearTimer(this.#timer);
+    this.deps.heartbeats.untrack(this);
     if (this.#opened) this.deps.hub.closed(this.#opened);
     this.peer.close(code, reason);
   }

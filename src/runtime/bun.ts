@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import type { SqliteHandle } from '../db/database.js';
 import type { FrameBatch } from '../hub/frame.js';
 import { readableStreamSink } from '../hub/sse-stream.js';
-import type { HttpRuntime, Listening, Runtime, SqliteConnection, WsHandlers, WsPeer } from './runtime.js';
+import type { Audiences, HttpRuntime, Listening, Runtime, SqliteConnection, WsHandlers, WsPeer } from './runtime.js';
 
 /** What each Bun WebSocket carries from the upgrade to its handlers. */
 interface SocketData {
-  start: (peer: WsPeer) => WsHandlers;
-  handlers?: WsHandlers;
+  /** Set by the upgrade, dropped once the socket is open (it holds the request's closures). */
+  start: ((peer: WsPeer) => WsHandlers) | undefined;
+  handlers: WsHandlers | undefined;
   /** Waiting for the socket's backlog to drain (a replay's pacing). */
-  drainWaiters: (() => void)[];
+  drainWaiters: (() => void)[] | undefined;
 }
 
 type BunSocket = ServerWebSocket<SocketData>;
@@ -50,7 +51,7 @@ export function bunRuntime(): Runtime {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
       const { server } = c.env as BunEnv;
       // Bun answers the handshake itself; the response returned here is not sent.
-      if (server.upgrade(c.req.raw, { data: { start, drainWaiters: [] } })) return new Response(null);
+      if (server.upgrade(c.req.raw, { data: { start, handlers: undefined, drainWaiters: undefined } })) return new Response(null);
       return c.text('WebSocket upgrade failed', 400);
     },
     openSse(c, headers, maxBufferedBytes, onGone) {
@@ -89,7 +90,11 @@ export function bunRuntime(): Runtime {
           // The sessions send heartbeats and pings and drop silent peers themselves (SPEC 6).
           idleTimeout: 0,
           sendPings: false,
-          open: (ws) => void (ws.data.handlers = ws.data.start(bunPeer(ws))),
+          open(ws) {
+            const { start } = ws.data;
+            ws.data.start = undefined;
+            ws.data.handlers = start?.(new BunPeer(ws));
+          },
           message: (ws, message) => ws.data.handlers?.message(typeof message === 'string' ? message : null),
           pong: (ws) => ws.data.handlers?.pong(),
           drain: (ws) => {
@@ -113,38 +118,62 @@ export function bunRuntime(): Runtime {
 
 function wake(data: SocketData): void {
   const waiters = data.drainWaiters;
-  data.drainWaiters = [];
-  for (const resolve of waiters) resolve();
+  data.drainWaiters = undefined;
+  for (const resolve of waiters ?? []) resolve();
 }
 
 const OPEN = 1;
 
-/** A Bun WebSocket as a peer; its audiences are pub/sub topics. */
-function bunPeer(ws: BunSocket): WsPeer {
-  const isOpen = () => ws.readyState === OPEN;
-  return {
-    get open() {
-      return isOpen();
-    },
-    sendText: (text) => void ws.sendText(text),
-    sendBatch(batch: FrameBatch) {
-      const { frames } = batch;
-      if (frames.length === 1) ws.sendText(frames[0]!.json);
-      else ws.cork(() => frames.forEach((f) => ws.sendText(f.json)));
-    },
-    backlog: () => (isOpen() ? ws.getBufferedAmount() : 0),
-    drained: () =>
-      !isOpen() || ws.getBufferedAmount() === 0 ? Promise.resolve() : new Promise<void>((resolve) => ws.data.drainWaiters.push(resolve)),
-    ping: () => void ws.ping(),
-    terminate: () => ws.terminate(),
-    close(code, reason) {
-      if (ws.readyState <= OPEN) ws.close(code, reason);
-    },
-    audiences: {
-      join: (name) => void (isOpen() && ws.subscribe(name)),
-      leave: (name) => void (isOpen() && ws.unsubscribe(name)),
-    },
-  };
+/** A Bun WebSocket as a peer; its audiences are pub/sub topics. A class: one per idle socket. */
+class BunPeer implements WsPeer, Audiences {
+  constructor(private readonly ws: BunSocket) {}
+
+  get open(): boolean {
+    return this.ws.readyState === OPEN;
+  }
+
+  get audiences(): Audiences {
+    return this;
+  }
+
+  sendText(text: string): void {
+    this.ws.sendText(text);
+  }
+
+  sendBatch(batch: FrameBatch): void {
+    const { frames } = batch;
+    if (frames.length === 1) this.ws.sendText(frames[0]!.json);
+    else this.ws.cork(() => frames.forEach((f) => this.ws.sendText(f.json)));
+  }
+
+  backlog(): number {
+    return this.open ? this.ws.getBufferedAmount() : 0;
+  }
+
+  drained(): Promise<void> {
+    if (this.backlog() === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.ws.data.drainWaiters ??= []).push(resolve));
+  }
+
+  ping(): void {
+    this.ws.ping();
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState <= OPEN) this.ws.close(code, reason);
+  }
+
+  join(name: string): void {
+    if (this.open) this.ws.subscribe(name);
+  }
+
+  leave(name: string): void {
+    if (this.open) this.ws.unsubscribe(name);
+  }
 }
 
 /**

@@ -25,8 +25,8 @@ export function nodeRuntime(): Runtime {
         return {
           onOpen(_event, ws) {
             const raw = ws.raw as WebSocket;
-            handlers = start(wsPeer(raw));
-            raw.on('pong', handlers.pong);
+            handlers = start(new NodePeer(raw));
+            raw.on('pong', () => handlers?.pong());
           },
           onMessage: (event) => handlers?.message(typeof event.data === 'string' ? event.data : null),
           onClose: () => handlers?.closed(),
@@ -100,22 +100,46 @@ type RawSocket = DrainSource & { write(bytes: Uint8Array): boolean };
  * every client, in one write to the socket under `ws` (its private `_socket`): `ws.send` would
  * frame each message per client. Safe beside ws's own sends because its sender writes
  * synchronously and queues only while compressing (off here) or reading a Blob (never sent).
+ * A class: one per idle socket.
  */
-function wsPeer(ws: WebSocket): WsPeer {
-  const socket = (ws as unknown as { _socket?: RawSocket })._socket;
-  if (!socket || typeof socket.write !== 'function') throw new Error('ws internals changed: no _socket to write frames to');
-  return {
-    get open() {
-      return ws.readyState === ws.OPEN;
-    },
-    sendText: (text) => ws.send(text, { binary: false }),
-    sendBatch: (batch: FrameBatch) => void socket.write(batch.wsBytes),
-    backlog: () => ws.bufferedAmount,
-    drained: () => drained(socket),
-    ping: () => ws.ping(),
-    terminate: () => ws.terminate(),
-    close(code, reason) {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
-    },
-  };
+class NodePeer implements WsPeer {
+  readonly #socket: RawSocket;
+
+  constructor(private readonly ws: WebSocket) {
+    const socket = (ws as unknown as { _socket?: RawSocket })._socket;
+    if (!socket || typeof socket.write !== 'function') throw new Error('ws internals changed: no _socket to write frames to');
+    this.#socket = socket;
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  sendText(text: string): void {
+    this.ws.send(text, { binary: false });
+  }
+
+  sendBatch(batch: FrameBatch): void {
+    this.#socket.write(batch.wsBytes);
+  }
+
+  backlog(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  drained(): Promise<void> {
+    return drained(this.#socket);
+  }
+
+  ping(): void {
+    this.ws.ping();
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
 }

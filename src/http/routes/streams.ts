@@ -9,8 +9,8 @@ import type { Hub } from '../../hub/hub.js';
 import { CLOSE } from '../../hub/close-codes.js';
 import { createSseStream } from '../../hub/sse-stream.js';
 import type { StreamServer } from '../../hub/stream-server.js';
-import { WsSession } from '../../hub/ws-session.js';
-import type { HttpRuntime } from '../../runtime/runtime.js';
+import { WsSession, type WsSessionDeps } from '../../hub/ws-session.js';
+import type { HttpRuntime, WsHandlers, WsPeer } from '../../runtime/runtime.js';
 import { errorResponse } from '../error-handler.js';
 import { authenticateStream, originAllowed, streamSession, type OriginPolicy, type StreamAuthDeps } from '../stream-auth.js';
 import { parseWith } from '../validate.js';
@@ -49,6 +49,24 @@ const StreamQuery = v.object({
 /** `/ws/alarms` and `/sse/alarms` serve alarms only, to those who may read them. */
 const endpointRequires = (c: Context): Permission | null => (c.req.path.endsWith('/alarms') ? 'alarms:read' : null);
 
+/**
+ * What starts a session once its socket is open. Made out here, not in the upgrade's async
+ * handler, so that an idle connection keeps none of its request alive (a closure made inside an
+ * async function holds that function's whole frame).
+ */
+function sessionStarter(
+  deps: WsSessionDeps,
+  requires: Permission | null,
+  pre: Awaited<ReturnType<typeof authenticateStream>>,
+  query: v.InferOutput<typeof StreamQuery>,
+) {
+  return (peer: WsPeer): WsHandlers => {
+    const session = new WsSession(peer, deps, requires);
+    session.begin(pre, query.last_event_id, query.topics);
+    return session;
+  };
+}
+
 /** `GET /ws`, `/ws/alarms` (WebSocket) and `GET /sse`, `/sse/alarms` (Server-Sent Events). */
 export function streamRoutes(deps: StreamDeps) {
   const { hub, streams, clock } = deps;
@@ -60,30 +78,18 @@ export function streamRoutes(deps: StreamDeps) {
     await next();
   };
 
+  const sessions: WsSessionDeps = {
+    hub,
+    clock,
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
+    authenticate: (token) => streamSession(deps, token),
+    ack: deps.ack,
+    heartbeats: streams,
+  };
   const websocket = deps.runtime.webSocket(async (c) => {
     const query = parseWith(StreamQuery, c.req.query(), 'query');
     const pre = await authenticateStream(c, deps, false);
-    const requires = endpointRequires(c);
-    return (peer) => {
-      const session = new WsSession(peer, {
-        hub,
-        clock,
-        maxBufferedBytes: MAX_BUFFERED_BYTES,
-        authenticate: (token) => streamSession(deps, token),
-        ack: deps.ack,
-        requires,
-      });
-      const untrack = streams.track(session);
-      session.begin(pre, query.last_event_id, query.topics);
-      return {
-        message: (text) => session.onMessage(text),
-        pong: () => session.pong(),
-        closed() {
-          untrack();
-          session.closed();
-        },
-      };
-    };
+    return sessionStarter(sessions, endpointRequires(c), pre, query);
   });
 
   async function sse(c: Context) {

@@ -5,13 +5,17 @@ export interface Clock {
   clearTimer(handle: unknown): void;
 }
 
-/** The real clock. Timers longer than setTimeout's 24.8-day limit are re-armed in steps. */
+/**
+ * The real clock. Timers longer than setTimeout's 24.8-day limit are re-armed in steps; the
+ * others are plain timeouts, with nothing around them (every open stream holds one).
+ */
 export function systemClock(): Clock {
   const MAX_DELAY = 2 ** 31 - 1;
   return {
     now: () => Date.now(),
     setTimer(atMs, fn) {
-      const handle: { timer?: ReturnType<typeof setTimeout> } = {};
+      if (atMs - Date.now() <= MAX_DELAY) return setTimeout(fn, Math.max(0, atMs - Date.now()));
+      const handle = new SteppedTimer();
       const arm = () => {
         const delay = atMs - Date.now();
         if (delay > MAX_DELAY) handle.timer = setTimeout(arm, MAX_DELAY);
@@ -21,7 +25,12 @@ export function systemClock(): Clock {
       return handle;
     },
     clearTimer(handle) {
-      clearTimeout((handle as { timer?: ReturnType<typeof setTimeout> } | undefined)?.timer);
+      clearTimeout(handle instanceof SteppedTimer ? handle.timer : (handle as ReturnType<typeof setTimeout> | undefined));
     },
   };
+}
+
+/** A timer beyond setTimeout's limit: the timeout of its current step. */
+class SteppedTimer {
+  timer: ReturnType<typeof setTimeout> | undefined;
 }

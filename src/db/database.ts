@@ -36,6 +36,22 @@ export function sqliteHandle(db: Db): SqliteHandle {
   return handle;
 }
 
+export type Statement = ReturnType<SqliteHandle['prepare']>;
+
+/**
+ * A statement prepared once per database, for a query that runs per request or per stream: a
+ * Kysely query is built, compiled and prepared anew each time, and that garbage is most of what
+ * opening a stream allocates.
+ */
+export function preparedOnce(sql: string): (db: Db) => Statement {
+  const cache = new WeakMap<Db, Statement>();
+  return (db) => {
+    let st = cache.get(db);
+    if (!st) cache.set(db, (st = sqliteHandle(db).prepare(sql)));
+    return st;
+  };
+}
+
 /** Opens a SQLite file (or `:memory:`) with the given driver: better-sqlite3 on Node, bun:sqlite on Bun. */
 export type OpenSqlite = (file: string) => SqliteConnection;
 

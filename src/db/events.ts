@@ -1,4 +1,4 @@
-import { sqliteHandle, type Db, type SqliteHandle } from './database.js';
+import { preparedOnce, sqliteHandle, type Db, type Statement } from './database.js';
 import type { EventsTable } from './schema.js';
 import type { Selectable } from 'kysely';
 
@@ -78,7 +78,6 @@ const BLOCK = 4096;
 const IN_BLOCK = 'id >> 12 = ?';
 const blockOf = (id: number) => Math.floor(id / BLOCK); // ids pass 2^31; `>>` would wrap
 
-type Statement = ReturnType<SqliteHandle['prepare']>;
 const ruleStatements = new WeakMap<Db, Map<string, Statement>>();
 
 /**
@@ -169,25 +168,17 @@ function eventJson(r: Selectable<EventsTable>): string {
 /** The oldest kept and the newest id; for an empty journal `first` is `last + 1`. */
 export async function journalRange(db: Db): Promise<{ first: number; last: number }> {
   // Two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but
-  // `select min(id), max(id)` scans the whole table.
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('events').select((e) => e.fn.min('id').as('id')).as('first'),
-      eb.selectFrom('events').select((e) => e.fn.max('id').as('id')).as('last'),
-    ])
-    .executeTakeFirst();
-  if (row?.last == null) {
-    // Empty, maybe after pruning: AUTOINCREMENT remembers the highest id ever given.
-    const seq = await db
-      .selectFrom('sqlite_sequence' as never)
-      .select('seq' as never)
-      .where('name' as never, '=', 'events' as never)
-      .executeTakeFirst();
-    const last = Number((seq as { seq?: number } | undefined)?.seq ?? 0);
-    return { first: last + 1, last };
-  }
-  return { first: Number(row.first), last: Number(row.last) };
+  // `select min(id), max(id)` scans the whole table. Every stream asks once: a prepared statement.
+  const row = rangeStatement(db).get() as { first: number | null; last: number | null; seq: number | null };
+  // Empty, maybe after pruning: AUTOINCREMENT remembers the highest id ever given.
+  if (row.last === null) return { first: (row.seq ?? 0) + 1, last: row.seq ?? 0 };
+  return { first: row.first!, last: row.last };
 }
+
+const rangeStatement = preparedOnce(
+  `select (select min(id) from events) as first, (select max(id) from events) as last,
+          (select seq from sqlite_sequence where name = 'events') as seq`,
+);
 
 function toJournalEvent(row: Selectable<EventsTable>): JournalEvent {
   return {

@@ -1,10 +1,10 @@
 import { sql, type Selectable } from 'kysely';
 import type { Role } from '../auth/permissions.js';
 import type { User } from '../auth/user.js';
-import type { Db } from './database.js';
+import { preparedOnce, type Db } from './database.js';
 import type { UsersTable } from './schema.js';
 
-const toUser = (r: Selectable<UsersTable>): User => ({ id: r.id, username: r.username, role: r.role as Role });
+const toUser = (r: Pick<Selectable<UsersTable>, 'id' | 'username' | 'role'>): User => ({ id: r.id, username: r.username, role: r.role as Role });
 
 export async function listUsers(db: Db): Promise<User[]> {
   return (await db.selectFrom('users').selectAll().orderBy('id').execute()).map(toUser);
@@ -16,9 +16,12 @@ export async function findUser(db: Db, id: number): Promise<User | undefined> {
 
 /** The user and the version their tokens must carry to be valid (migration 0006). */
 export async function findAccount(db: Db, id: number): Promise<{ user: User; tokenVersion: number } | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = accountStatement(db).get(id) as Pick<Selectable<UsersTable>, 'id' | 'username' | 'role' | 'token_version'> | undefined;
   return row && { user: toUser(row), tokenVersion: row.token_version };
 }
+
+// Every REST request and every stream asks: prepared once.
+const accountStatement = preparedOnce('select id, username, role, token_version from users where id = ?');
 
 /** Invalidates every token and ticket issued to the user so far. */
 export async function bumpTokenVersion(db: Db, id: number): Promise<void> {

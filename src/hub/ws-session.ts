@@ -23,6 +23,11 @@ export interface WsSessionDeps {
 
 const AUTH_TIMEOUT_MS = 5000;
 
+// Bound per session, not a closure inside the async #start that would keep its frame alive.
+function expire(this: WsSession): void {
+  this.close(CLOSE.unauthenticated, 'token expired');
+}
+
 type SessionState = 'awaiting_auth' | 'starting' | 'open' | 'closed';
 
 /**
@@ -77,7 +82,7 @@ export class WsSession implements ClientTransport, WsHandlers {
     if (!hub.canOpen(session.user.id)) return this.close(CLOSE.tooManyStreams, 'too many streams for this user');
     this.state = 'starting';
     clock.clearTimer(this.#timer);
-    this.#timer = clock.setTimer(session.expiresAt, () => this.close(CLOSE.unauthenticated, 'token expired'));
+    this.#timer = clock.setTimer(session.expiresAt, expire.bind(this));
     const { conn, ready } = hub.open(session.user, this, { topics, lastEventId, requires });
     this.#opened = conn;
     if (await ready.then(() => true, () => false)) this.#conn = conn;

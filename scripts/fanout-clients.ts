@@ -1,9 +1,9 @@
 /**
  * The client process of bench-fanout.ts: opens WebSocket and SSE clients on command, counts what
- * they receive and reports back over IPC. It runs apart from the server so that reading a
- * million messages does not run on the server's event loop (both still share the machine's
- * cores). It does the least a client must (walk WebSocket frames, find SSE events) and counts,
- * so that it stays cheaper than the server it measures.
+ * they receive and reports back over IPC. It runs apart from the servers (the app and the floor,
+ * each a process of its own) so that reading a million messages does not run on a server's event
+ * loop (all still share the machine's cores). It does the least a client must (walk WebSocket
+ * frames, find SSE events) and counts, so that it stays cheaper than the server it measures.
  * Not meant to be run by hand: bench-fanout.ts forks it.
  */
 import { readFileSync } from 'node:fs';
@@ -11,10 +11,10 @@ import { MarkerScanner } from './fanout/marker-scanner.js';
 import type { CloseReply, Command, ConnectReply, Counts, InfoReply } from './fanout/protocol.js';
 import { openRawWs, type OnText } from './fanout/raw-ws.js';
 import { Receipts } from './fanout/receipts.js';
-import { wallNow } from './fanout/wall-clock.js';
+import { monoNow } from './fanout/mono-clock.js';
 
 const CONNECT_TIMEOUT_MS = 15_000;
-// Every event the bench sends is an alarm_state, whether a bench message or one the engine raised.
+// Every event the bench causes is an alarm_state, whether the engine raised it or the floor.
 const SSE_EVENT_BYTES = Buffer.from('event: alarm_state\n');
 const SNAPSHOT_BYTES = Buffer.from('"type":"snapshot"');
 
@@ -41,7 +41,7 @@ async function openWs(url: string, token: string | undefined, group: string): Pr
   // The app sends welcome and snapshot first (SPEC 6); the floor sends only bench messages.
   let before = token ? 2 : 0;
   const onText: OnText = (chunk, start, end) => {
-    if (before === 0) return receipts.arrived(tally, wallNow(), chunk, start);
+    if (before === 0) return receipts.arrived(tally, monoNow());
     before -= 1;
     if (before > 0) return;
     const at = start < 0 ? -1 : chunk.indexOf(SNAPSHOT_BYTES, start);
@@ -70,7 +70,7 @@ async function openSse(url: string, token: string, group: string): Promise<void>
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
   let now = 0;
-  const scanner = new MarkerScanner(SSE_EVENT_BYTES, (bytes, at) => receipts.arrived(tally, now, bytes, at));
+  const scanner = new MarkerScanner(SSE_EVENT_BYTES, () => receipts.arrived(tally, now));
   // retry, welcome and snapshot are small: keep them whole until the snapshot is complete.
   let early: Buffer | undefined = Buffer.alloc(0);
 
@@ -78,7 +78,7 @@ async function openSse(url: string, token: string, group: string): Promise<void>
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return 'stream ended by the server';
-      now = wallNow();
+      now = monoNow();
       let chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       if (early) {
         early = Buffer.concat([early, chunk]);

@@ -1,35 +1,31 @@
 /**
- * The message both servers send: an `alarm_state` event with the fields SPEC 5 lists, about
- * 430 bytes of JSON. Its first payload field, `bench`, is "run:batch:sent_at" so the client process can
- * attribute a message to its batch with one byte search instead of a JSON.parse.
+ * The message the floor sends: an `alarm_state` event shaped like the one the app's engine
+ * journals for the same register change (SPEC 5 fields plus `since`), so both servers send
+ * about the same bytes per client.
  */
 
-export const BENCH_MARK = '"bench":"';
-
-const severities = ['low', 'medium', 'high', 'critical'] as const;
-
-/** The payload of the `i`-th event, as the alarm service would journal it. */
-export function alarmPayload(i: number, run: number, batch: number, sentAt: number): Record<string, unknown> {
-  const ruleId = (i % 500) + 1;
-  const value = 95 + ((i * 7) % 100) / 10;
+/** The payload for register `address` going high (ALARM) or low (OK), as the engine writes it. */
+export function alarmPayload(address: number, high: boolean, value: number): Record<string, unknown> {
+  const label = `LT-${address}`;
+  const state = high ? 'ALARM' : 'OK';
   return {
-    bench: `${run}:${batch}:${sentAt.toFixed(3)}`,
-    rule_id: ruleId,
-    rule_name: `TT-${100 + ruleId} high`,
-    datapoint_id: ruleId,
-    datapoint_label: `TT-${100 + ruleId}`,
-    plc_id: (ruleId % 8) + 1,
-    state: 'ALARM',
-    previous_state: 'WARNING',
-    severity: severities[ruleId % 4],
+    rule_id: address + 1,
+    rule_name: `${label} high`,
+    datapoint_id: address + 1,
+    datapoint_label: label,
+    plc_id: 1,
+    state,
+    previous_state: high ? 'OK' : 'ALARM',
+    severity: 'medium',
     comparison: 'above',
     value,
-    warning_threshold: 85,
-    alarm_threshold: 95,
-    acked: false,
+    warning_threshold: null,
+    alarm_threshold: 50,
+    acked: !high,
     shelved: false,
     reason: 'value',
-    message: `Rule TT-${100 + ruleId} high -> ALARM`,
+    since: new Date().toISOString(),
+    message: `Rule ${label} high -> ${state}`,
   };
 }
 

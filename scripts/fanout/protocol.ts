@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 
 /**
- * What the bench (the server process) asks its client process over the fork IPC channel.
+ * What the bench asks its client process over the fork IPC channel.
  * Every command gets exactly one reply carrying the same `id`.
  */
 export type Command =
@@ -40,20 +40,28 @@ export interface CollectReply {
   complete: boolean;
   expected: Counts;
   received: Counts;
-  /** Per batch: the send time embedded in its messages and when the last client got its last one. */
-  batches: { sentAt: number; lastRecv: number }[];
+  /**
+   * Per batch: when the first client got its first message, and when the last client (of
+   * either transport, and of each) got its last one. NaN (null over IPC) where none arrived.
+   */
+  batches: BatchTimes[];
   /** When the last message of the run reached the last client of each transport. */
   lastRecv: Counts;
   /** CPU time the client process used between `expect` and the last message, in ms. */
   cpuMs: number;
   /** The share of that time the client process's event loop was busy (0..1). */
   eventLoopBusy: number;
-  /** Sampled messages whose marker did not match the batch counting assigned them (should be 0). */
-  markerMismatches: number;
   /** Messages beyond what the run holds (should be 0). */
   extraMessages: number;
   /** Closes the clients saw that they did not ask for, by reason. */
   unexpectedCloses: Record<string, number>;
+}
+
+export interface BatchTimes {
+  firstRecv: number;
+  lastRecv: number;
+  lastWs: number;
+  lastSse: number;
 }
 
 export interface CloseReply {

@@ -1,5 +1,4 @@
-import { BENCH_MARK } from './alarm-event.js';
-import type { CollectReply, Counts } from './protocol.js';
+import type { BatchTimes, CollectReply, Counts } from './protocol.js';
 
 type Kind = keyof Counts;
 
@@ -10,14 +9,11 @@ export interface Tally {
   index: number;
 }
 
-const MARK = Buffer.from(BENCH_MARK);
-
 /**
  * What the client process received during one run. Every client gets the run's messages in
- * publish order, so a client's n-th message belongs to batch n / perBatch: counting is enough,
- * and a batch has reached every client when its last message has reached the last client. The
- * embedded marker ("run:batch:sent_at") is read once per batch, for its send time and to check
- * that the counting is right.
+ * publish order, so a client's n-th message belongs to batch n / perBatch: counting is enough.
+ * A batch reached its first client when the first of all clients got its first message, and
+ * every client when its last message reached the last client (of each transport, and of both).
  */
 export class Receipts {
   #run = -1;
@@ -26,9 +22,7 @@ export class Receipts {
   #expected: Counts = { ws: 0, sse: 0 };
   #received: Counts = { ws: 0, sse: 0 };
   #lastRecv: Counts = { ws: 0, sse: 0 };
-  #sentAt: number[] = [];
-  #batchLastRecv: number[] = [];
-  #mismatches = 0;
+  #batches: BatchTimes[] = [];
   #extra = 0;
   #remaining = 0;
   #cpuStart = process.cpuUsage();
@@ -48,20 +42,15 @@ export class Receipts {
     this.#expected = { ws: clients.ws * this.#perClient, sse: clients.sse * this.#perClient };
     this.#received = { ws: 0, sse: 0 };
     this.#lastRecv = { ws: 0, sse: 0 };
-    this.#sentAt = new Array<number>(batches).fill(NaN);
-    this.#batchLastRecv = new Array<number>(batches).fill(NaN);
-    this.#mismatches = 0;
+    this.#batches = Array.from({ length: batches }, () => ({ firstRecv: NaN, lastRecv: NaN, lastWs: NaN, lastSse: NaN }));
     this.#extra = 0;
     this.#remaining = this.#expected.ws + this.#expected.sse;
     this.#cpuStart = process.cpuUsage();
     this.#eluStart = performance.eventLoopUtilization();
   }
 
-  /**
-   * One message reached a client at `now`; its marker, if needed, is searched for in
-   * `bytes` from `from` (pass -1 when the message is not contiguous in `bytes`).
-   */
-  arrived(t: Tally, now: number, bytes: Buffer, from: number): void {
+  /** One message reached a client at `now`. */
+  arrived(t: Tally, now: number): void {
     if (t.run !== this.#run) {
       t.run = this.#run;
       t.index = 0;
@@ -71,9 +60,14 @@ export class Receipts {
       this.#extra += 1; // more than the run holds: a straggler of an earlier, incomplete run
       return;
     }
-    const batch = (k / this.#perBatch) | 0;
-    if (k % this.#perBatch === 0 && from >= 0 && Number.isNaN(this.#sentAt[batch]!)) this.#readMarker(bytes, from, batch);
-    if (k % this.#perBatch === this.#perBatch - 1) this.#batchLastRecv[batch] = now; // times only grow
+    const times = this.#batches[(k / this.#perBatch) | 0]!;
+    if (k % this.#perBatch === 0 && Number.isNaN(times.firstRecv)) times.firstRecv = now;
+    if (k % this.#perBatch === this.#perBatch - 1) {
+      // times only grow
+      times.lastRecv = now;
+      if (t.kind === 'ws') times.lastWs = now;
+      else times.lastSse = now;
+    }
     this.#received[t.kind] += 1;
     this.#lastRecv[t.kind] = now;
     if (--this.#remaining === 0) {
@@ -81,15 +75,6 @@ export class Receipts {
       this.#eluAtLast = performance.eventLoopUtilization(this.#eluStart);
       this.#onComplete?.();
     }
-  }
-
-  #readMarker(bytes: Buffer, from: number, batch: number): void {
-    const at = bytes.indexOf(MARK, from);
-    if (at < 0) return;
-    const start = at + MARK.length;
-    const [run, markedBatch, sentAt] = bytes.toString('latin1', start, bytes.indexOf(0x22, start)).split(':').map(Number);
-    if (run !== this.#run || markedBatch !== batch) this.#mismatches += 1;
-    else this.#sentAt[batch] = sentAt!;
   }
 
   /** Resolves when every expected message arrived, or after `timeoutMs`. */
@@ -110,11 +95,10 @@ export class Receipts {
       complete,
       expected: this.#expected,
       received: this.#received,
-      batches: this.#sentAt.map((sentAt, i) => ({ sentAt, lastRecv: this.#batchLastRecv[i]! })),
+      batches: this.#batches,
       lastRecv: this.#lastRecv,
       cpuMs: (cpu.user + cpu.system) / 1000,
       eventLoopBusy: elu.utilization,
-      markerMismatches: this.#mismatches,
       extraMessages: this.#extra,
       unexpectedCloses,
     };

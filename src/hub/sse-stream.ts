@@ -64,26 +64,62 @@ export function createSseStream(sink: SseSink, onClose: () => void) {
   };
 }
 
-/** The Node response as a sink: each write goes straight to the socket. */
+/** Bytes as one HTTP/1.1 chunk (size, CRLF, bytes, CRLF), built once per batch and shared by every stream that gets it. */
+const chunks = new WeakMap<Uint8Array, Uint8Array>();
+const CRLF = encoder.encode('\r\n');
+function chunkOf(bytes: Uint8Array): Uint8Array {
+  let chunk = chunks.get(bytes);
+  if (!chunk) {
+    const size = encoder.encode(`${bytes.length.toString(16)}\r\n`);
+    chunk = new Uint8Array(size.length + bytes.length + CRLF.length);
+    chunk.set(size);
+    chunk.set(bytes, size.length);
+    chunk.set(CRLF, size.length + bytes.length);
+    chunks.set(bytes, chunk);
+  }
+  return chunk;
+}
+
+/**
+ * The Node response as a sink. The first write goes through the response (it sends the
+ * headers); after that each write is one pre-framed chunk straight to the socket, as the
+ * WebSocket transport writes its frames: `res.write` would queue the chunk's size, bytes and
+ * CRLF as three writes on a socket it corks until the next tick (every stream's bytes would
+ * leave after the whole fan-out), allocating for each, per stream and event.
+ */
 export function responseSink(res: ResponseLike, maxBufferedBytes: number): SseSink {
+  let socket: ResponseSocket | null = null;
   return {
     write(bytes, force = false) {
       if (!force && res.writableLength > maxBufferedBytes) return false;
+      if (socket) {
+        socket.write(chunkOf(bytes));
+        return true;
+      }
       res.write(bytes);
+      // Straight to the socket from now on only if nothing is held in the response itself
+      // (its bytes are on the socket, in order) and it frames chunks.
+      if (res.chunkedEncoding && res.socket && res.writableLength === res.socket.writableLength) socket = res.socket;
       return true;
     },
     backlog: () => res.writableLength,
-    drained: () => drained(res),
+    // The response emits 'drain' only after a write of its own was refused: wait on the socket.
+    drained: () => drained(socket ?? res),
     end: () => void res.end(),
     abort: () => void res.destroy(),
   };
 }
+
+type ResponseSocket = DrainSource & { write(bytes: Uint8Array): boolean };
 
 /** The slice of node:http's ServerResponse a response sink uses. */
 export interface ResponseLike extends DrainSource {
   write(bytes: Uint8Array): boolean;
   end(): unknown;
   destroy(): unknown;
+  /** Whether the body is sent in chunks (HTTP/1.1 without a content-length). */
+  readonly chunkedEncoding: boolean;
+  readonly socket: ResponseSocket | null;
 }
 
 /**

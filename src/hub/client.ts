@@ -1,6 +1,6 @@
 import { hasPermission } from '../auth/permissions.js';
 import type { Audiences } from '../runtime/runtime.js';
-import type { Frame, FrameBatch, StreamTopic } from './frame.js';
+import { STREAM_TOPICS, type Frame, type FrameBatch, type StreamTopic } from './frame.js';
 
 /** What a transport (WebSocket, SSE) gives the hub for one connection. */
 export interface ClientTransport {
@@ -41,13 +41,49 @@ export function allowedTopics(user: StreamUser): StreamTopic[] {
     : ['items'];
 }
 
+/**
+ * A set of stream topics as bits: every connection holds one, and a Set of five strings costs
+ * more than the rest of an idle connection's state.
+ */
+export class TopicSet implements Iterable<StreamTopic> {
+  #bits = 0;
+
+  constructor(topics: Iterable<StreamTopic> = []) {
+    for (const t of topics) this.add(t);
+  }
+
+  has(topic: StreamTopic): boolean {
+    return (this.#bits & bit(topic)) !== 0;
+  }
+
+  add(topic: StreamTopic): void {
+    this.#bits |= bit(topic);
+  }
+
+  delete(topic: StreamTopic): void {
+    this.#bits &= ~bit(topic);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (let b = this.#bits; b !== 0; b &= b - 1) n++;
+    return n;
+  }
+
+  *[Symbol.iterator](): Iterator<StreamTopic> {
+    for (const t of STREAM_TOPICS) if (this.has(t)) yield t;
+  }
+}
+
+const bit = (topic: StreamTopic) => 1 << STREAM_TOPICS.indexOf(topic);
+
 /** A connection's subscription: which topics, and optionally which rules of `alarms`. */
 export class Subscription {
-  topics: Set<StreamTopic>;
+  topics: TopicSet;
   ruleIds: Set<number> | null = null;
 
   constructor(topics: Iterable<StreamTopic>) {
-    this.topics = new Set(topics);
+    this.topics = new TopicSet(topics);
   }
 
   /** Whether a frame for a topic reaches this connection (owner checks happen in the hub). */

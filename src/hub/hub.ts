@@ -47,7 +47,7 @@ export interface Connection {
   /** The last journal id given to (or passed over for) this client; live frames up to it are not sent again. */
   position: number;
   /** The server-side audiences it hears, when the runtime fans out natively (Bun); else null. */
-  joined: Set<string> | null;
+  joined: readonly string[] | null;
 }
 
 export interface OpenOptions {
@@ -110,7 +110,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   function forget(conn: Connection): void {
     conn.state = 'closed';
     if (!connections.delete(conn)) return;
-    fanout.join(conn, new Set());
+    fanout.join(conn, []);
     const left = (perUser.get(conn.user.id) ?? 1) - 1;
     if (left > 0) perUser.set(conn.user.id, left);
     else perUser.delete(conn.user.id);
@@ -177,9 +177,9 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
    * writes to it directly); leaving, it takes up direct delivery from what was published last.
    */
   function syncAudiences(conn: Connection): void {
-    const wanted = new Set<string>();
+    const wanted: string[] = [];
     if (conn.state === 'live' && conn.subscription.ruleIds === null && fanout.supports(conn.transport)) {
-      for (const t of conn.subscription.topics) wanted.add(audienceOf(t, conn.user.id));
+      for (const t of conn.subscription.topics) wanted.push(audienceOf(t, conn.user.id));
     }
     if (fanout.join(conn, wanted)) conn.position = lastPublished;
   }

@@ -4,8 +4,8 @@ import type { Frame, StreamTopic } from './frame.js';
 /** A connection as the native fan-out sees it. */
 export interface FanoutMember {
   readonly transport: ClientTransport;
-  /** The audiences it hears, or null while the hub writes to it directly. */
-  joined: Set<string> | null;
+  /** The audiences it hears (a few: an array is lighter than a Set), or null while the hub writes to it directly. */
+  joined: readonly string[] | null;
 }
 
 export type Publish = (audience: string, text: string) => void;
@@ -39,21 +39,21 @@ export function nativeFanout<M extends FanoutMember>() {
      * Moves a connection to exactly the `wanted` audiences; none makes it a direct one again.
      * Returns true when it just left the last of them (the hub delivers to it from now on).
      */
-    join(member: M, wanted: ReadonlySet<string>): boolean {
-      const joined = member.joined ?? new Set<string>();
+    join(member: M, wanted: readonly string[]): boolean {
+      const joined = member.joined ?? [];
       const audiences = member.transport.audiences;
       for (const a of joined) {
-        if (wanted.has(a)) continue;
+        if (wanted.includes(a)) continue;
         audiences?.leave(a);
         sizes.set(a, (sizes.get(a) ?? 1) - 1);
       }
       for (const a of wanted) {
-        if (joined.has(a)) continue;
+        if (joined.includes(a)) continue;
         audiences?.join(a);
         sizes.set(a, (sizes.get(a) ?? 0) + 1);
       }
-      if (wanted.size > 0) {
-        member.joined = new Set(wanted);
+      if (wanted.length > 0) {
+        member.joined = wanted;
         members.add(member);
         return false;
       }

@@ -87,6 +87,11 @@ export async function startAppUnderTest(options: AppOptions) {
       const plc = ((await res.json()) as { plcs: { reads: number; avg_latency_ms: number | null }[] }).plcs[0];
       return { reads: plc?.reads ?? 0, latencySum: (plc?.avg_latency_ms ?? 0) * (plc?.reads ?? 0) };
     },
+    /** The streams the app's hub holds, by transport, from `GET /api/stats`. */
+    async streams(): Promise<{ ws: number; sse: number }> {
+      const res = await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await res.json()) as { connections: { by_transport: { ws: number; sse: number } } }).connections.by_transport;
+    },
     /** SIGTERM (as a supervisor stops it), SIGKILL after 10 s; resolves with the exit code or signal. */
     async stop(): Promise<string> {
       child.kill('SIGTERM');

@@ -64,3 +64,36 @@ export function problems(name: string, f: Figures): string[] {
     return out;
   });
 }
+
+/** Wall time of a run, ms: from its first register change to the last message at the last client. */
+const wallMs = (r: RunResult): number => {
+  const last = Math.max(r.reply.lastRecv.ws, r.reply.lastRecv.sse);
+  return last - (r.batches[0]?.changedAt ?? NaN);
+};
+
+/**
+ * Delivered messages per second of server CPU and per second of wall time, median over the
+ * runs, floor beside app and app / floor. Per wall second is capped by what the PLC raises
+ * (events/s x clients) while a server keeps up: then only per CPU second tells them apart.
+ */
+export function printThroughput(floor: Figures, app: Figures, offeredPerSecond: number): { cpu: Ratio; wall: Ratio } {
+  const perCpuS = (r: RunResult) => delivered(r) / (r.serverCpuMs / 1000);
+  const perWallS = (r: RunResult) => delivered(r) / (wallMs(r) / 1000);
+  const k = (x: number) => `${(x / 1000).toFixed(0)}k`;
+  const line = (what: string, pick: (r: RunResult) => number): Ratio => {
+    const f = percentile(floor.runs.map(pick), 0.5);
+    const a = percentile(app.runs.map(pick), 0.5);
+    const list = (x: Figures) => x.runs.map((r) => k(pick(r))).join(', ');
+    console.log(`  delivered messages per ${what}: floor ${k(f)} (${list(floor)}); app ${k(a)} (${list(app)}); app / floor ${(a / f).toFixed(2)}`);
+    return { floor: f, app: a, ratio: a / f };
+  };
+  const cpu = line('second of server CPU', perCpuS);
+  const wall = line(`wall second (first change -> last client's last message; offered ${k(offeredPerSecond)}/s)`, perWallS);
+  return { cpu, wall };
+}
+
+export interface Ratio {
+  floor: number;
+  app: number;
+  ratio: number;
+}

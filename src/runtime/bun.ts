@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqliteHandle } from '../db/database.js';
 import type { FrameBatch } from '../hub/frame.js';
-import { readableStreamSink } from '../hub/sse-stream.js';
+import { readableStreamSink, type SseSink } from '../hub/sse-stream.js';
 import type { Audiences, HttpRuntime, Listening, Runtime, SqliteConnection, WsHandlers, WsPeer } from './runtime.js';
 
 /** What each Bun WebSocket carries from the upgrade to its handlers. */
@@ -55,10 +55,16 @@ export function bunRuntime(): Runtime {
       return c.text('WebSocket upgrade failed', 400);
     },
     openSse(c, headers, maxBufferedBytes, onGone) {
+      const env = c.env as BunEnv | undefined;
+      // app.request (tests) has no server: a plain web stream then.
+      if (!env?.server) {
+        const web = readableStreamSink(maxBufferedBytes, onGone);
+        return { sink: web.sink, response: new Response(web.body, { headers }) };
+      }
       // A stream is not idle while it waits for events: only HTTP requests time out.
-      (c.env as BunEnv | undefined)?.server.timeout(c.req.raw, 0);
-      const web = readableStreamSink(maxBufferedBytes, onGone);
-      return { sink: web.sink, response: new Response(web.body, { headers }) };
+      env.server.timeout(c.req.raw, 0);
+      const direct = directStreamSink(maxBufferedBytes, c.req.raw.signal, onGone);
+      return { sink: direct.sink, response: new Response(direct.body, { headers }) };
     },
     clientAddress: (c: Context) => (c.env as BunEnv | undefined)?.server.requestIP(c.req.raw)?.address ?? 'unknown',
   };
@@ -114,6 +120,77 @@ export function bunRuntime(): Runtime {
       return listening;
     },
   };
+}
+
+/**
+ * An SSE body as one of Bun's direct streams: each write goes to the socket when flushed, with
+ * no queue and no promise per chunk in between (the web stream path costs a queue entry and a
+ * pull per chunk per client). Writes before Bun starts the stream wait in a list. The backlog
+ * is what was written since the socket last pushed back, until it drains.
+ */
+function directStreamSink(maxBufferedBytes: number, signal: AbortSignal, onGone: () => void): { sink: SseSink; body: ReadableStream } {
+  let controller: ReadableStreamDirectController | undefined;
+  let early: Uint8Array[] | undefined = [];
+  let queued = 0;
+  let draining = false;
+  let waiters: (() => void)[] = [];
+  let done = false;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const settle = () => {
+    queued = 0;
+    draining = false;
+    const woken = waiters;
+    waiters = [];
+    for (const resolve of woken) resolve();
+  };
+  const gone = () => {
+    if (done) return;
+    done = true;
+    settle();
+    finish();
+    onGone();
+  };
+  signal.addEventListener('abort', gone, { once: true });
+  const push = (c: ReadableStreamDirectController, bytes: Uint8Array) => {
+    // Either answers a promise while the socket pushes back; it settles once drained.
+    const written = c.write(bytes);
+    const flushed = typeof written === 'number' ? c.flush() : written;
+    if (typeof flushed === 'number') return;
+    queued += bytes.length;
+    if (draining) return;
+    draining = true;
+    flushed.then(settle, gone);
+  };
+  const body = new ReadableStream({
+    type: 'direct',
+    pull(c: ReadableStreamDirectController) {
+      controller = c;
+      for (const bytes of early ?? []) push(c, bytes);
+      early = undefined;
+      return finished; // the stream lasts until it is ended or the client goes
+    },
+  } as never);
+  const sink: SseSink = {
+    write(bytes, force = false) {
+      if (done) return true;
+      if (!force && queued > maxBufferedBytes) return false;
+      if (controller) push(controller, bytes);
+      else early?.push(bytes);
+      return true;
+    },
+    backlog: () => queued,
+    drained: () => (queued === 0 || done ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve))),
+    end() {
+      controller?.end();
+      gone();
+    },
+    abort() {
+      controller?.close(new Error('slow consumer'));
+      gone();
+    },
+  };
+  return { sink, body };
 }
 
 function wake(data: SocketData): void {

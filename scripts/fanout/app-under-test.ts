@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,8 +66,8 @@ export async function startAppUnderTest(options: AppOptions) {
         resolve(Number(m[1]));
       }
     };
-    lines(child.stdout, onLine);
-    lines(child.stderr, onLine);
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
     void exited.then((how) => reject(new Error(`the app exited during start-up (${how}): ${log.slice(-5).join(' | ')}`)));
   });
   const url = `http://127.0.0.1:${port}`;
@@ -139,14 +140,4 @@ async function createPlant(url: string, token: string, { sim, registers, pollMs 
     if (tries > 100) throw new Error('the bench PLC was never polled');
     await sleep(pollMs);
   }
-}
-
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop() ?? '';
-    for (const line of parts) onLine(line);
-  });
 }

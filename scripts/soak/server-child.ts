@@ -3,6 +3,7 @@
  * from outside (/proc/<pid>/status) and from inside (process.memoryUsage(), asked over an IPC
  * channel by a small probe loaded with --import before main.js).
  */
+import { createInterface } from 'node:readline';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,8 +107,8 @@ export async function startServerChild(options: ServerChildOptions) {
         resolve(Number(m[1]));
       }
     };
-    lines(child.stdout!, onLine);
-    lines(child.stderr!, onLine);
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
     void exited.then((code) => reject(new Error(`server exited during start-up (${code})`)));
   });
 
@@ -191,13 +192,3 @@ export async function startServerChild(options: ServerChildOptions) {
 }
 
 export type ServerChild = Awaited<ReturnType<typeof startServerChild>>;
-
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop() ?? '';
-    for (const line of parts) onLine(line);
-  });
-}

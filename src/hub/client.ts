@@ -75,7 +75,9 @@ export class TopicSet implements Iterable<StreamTopic> {
   }
 }
 
-const bit = (topic: StreamTopic) => 1 << STREAM_TOPICS.indexOf(topic);
+// Looked up per frame and client (Subscription.wants): computed once.
+const BITS = new Map(STREAM_TOPICS.map((t, i) => [t, 1 << i]));
+const bit = (topic: StreamTopic) => BITS.get(topic)!;
 
 /** A connection's subscription: which topics, and optionally which rules of `alarms`. */
 export class Subscription {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AlarmRecord, AlarmState } from '../engine/index.js';
 import { sqliteHandle, type Db } from './database.js';
 
@@ -15,7 +16,8 @@ export async function listAlarmStates(db: Db): Promise<AlarmRecord[]> {
 
 /**
  * Stores records as they are now and forgets rules that are gone, with prepared statements;
- * run it inside a transaction (the journal's).
+ * run it inside a transaction (the journal's). SQLite only, and synchronous; PostgreSQL's
+ * counterpart is `saveAlarmStatesPg`.
  */
 export function alarmStateWriter(db: Db) {
   const sqlite = sqliteHandle(db);
@@ -29,4 +31,25 @@ export function alarmStateWriter(db: Db) {
     for (const r of records) upsert.run(r.rule_id, r.state, r.acked ? 1 : 0, r.shelved_until, r.since, r.value);
     for (const id of gone) remove.run(id);
   };
+}
+
+/**
+ * PostgreSQL: stores records as they are now and forgets rules that are gone, in two statements
+ * however many (a poll cycle may move thousands); run it inside the journal's transaction. As
+ * with the SQLite writer, the last record of a rule wins and `gone` applies after `records`.
+ */
+export async function saveAlarmStatesPg(trx: Db, records: readonly AlarmRecord[], gone: readonly number[]): Promise<void> {
+  // ON CONFLICT refuses to touch a row twice in one statement (21000): keep each rule's last.
+  const latest = [...new Map(records.map((r) => [r.rule_id, r])).values()];
+  if (latest.length > 0) {
+    await sql`
+      insert into alarm_states (rule_id, state, acked, shelved_until, since, value)
+      select * from unnest(
+        ${latest.map((r) => r.rule_id)}::bigint[], ${latest.map((r) => r.state)}::text[],
+        ${latest.map((r) => (r.acked ? 1 : 0))}::integer[], ${latest.map((r) => r.shelved_until)}::bigint[],
+        ${latest.map((r) => r.since)}::bigint[], ${latest.map((r) => r.value)}::double precision[])
+      on conflict (rule_id) do update set state = excluded.state, acked = excluded.acked,
+        shelved_until = excluded.shelved_until, since = excluded.since, value = excluded.value`.execute(trx);
+  }
+  if (gone.length > 0) await sql`delete from alarm_states where rule_id = any(${[...gone]}::bigint[])`.execute(trx);
 }

@@ -1,6 +1,10 @@
-/** True for SQLite's error on a UNIQUE constraint (better-sqlite3 and bun:sqlite name it alike). */
+/**
+ * True for an error on a UNIQUE constraint: SQLite's code (better-sqlite3 and bun:sqlite name it
+ * alike) or PostgreSQL's SQLSTATE 23505 (unique_violation), as node-postgres reports it.
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
 /** Turns a UNIQUE violation into the error `make` builds, and rethrows anything else. */

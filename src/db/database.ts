@@ -1,11 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { migrations } from '../../db/migrations/index.js';
+import { Kysely, Migrator, PostgresAdapter, SqliteDialect, type Migration } from 'kysely';
+import { migrations as sqliteMigrations } from '../../db/migrations/index.js';
+import { migrations as postgresMigrations } from '../../db/migrations/postgres/index.js';
+import type { Logger } from '../log/logger.js';
 import type { SqliteConnection } from '../runtime/runtime.js';
+import { isPostgresUrl, openPostgres, withMigrationLock } from './postgres.js';
 import type { Database } from './schema.js';
 
+export { isPostgresUrl, pgPool } from './postgres.js';
+
 export type Db = Kysely<Database>;
+
+/**
+ * Which database is underneath. Asked of the adapter, so it answers for a transaction or a
+ * single connection of the database too, not only for what `openDatabase()` returned.
+ */
+export function dialectOf(db: Db): 'sqlite' | 'postgres' {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
 
 /**
  * The slice of the SQLite driver the hot paths use directly (journal, alarm states, history by
@@ -32,7 +45,7 @@ const handles = new WeakMap<Db, SqliteHandle>();
  */
 export function sqliteHandle(db: Db): SqliteHandle {
   const handle = handles.get(db);
-  if (!handle) throw new Error('not a database from openDatabase()');
+  if (!handle) throw new Error('not a SQLite database from openDatabase()');
   return handle;
 }
 
@@ -56,12 +69,20 @@ export function preparedOnce(sql: string): (db: Db) => Statement {
 export type OpenSqlite = (file: string) => SqliteConnection;
 
 /**
+ * Opens PostgreSQL for a `postgres://` or `postgresql://` URL (src/db/postgres.ts; `log` hears
+ * of connections the pool lost while idle), else the SQLite file.
+ */
+export function openDatabase(location: string, open: OpenSqlite, log?: Pick<Logger, 'warn'>): Db {
+  return isPostgresUrl(location) ? openPostgres(location, log) : openSqlite(location, open);
+}
+
+/**
  * Opens the SQLite file with the settings an alarm journal needs, the same under either
  * runtime so that one file serves both: WAL for concurrent readers, synchronous=FULL (WAL's
  * default, NORMAL, can lose the last transactions on power loss), a busy timeout, and foreign
  * keys on.
  */
-export function openDatabase(file: string, open: OpenSqlite): Db {
+function openSqlite(file: string, open: OpenSqlite): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = open(file);
   sqlite.exec('PRAGMA journal_mode = WAL');
@@ -77,8 +98,17 @@ export function openDatabase(file: string, open: OpenSqlite): Db {
   return db;
 }
 
-/** Brings the schema up to date; throws with the failing migration's name. */
+/**
+ * Brings the schema up to date; throws with the failing migration's name. Each dialect has its
+ * own frozen list (db/migrations/, db/migrations/postgres/). On PostgreSQL, nodes starting at
+ * once take turns under a lock.
+ */
 export async function migrateToLatest(db: Db): Promise<void> {
+  if (dialectOf(db) === 'postgres') await withMigrationLock(db, (conn) => migrate(conn, postgresMigrations));
+  else await migrate(db, sqliteMigrations);
+}
+
+async function migrate(db: Db, migrations: Record<string, Migration>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

@@ -1,6 +1,6 @@
-import { preparedOnce, sqliteHandle, type Db, type Statement } from './database.js';
+import { sql, type Selectable } from 'kysely';
+import { dialectOf, preparedOnce, sqliteHandle, type Db, type Statement } from './database.js';
 import type { EventsTable } from './schema.js';
-import type { Selectable } from 'kysely';
 
 export type Topic = 'alarms' | 'config' | 'system' | 'items';
 
@@ -27,6 +27,7 @@ export interface JournalEvent {
 /**
  * Appends events with one prepared statement; run it inside a transaction (the journal does).
  * A prepared statement per row beats one big Kysely insert by several times at 1000s of rows.
+ * SQLite only, and synchronous; PostgreSQL's counterpart is `appendEventsPg`.
  */
 export function eventAppender(db: Db) {
   const insert = sqliteHandle(db).prepare(
@@ -42,6 +43,41 @@ export function eventAppender(db: Db) {
   };
 }
 
+/**
+ * Appends events on PostgreSQL in one statement, however many (thousands per poll cycle): a row
+ * per statement would cost a round trip each. Run it inside the journal's transaction, which
+ * also orders appends across the cluster (src/journal/postgres-journal-store.ts).
+ */
+export async function appendEventsPg(trx: Db, events: NewEvent[], ts: string): Promise<JournalEvent[]> {
+  if (events.length === 0) return [];
+  const topics = events.map((e) => e.topic);
+  const types = events.map((e) => e.type);
+  const owners = events.map((e) => e.owner_id ?? null);
+  const rules = events.map((e) => e.rule_id ?? null);
+  const payloads = events.map((e) => JSON.stringify(e.payload));
+  const { rows } = await sql<{ id: number }>`
+    insert into events (topic, type, owner_id, rule_id, payload, ts)
+    select topic, type, owner_id, rule_id, payload, ${ts}::text
+    from unnest(${topics}::text[], ${types}::text[], ${owners}::bigint[], ${rules}::bigint[], ${payloads}::text[])
+      with ordinality as e(topic, type, owner_id, rule_id, payload, n)
+    order by n
+    returning id`.execute(trx);
+  if (rows.length !== events.length) throw new Error(`appended ${rows.length} of ${events.length} events`);
+  // The identity default draws its id as each row reaches the insert, and `order by n` hands
+  // them over in input order, so ids ascend with the input. RETURNING promises no order, and
+  // ids need not be consecutive (another session may draw between), hence the sort.
+  const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+  return events.map((e, i) => ({
+    id: ids[i]!,
+    topic: e.topic,
+    type: e.type,
+    ts,
+    owner_id: owners[i]!,
+    rule_id: rules[i]!,
+    payload: e.payload,
+  }));
+}
+
 export interface EventQuery {
   afterId?: number | undefined;
   ruleId?: number | undefined;
@@ -54,9 +90,11 @@ export interface EventQuery {
 
 /** Reads events oldest first, for history pages and stream replay. */
 export async function listEvents(db: Db, q: EventQuery): Promise<JournalEvent[]> {
-  if (q.ruleId !== undefined) return listRuleEvents(db, q, q.ruleId);
-  const rows = await eventQuery(db, q).execute();
-  return rows.map(toJournalEvent);
+  const { ruleId } = q;
+  if (ruleId === undefined) return (await eventQuery(db, q).execute()).map(toJournalEvent);
+  // SQLite's index on rule is by block of ids (migration 0004); PostgreSQL's is on (rule_id, id).
+  if (dialectOf(db) === 'sqlite') return listRuleEvents(db, q, ruleId);
+  return (await eventQuery(db, q).where('rule_id', '=', ruleId).execute()).map(toJournalEvent);
 }
 
 function eventQuery(db: Db, q: EventQuery) {
@@ -110,6 +148,15 @@ async function listRuleEvents(db: Db, q: EventQuery, ruleId: number): Promise<Jo
     }
     return rows;
   });
+}
+
+/**
+ * Every event with an id above `afterId`, whoever owns it, oldest first: what a cluster node
+ * reads of the journal to hand on to its hub, which filters per client.
+ */
+export async function readEventsAfter(db: Db, afterId: number, limit: number): Promise<JournalEvent[]> {
+  const rows = await db.selectFrom('events').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  return rows.map(toJournalEvent);
 }
 
 /** One event of a replay, with its client JSON built from the stored text (no parse, no stringify). */
@@ -167,6 +214,7 @@ function eventJson(r: Selectable<EventsTable>): string {
 
 /** The oldest kept and the newest id; for an empty journal `first` is `last + 1`. */
 export async function journalRange(db: Db): Promise<{ first: number; last: number }> {
+  if (dialectOf(db) === 'postgres') return journalRangePg(db);
   // Two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but
   // `select min(id), max(id)` scans the whole table. Every stream asks once: a prepared statement.
   const row = rangeStatement(db).get() as { first: number | null; last: number | null; seq: number | null };
@@ -179,6 +227,24 @@ const rangeStatement = preparedOnce(
   `select (select min(id) from events) as first, (select max(id) from events) as last,
           (select seq from sqlite_sequence where name = 'events') as seq`,
 );
+
+/** The newest id pruneEvents removed on PostgreSQL, kept in `settings`. */
+const PRUNED_THROUGH = 'events_pruned_through';
+
+/**
+ * PostgreSQL: the newest id is that of a kept event or of a pruned one, never the identity
+ * sequence's last value. A sequence is not transactional: it counts ids of appends still in
+ * flight, or rolled back, and a stream told one of those as its start would skip that event
+ * once it commits. (A pruned id can pass the kept ones when nodes' clocks disagree on `ts`.)
+ */
+async function journalRangePg(db: Db): Promise<{ first: number; last: number }> {
+  const { rows } = await sql<{ first: number | null; last: number | null; pruned: string | null }>`
+    select (select min(id) from events) as first, (select max(id) from events) as last,
+           (select value from settings where key = ${PRUNED_THROUGH}) as pruned`.execute(db);
+  const row = rows[0]!;
+  const last = Math.max(row.last ?? 0, Number(row.pruned ?? 0));
+  return { first: row.first ?? last + 1, last };
+}
 
 function toJournalEvent(row: Selectable<EventsTable>): JournalEvent {
   return {
@@ -199,6 +265,19 @@ export function eventBody(e: JournalEvent): Record<string, unknown> {
 
 /** Deletes events older than `beforeTs`; ids are never reused, so resumes past the gap are detected. */
 export async function pruneEvents(db: Db, beforeTs: string): Promise<number> {
+  if (dialectOf(db) === 'postgres') return pruneEventsPg(db, beforeTs);
   const result = await db.deleteFrom('events').where('ts', '<', beforeTs).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** One statement, so the newest pruned id (journalRangePg) is stored with the delete or not at all. */
+async function pruneEventsPg(db: Db, beforeTs: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    with gone as (delete from events where ts < ${beforeTs} returning id),
+    through as (
+      insert into settings (key, value) select ${PRUNED_THROUGH}, max(id)::text from gone having count(*) > 0
+      on conflict (key) do update set value = greatest(settings.value::bigint, excluded.value::bigint)::text
+    )
+    select count(*) as n from gone`.execute(db);
+  return rows[0]!.n;
 }

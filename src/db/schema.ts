@@ -1,6 +1,9 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
-/** Table types as SQLite stores them: booleans are 0/1, JSON is text. */
+/**
+ * Table types as SQLite stores them: booleans are 0/1, JSON is text. PostgreSQL stores the same
+ * (db/migrations/postgres/), so the types hold for both.
+ */
 export interface SettingsTable {
   key: string;
   value: string;
@@ -101,6 +104,23 @@ export interface ItemsTable {
   last_due_at: number | null;
 }
 
+/** A one-time stream ticket (PostgreSQL only: a cluster's nodes share them); times in ms. */
+export interface StreamTicketsTable {
+  ticket: string;
+  user_id: number;
+  token_version: number;
+  session_expires_at: number;
+  expires_at: number;
+}
+
+/** A live node of a cluster (PostgreSQL only). timestamptz reads as a Date; `plc_ids` is a JSON array. */
+export interface ClusterNodesTable {
+  name: string;
+  started_at: ColumnType<Date, Date | string, Date | string>;
+  last_seen: ColumnType<Date, Date | string, Date | string>;
+  plc_ids: Generated<string>;
+}
+
 export interface Database {
   alarm_states: AlarmStatesTable;
   settings: SettingsTable;
@@ -110,4 +130,6 @@ export interface Database {
   rules: RulesTable;
   events: EventsTable;
   items: ItemsTable;
+  stream_tickets: StreamTicketsTable;
+  cluster_nodes: ClusterNodesTable;
 }

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Role } from '../auth/permissions.js';
 import type { User } from '../auth/user.js';
-import { preparedOnce, type Db } from './database.js';
+import { dialectOf, preparedOnce, type Db } from './database.js';
 import type { UsersTable } from './schema.js';
 
 const toUser = (r: Pick<Selectable<UsersTable>, 'id' | 'username' | 'role'>): User => ({ id: r.id, username: r.username, role: r.role as Role });
@@ -16,11 +16,15 @@ export async function findUser(db: Db, id: number): Promise<User | undefined> {
 
 /** The user and the version their tokens must carry to be valid (migration 0006). */
 export async function findAccount(db: Db, id: number): Promise<{ user: User; tokenVersion: number } | undefined> {
-  const row = accountStatement(db).get(id) as Pick<Selectable<UsersTable>, 'id' | 'username' | 'role' | 'token_version'> | undefined;
+  const row =
+    dialectOf(db) === 'postgres'
+      ? await db.selectFrom('users').select(['id', 'username', 'role', 'token_version']).where('id', '=', id).executeTakeFirst()
+      : (accountStatement(db).get(id) as Pick<Selectable<UsersTable>, 'id' | 'username' | 'role' | 'token_version'> | undefined);
   return row && { user: toUser(row), tokenVersion: row.token_version };
 }
 
-// Every REST request and every stream asks: prepared once.
+// SQLite: every REST request and every stream asks, so prepared once. PostgreSQL's round trip
+// to the server outweighs building the query, and its pool has no connection to prepare on.
 const accountStatement = preparedOnce('select id, username, role, token_version from users where id = ?');
 
 /** Invalidates every token and ticket issued to the user so far. */
@@ -34,6 +38,8 @@ export async function bumpTokenVersion(db: Db, id: number): Promise<void> {
 
 /** The user, their password hash and token version, for sign-in only. */
 export async function findCredentials(db: Db, username: string) {
+  // PostgreSQL refuses a NUL in text (22021) where SQLite finds nothing; no username has one.
+  if (username.includes('\0')) return undefined;
   const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   return row && { user: toUser(row), passwordHash: row.password_hash, tokenVersion: row.token_version };
 }

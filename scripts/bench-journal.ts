@@ -2,26 +2,29 @@
  * Journal throughput: alarm transitions written as the alarm service writes them (events plus
  * alarm_states rows, one transaction per poll cycle, as alarm-service.ts calls journal.append) to a file database at synchronous=FULL.
  * Prints figures, asserts nothing. Run: npx tsx scripts/bench-journal.ts (Node), or
- * node_modules/.bin/bun scripts/bench-journal.ts (Bun: bun:sqlite).
+ * node_modules/.bin/bun scripts/bench-journal.ts (Bun: bun:sqlite). With JOURNAL=postgres it
+ * writes to a scratch database on the local PostgreSQL instead (a cluster's journal), created
+ * and dropped by the run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alarmStateWriter } from '../src/db/alarm-states.js';
-import { migrateToLatest, openDatabase } from '../src/db/database.js';
+import { dialectOf, migrateToLatest, openDatabase } from '../src/db/database.js';
+import { freshPostgres } from '../test/helpers/postgres.js';
 import { currentRuntime } from '../src/runtime/current.js';
 import { systemClock } from '../src/clock.js';
 import { createJournal } from '../src/journal/journal.js';
+import { journalStoreFor } from '../src/journal/journal-stores.js';
 import { memoryLogger } from '../src/log/logger.js';
 import { alarmStateEvent } from '../src/alarms/alarm-events.js';
 import type { EngineRule, Transition } from '../src/engine/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-journal-'));
 const runtime = await currentRuntime();
-const db = openDatabase(join(dir, 'bench.sqlite'), runtime.openSqlite);
+const scratch = process.env['JOURNAL'] === 'postgres' ? await freshPostgres() : undefined;
+const db = openDatabase(scratch?.url ?? join(dir, 'bench.sqlite'), runtime.openSqlite);
 await migrateToLatest(db);
-const journal = createJournal(db, systemClock(), memoryLogger());
-const saveAlarmStates = alarmStateWriter(db);
+const journal = createJournal(journalStoreFor(db), systemClock(), memoryLogger());
 let delivered = 0;
 journal.subscribe((events) => (delivered += events.length));
 
@@ -39,14 +42,18 @@ async function run(perCycle: number, cycles: number) {
       acked: false, shelved: false, rule: rule(i + 1),
     }));
     const records = transitions.map((t) => ({ rule_id: t.rule_id, state: t.to, acked: false, shelved_until: null, since: t.ts, value: t.value }));
-    await journal.append(transitions.map((t) => alarmStateEvent(t, point)), () => saveAlarmStates(records));
+    await journal.append(transitions.map((t) => alarmStateEvent(t, point)), { records, gone: [] });
   }
   const seconds = (performance.now() - started) / 1000;
   const rate = (perCycle * cycles) / seconds;
   console.log(`${String(perCycle).padStart(5)} transitions/cycle x ${cycles} cycles: ${Math.round(rate).toLocaleString('en')} transitions/s, ${((seconds * 1000) / cycles).toFixed(2)} ms/cycle`);
 }
 
-console.log(`journal at synchronous=FULL, WAL, one transaction per cycle (${runtime.name})`);
+console.log(
+  dialectOf(db) === 'postgres'
+    ? `journal on PostgreSQL (ids in commit order under the journal lock), one transaction per cycle (${runtime.name})`
+    : `journal at synchronous=FULL, WAL, one transaction per cycle (${runtime.name})`,
+);
 await run(1, 500);
 await run(100, 100);
 await run(1000, 40);
@@ -55,4 +62,5 @@ console.log('sustained, as the journal grows past 400k events:');
 await run(1000, 300);
 console.log(`events handed to listeners: ${delivered.toLocaleString('en')}`);
 await db.destroy();
+await scratch?.drop();
 rmSync(dir, { recursive: true, force: true });

@@ -4,14 +4,15 @@ import { bootstrapAdmin } from './auth/bootstrap-admin.js';
 import { hasPermission } from './auth/permissions.js';
 import { AppError } from './errors.js';
 import type { StreamUser } from './hub/client.js';
-import { createLoginLimiter, type LoginLimits } from './auth/login-limiter.js';
+import { createLoginLimiter, inPostgres, type LoginLimits } from './auth/login-limiter.js';
 import { createPasswordGate, type PasswordGateLimits } from './auth/password-gate.js';
-import { createTicketStore } from './auth/tickets.js';
+import { createTicketStore, databaseTicketStore } from './auth/tickets.js';
 import { createTokenService } from './auth/tokens.js';
 import { userService } from './auth/user-service.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { migrateToLatest, openDatabase, type Db } from './db/database.js';
+import { createCluster, nodeName, type Cluster } from './cluster/cluster.js';
+import { dialectOf, migrateToLatest, openDatabase, pgPool, type Db } from './db/database.js';
 import { journalRange, readReplayPage } from './db/events.js';
 import { initSetting } from './db/settings.js';
 import { userById } from './http/auth-middleware.js';
@@ -22,6 +23,7 @@ import { createHub, type Hub } from './hub/hub.js';
 import { createStreamServer, type StreamServer } from './hub/stream-server.js';
 import { createItemService, type ItemService } from './items/item-service.js';
 import { createJournal, type Journal } from './journal/journal.js';
+import { journalStoreFor } from './journal/journal-stores.js';
 import { startRetention } from './journal/retention.js';
 import { consoleLogger, type Logger } from './log/logger.js';
 import { datapointService } from './plant/datapoint-service.js';
@@ -57,6 +59,8 @@ interface Running {
   items: ItemService;
   poller: PollerBridge;
   demo: Demo | undefined;
+  /** Set when the database is PostgreSQL: this node's part in the cluster. */
+  cluster: Cluster | undefined;
   listening: Listening;
   stopRetention: () => void;
 }
@@ -68,7 +72,18 @@ interface Running {
  */
 export function createApp(config: Config, options: AppOptions) {
   const { runtime } = options;
-  const log = options.log ?? consoleLogger();
+  const baseLog = options.log ?? consoleLogger();
+  /** A cluster node's lines carry its name (SPEC 12), from the moment it joins. */
+  let logName = '';
+  /** The port once listening (PORT may be 0): part of the default node name. */
+  let boundPort = config.port;
+  const selfName = () => nodeName(config.nodeName, boundPort);
+  const named = (message: string) => (logName ? `[${logName}] ${message}` : message);
+  const log: Logger = {
+    info: (message) => baseLog.info(named(message)),
+    warn: (message) => baseLog.warn(named(message)),
+    error: (message) => baseLog.error(named(message)),
+  };
   const clock = options.clock ?? systemClock();
   let running: Running | undefined;
 
@@ -78,11 +93,20 @@ export function createApp(config: Config, options: AppOptions) {
    */
   async function assemble(db: Db, undo: (() => unknown)[]): Promise<Omit<Running, 'listening' | 'stopRetention'>> {
     await migrateToLatest(db);
+    const clustered = dialectOf(db) === 'postgres';
     const secret = config.jwtSecret ?? (await initSetting(db, 'jwt_secret', randomBytes(48).toString('base64url')));
     await bootstrapAdmin(db, config.adminUser, config.adminPassword, log);
 
-    const journal = createJournal(db, clock, log);
-    const alarms = createAlarmService(db, journal, clock, log);
+    // In a cluster the parts below are built before the cluster that feeds them: they ask it late.
+    let cluster: Cluster | undefined;
+    const journal = createJournal(journalStoreFor(db), clock, log);
+    const alarms = createAlarmService(
+      db,
+      journal,
+      clock,
+      log,
+      clustered ? { kind: 'plcs', owns: (plcId) => cluster?.polls(plcId) ?? false } : { kind: 'all' },
+    );
     await alarms.start();
     undo.push(() => alarms.stop());
     const items = createItemService(db, journal, clock, log);
@@ -96,10 +120,18 @@ export function createApp(config: Config, options: AppOptions) {
       clock,
       { heartbeatMs: config.heartbeatMs, maxStreamsPerUser: config.maxStreamsPerUser },
     );
-    journal.subscribe(hub.publish);
 
     const live = createLiveState();
-    const poller = createPollerBridge({ db, journal, live, hub, log, onSamples: alarms.ingest, poller: options.poller });
+    const poller = createPollerBridge({
+      db,
+      journal,
+      live,
+      hub,
+      log,
+      onSamples: alarms.ingest,
+      poller: options.poller,
+      ...(clustered && { polls: (plcId: number) => cluster?.polls(plcId) ?? false, shareValues: (values) => cluster?.shareValues(values) }),
+    });
 
     const router = plantChangeRouter(
       {
@@ -109,8 +141,28 @@ export function createApp(config: Config, options: AppOptions) {
       },
       log,
     );
-    const plant = { db, journal, changed: router.changed };
+    // A cluster learns of every plant change, its own too, from the journal (src/cluster).
+    const plant = { db, journal, changed: clustered ? () => {} : router.changed };
     const services = { plcs: plcService(plant), datapoints: datapointService(plant), rules: ruleService(plant) };
+
+    if (clustered) {
+      cluster = createCluster({
+        db,
+        configuredName: config.nodeName,
+        journal,
+        hub,
+        alarms,
+        reloadPoller: () => poller.reload(),
+        plantChanged: router.changed,
+        itemsChanged: () => void items.reschedule(),
+        clock,
+        log,
+      });
+      const publishing = cluster;
+      journal.subscribe((events) => publishing.committed(events));
+      publishing.follow((await journalRange(db)).last);
+      undo.push(() => publishing.stopFollowing());
+    } else journal.subscribe(hub.publish);
 
     const demo = config.demo ? await startDemo(services, log) : undefined;
     if (demo) undo.push(() => demo.stop());
@@ -120,14 +172,17 @@ export function createApp(config: Config, options: AppOptions) {
 
     const streams = createStreamServer(clock, config.heartbeatMs);
     const tokens = createTokenService(secret, config.tokenTtlS, clock);
-    const tickets = createTicketStore(clock, () => randomBytes(24).toString('base64url'));
+    const newTicket = () => randomBytes(24).toString('base64url');
+    const tickets = clustered ? databaseTicketStore(db, clock, newTicket) : createTicketStore(clock, newTicket);
+    // Ack, shelve and unshelve run where the rule's engine is: in a cluster, maybe another node.
+    const commands = cluster ? { ...alarms, ...cluster.commands } : alarms;
     // The WebSocket `ack` message: the same permission and effect as the REST call, checked
     // against the account as it is now (a stream outlives role changes).
     const ack = async (streamUser: StreamUser, ruleId: number, comment: string | undefined) => {
       const user = await userById(db, streamUser.id);
       if (!user || user.tokenVersion !== streamUser.tokenVersion) throw new AppError('unauthenticated', 'Credentials revoked');
       if (!hasPermission(user.permissions, 'alarms:ack')) throw new AppError('forbidden', 'Requires permission alarms:ack');
-      return alarms.ack(ruleId, user.username, comment ?? null);
+      return commands.ack(ruleId, user.username, comment ?? null);
     };
     // Streams follow account changes within the same turn as the change (SPEC 10).
     const accountChanged = (userId: number) => {
@@ -136,18 +191,27 @@ export function createApp(config: Config, options: AppOptions) {
         (err: unknown) => log.error(`re-checking the streams of user ${userId} failed: ${String(err)}`),
       );
     };
+    const self = cluster;
+    // A single node is a cluster of one: it polls every enabled PLC.
+    const startedAt = new Date(clock.now()).toISOString();
+    const soleNode = async () => ({
+      name: selfName(),
+      started_at: startedAt,
+      last_seen: new Date(clock.now()).toISOString(),
+      plc_ids: (await services.plcs.list()).filter((p) => p.enabled).map((p) => p.id),
+    });
     const http = createHttpApp({
       db,
       log,
       tokens,
       tickets,
-      limiter: createLoginLimiter(options.loginLimits),
+      limiter: createLoginLimiter(options.loginLimits, clustered ? inPostgres(pgPool(db)) : undefined),
       passwordGate: createPasswordGate(options.passwordGate),
       users: userService(db, accountChanged),
       ...services,
-      alarms,
+      alarms: commands,
       live,
-      stats: { hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
+      stats: { node: () => cluster?.name() || selfName(), hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
       streams: {
         db,
         tokens,
@@ -161,10 +225,13 @@ export function createApp(config: Config, options: AppOptions) {
       },
       runtime: runtime.http,
       items,
+      cluster: self
+        ? { describe: () => self.describe(), reachable: () => self.healthy() }
+        : { describe: async () => ({ self: selfName(), nodes: [await soleNode()] }), reachable: () => true },
     });
     undo.push(() => items.stop());
     await items.start(); // fires what came due while the server was down
-    return { db, journal, http, hub, streams, alarms, items, poller, demo };
+    return { db, journal, http, hub, streams, alarms, items, poller, demo, cluster };
   }
 
   async function start(): Promise<void> {
@@ -177,8 +244,15 @@ export function createApp(config: Config, options: AppOptions) {
       const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits, maxConnections: config.maxConnections };
       const listening = await runtime.listen(parts.http.fetch, config.host, config.port, limits);
       if (listening.broadcast) parts.hub.broadcastWith(listening.broadcast);
-      running = { ...parts, listening, stopRetention: startRetention(db, clock.now, log) };
+      undo.push(() => listening.close());
+      boundPort = listening.port;
       log.info(`listening on http://${config.host}:${listening.port} (${runtime.name})`);
+      if (parts.cluster) {
+        await parts.cluster.join(listening.port);
+        logName = parts.cluster.name();
+        log.info(`cluster: joined as ${logName}`);
+      }
+      running = { ...parts, listening, stopRetention: startRetention(db, clock.now, log) };
     } catch (err) {
       for (const stop of undo.reverse()) await Promise.resolve(stop()).catch(() => {});
       await db.destroy();
@@ -188,6 +262,7 @@ export function createApp(config: Config, options: AppOptions) {
 
   async function shutdown(r: Running) {
     r.stopRetention();
+    await r.cluster?.leave(); // hands its PLCs over first, while it can still journal for them
     await r.poller.stop();
     r.alarms.stop();
     await r.demo?.stop();
@@ -196,6 +271,7 @@ export function createApp(config: Config, options: AppOptions) {
     r.hub.closeAll(CLOSE.goingAway, 'server stopping');
     r.streams.stop();
     await r.listening.close();
+    r.cluster?.stopFollowing();
     await r.db.destroy();
   }
 

@@ -38,6 +38,7 @@ const EnvSchema = v.object({
   ALLOWED_ORIGINS: v.optional(originList, ''),
   MAX_STREAMS_PER_USER: v.optional(intFromEnv(1, 100_000), '20'),
   MAX_CONNECTIONS: v.optional(intFromEnv(1, 1_000_000), '10000'),
+  NODE_NAME: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[\w.:@-]{1,64}$/, 'must be 1-64 letters, digits or . : @ _ -'))),
 });
 
 export interface Config {
@@ -53,6 +54,8 @@ export interface Config {
   allowedOrigins: string[];
   maxStreamsPerUser: number;
   maxConnections: number;
+  /** A cluster node's name (SPEC 12); `<hostname>:<port>` when not set. */
+  nodeName: string | undefined;
 }
 
 /** Thrown when the environment is unusable; the message names the variable. */
@@ -83,5 +86,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowedOrigins: e.ALLOWED_ORIGINS,
     maxStreamsPerUser: e.MAX_STREAMS_PER_USER,
     maxConnections: e.MAX_CONNECTIONS,
+    nodeName: e.NODE_NAME,
   };
 }

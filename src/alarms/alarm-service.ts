@@ -1,14 +1,15 @@
 import type { Clock } from '../clock.js';
-import { alarmStateWriter, listAlarmStates } from '../db/alarm-states.js';
+import { listAlarmStates } from '../db/alarm-states.js';
 import { listDatapoints } from '../db/datapoints.js';
 import type { Db } from '../db/database.js';
 import { listRules } from '../db/rules.js';
-import { createEngine, type AlarmRecord, type CommandEvent, type Sample, type Transition } from '../engine/index.js';
+import { createEngine, isActive, type AlarmRecord, type AlarmView, type CommandEvent, type Sample, type Transition } from '../engine/index.js';
 import { AppError, notFound, unavailable } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
+import type { AlarmStateWrite } from '../journal/journal-store.js';
 import type { Logger } from '../log/logger.js';
 import type { Rule } from '../plant/rule.js';
-import { alarmBody, alarmStateEvent, byUrgency, commandEvent, type PointInfo } from './alarm-events.js';
+import { alarmBody, alarmStateEvent, byUrgency, commandEvent, type AlarmBody, type PointInfo } from './alarm-events.js';
 
 /** Shelving is for a shift at most (SPEC 4). */
 export const MAX_SHELVE_MS = 8 * 3_600_000;
@@ -27,12 +28,22 @@ const recordOf = (a: AlarmRecord): AlarmRecord => ({
  * in from the poller, and every transition and operator command journaled with the alarm's
  * new record in one transaction, before anyone is told.
  */
-export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: Logger) {
+/**
+ * Which PLCs' rules this node's engine runs: all of them on a single node; in a cluster, those
+ * of the PLCs it holds (src/cluster), the other rules' states being read from the database.
+ */
+export type AlarmScope = { kind: 'all' } | { kind: 'plcs'; owns(plcId: number): boolean };
+
+export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: Logger, scope: AlarmScope = { kind: 'all' }) {
   let points = new Map<number, PointInfo>();
-  const saveAlarmStates = alarmStateWriter(db);
+  const inScope = (rule: Rule): boolean => {
+    if (scope.kind === 'all') return true;
+    const plcId = points.get(rule.datapoint_id)?.plc_id;
+    return plcId !== undefined && scope.owns(plcId);
+  };
 
   /** The records `ruleIds` have now, written in the transaction of their events. */
-  function statesOf(ruleIds: number[]): () => void {
+  function statesOf(ruleIds: number[]): AlarmStateWrite {
     const records: AlarmRecord[] = [];
     const gone: number[] = [];
     for (const id of ruleIds) {
@@ -40,7 +51,7 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
       if (view) records.push(recordOf(view));
       else gone.push(id);
     }
-    return () => saveAlarmStates(records, gone);
+    return { records, gone };
   }
 
   // The journal holds and retries a write the disk refused: these reject only for a write that can
@@ -88,24 +99,79 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
     return a && alarmBody(a, points.get(a.rule.datapoint_id));
   };
 
+  function applyRule(rule: Rule): void {
+    if (inScope(rule)) engine.upsertRule(rule);
+    else engine.release(rule.id); // moved to a datapoint of a PLC another node polls
+  }
+
+  /** The states other nodes' engines keep, as they stored them; read once per change, when asked. */
+  let stored: Promise<AlarmView[]> | null = null;
+  async function readStored(): Promise<AlarmView[]> {
+    const [rules, states] = await Promise.all([listRules(db), listAlarmStates(db)]);
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    const views: AlarmView[] = [];
+    for (const record of states) {
+      const rule = byId.get(record.rule_id);
+      if (rule) views.push({ ...record, rule });
+    }
+    return views;
+  }
+
   return {
     /** Loads rules, datapoint labels and saved alarm states; call once before samples flow. */
     async start() {
       await refreshPoints();
-      engine.load(await listRules(db), await listAlarmStates(db));
+      engine.load((await listRules(db)).filter(inScope), await listAlarmStates(db));
     },
     stop: () => engine.stop(),
     refreshPoints,
 
     ingest: (samples: readonly Sample[]) => engine.ingest(samples),
-    ruleSaved: (rule: Rule) => engine.upsertRule(rule),
+    ruleSaved(rule: Rule): void {
+      if (points.has(rule.datapoint_id)) return applyRule(rule);
+      // A datapoint created a moment ago, in a cluster: learn its PLC first.
+      refreshPoints().then(
+        () => applyRule(rule),
+        (err: unknown) => log.error(`alarms: rule ${rule.id} not applied: ${String(err)}`),
+      );
+    },
     ruleDeleted: (ruleId: number) => void engine.removeRule(ruleId),
 
-    active(includeShelved: boolean) {
-      return engine
-        .active(includeShelved)
-        .sort(byUrgency)
-        .map((a) => alarmBody(a, points.get(a.rule.datapoint_id)));
+    /** Whether this node's engine runs the rule (always, on a single node, for a rule that exists). */
+    owns: (ruleId: number) => engine.get(ruleId) !== undefined,
+
+    /** Runs the rules of PLCs this node now holds, from the states their last owner stored. */
+    async takeOver(plcIds: readonly number[]): Promise<void> {
+      await refreshPoints();
+      const taken = new Set(plcIds);
+      const rules = (await listRules(db)).filter((r) => taken.has(points.get(r.datapoint_id)?.plc_id ?? -1));
+      engine.adopt(rules, await listAlarmStates(db));
+      stored = null;
+    },
+
+    /** Stops running the rules of PLCs this node lets go (their states are stored already). */
+    async handOver(plcIds: readonly number[]): Promise<void> {
+      const given = new Set(plcIds);
+      for (const rule of await listRules(db)) {
+        if (given.has(points.get(rule.datapoint_id)?.plc_id ?? -1)) engine.release(rule.id);
+      }
+      stored = null;
+    },
+
+    /** In a cluster, something was journaled that may change what the database says is active. */
+    forgetStored(): void {
+      stored = null;
+    },
+
+    /** Alarms not OK or not acked, worst first (SPEC 4). */
+    async active(includeShelved: boolean): Promise<AlarmBody[]> {
+      let views: AlarmView[];
+      if (scope.kind === 'all') views = engine.active(includeShelved);
+      else {
+        const all = await (stored ??= readStored().catch((err: unknown) => ((stored = null), Promise.reject(err))));
+        views = all.filter((a) => isActive(a) && (includeShelved || a.shelved_until === null));
+      }
+      return views.sort(byUrgency).map((a) => alarmBody(a, points.get(a.rule.datapoint_id)));
     },
 
     /** Acknowledges; acking what needs no ack is a no-op that still answers with the alarm. 503 while the journal is degraded. */

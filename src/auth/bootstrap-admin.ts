@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
 import { countUsers, insertUser } from '../db/users.js';
 import type { Logger } from '../log/logger.js';
@@ -12,7 +13,13 @@ export async function bootstrapAdmin(db: Db, username: string, password: string 
   if ((await countUsers(db)) > 0) return;
   const chosen = password ?? randomBytes(15).toString('base64url');
   const passwordHash = await hashPassword(chosen);
-  await insertUser(db, { username, passwordHash, role: 'admin' }, new Date().toISOString());
+  try {
+    await insertUser(db, { username, passwordHash, role: 'admin' }, new Date().toISOString());
+  } catch (err) {
+    // Nodes of a cluster starting together: another one created the admin a moment ago.
+    if (isUniqueViolation(err)) return;
+    throw err;
+  }
   if (password === undefined) {
     log.info(`created admin user "${username}" with password: ${chosen}`);
     log.info('this password is printed once; change it with PATCH /api/users/{id}');

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { rateLimited, type AppError } from '../errors.js';
 
 export interface LoginLimits {
@@ -12,6 +13,15 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, perUse
 /** Makes one counter; memory by default, a shared store (PostgreSQL) for a cluster. */
 export type LimiterFactory = (options: IRateLimiterOptions) => RateLimiterAbstract;
 const inMemory: LimiterFactory = (options) => new RateLimiterMemory(options);
+
+/**
+ * Counters in PostgreSQL, shared by every node of a cluster (SPEC 12). The table comes from
+ * our migrations, so nodes starting together never race to create it.
+ */
+export const inPostgres =
+  (pool: pg.Pool): LimiterFactory =>
+  (options) =>
+    new RateLimiterPostgres({ ...options, storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true });
 
 /** A counted sign-in attempt: `succeeded()` when the password was right, `withdrawn()` when it was never checked. */
 export interface LoginAttempt {

@@ -5,7 +5,7 @@ import type { Level } from './levels.js';
 import { evaluate, forget, NO_CHANGE, TO_UNKNOWN, type RuleSlot } from './rule-slot.js';
 import { createRuleTable } from './rule-table.js';
 import { compileSchedule, isScheduleActive, nextScheduleEdge } from './schedule.js';
-import type { AlarmView, CommandEvent, Engine, EngineOptions, Transition } from './types.js';
+import type { AlarmView, CommandEvent, Engine, EngineOptions, EngineRule, Transition } from './types.js';
 
 type EvalReason = 'value' | 'schedule' | 'rule_changed';
 const QUALITY_LOST: AlarmInput = { kind: 'quality_lost' };
@@ -144,23 +144,39 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /** Restored records are taken as they are: nothing standing is re-announced. */
+  function adopt(rules: readonly EngineRule[], restored: readonly AlarmRecord[] = []): void {
+    const saved = new Map(restored.map((r) => [r.rule_id, r]));
+    const now = clock.now();
+    const out: Transition[] = [];
+    for (const rule of rules) {
+      if (slots.has(rule.id)) continue;
+      const record = saved.get(rule.id);
+      const slot = table.attach(rule, record === undefined ? freshRecord(rule.id, now) : { ...record });
+      expireShelf(slot, now); // shelves that ran out while we were down end now
+      refresh(slot, now, 'value', out);
+    }
+    deliver(out);
+  }
+
   const view = (slot: RuleSlot): AlarmView => ({ ...slot.record, rule: slot.rule });
   const notFound = (ruleId: number) => ({ kind: 'not_found', rule_id: ruleId }) as const;
 
   return {
     load: function load(rules, restored = []) {
       for (const slot of [...slots.values()]) table.detach(slot);
-      const saved = new Map(restored.map((r) => [r.rule_id, r]));
-      const now = clock.now();
-      const out: Transition[] = [];
-      for (const rule of rules) {
-        const record = saved.get(rule.id);
-        const slot = table.attach(rule, record === undefined ? freshRecord(rule.id, now) : { ...record });
-        expireShelf(slot, now); // shelves that ran out while we were down end now
-        refresh(slot, now, 'value', out);
-      }
-      deliver(out);
+      adopt(rules, restored);
     },
+
+    adopt,
+
+    release: function release(ruleId) {
+      const slot = slots.get(ruleId);
+      if (slot === undefined) return false;
+      table.detach(slot);
+      return true;
+    },
+
 
     ingest: function ingest(samples) {
       let out: Transition[] | null = null;

@@ -23,6 +23,13 @@ export interface EngineOptions {
 export interface Engine {
   /** Replaces all rules. Restored records are taken as they are: nothing standing is re-announced. */
   load(rules: readonly EngineRule[], restored?: readonly AlarmRecord[]): void;
+  /**
+   * Takes over rules another engine ran (a cluster node taking a PLC over): as load(), but only
+   * for these rules, beside the ones it has. Rules it has already are left as they are.
+   */
+  adopt(rules: readonly EngineRule[], restored?: readonly AlarmRecord[]): void;
+  /** Lets rules go to another engine: no transition, no timer left; false for an unknown rule. */
+  release(ruleId: number): boolean;
   ingest(samples: readonly Sample[]): void;
   /** Creates or edits a rule and re-evaluates it at once against the last value. */
   upsertRule(rule: EngineRule): void;

@@ -19,6 +19,7 @@ import { requireAuth, type AuthEnv } from './auth-middleware.js';
 import { errorHandler, errorResponse } from './error-handler.js';
 import { authRoutes } from './routes/auth.js';
 import { alarmRoutes } from './routes/alarms.js';
+import { clusterRoutes, type DescribeCluster } from './routes/cluster.js';
 import { historyRoutes } from './routes/history.js';
 import type { AlarmService } from '../alarms/alarm-service.js';
 import { journalRange } from '../db/events.js';
@@ -42,6 +43,8 @@ export interface HttpDeps {
   rules: RuleService;
   live: LiveState;
   alarms: AlarmService;
+  /** This node and its peers; one node alone when not in a cluster. */
+  cluster: { describe: DescribeCluster; reachable(): boolean };
   streams: StreamDeps;
   stats: StatsSources;
   items: ItemService;
@@ -71,12 +74,14 @@ export function createHttpApp(deps: HttpDeps) {
     .route('/alarms', historyRoutes(deps.db))
     .route('/alarms', alarmRoutes(deps.alarms, async () => (await journalRange(deps.db)).last))
     .route('/stats', statsRoutes(deps.stats))
+    .route('/cluster', clusterRoutes(deps.cluster.describe))
     .route('/items', itemRoutes(deps.items));
 
   const app = new Hono()
-    // 503 while the journal cannot be written, so a supervisor or load balancer sees it (SPEC 10).
+    // 503 while the journal cannot be written, or a cluster node cannot reach its database, so a
+    // supervisor or load balancer sees it (SPEC 10, 12).
     .get('/healthz', (c) => {
-      const health = deps.alarms.journalHealth();
+      const health = deps.cluster.reachable() ? deps.alarms.journalHealth() : { status: 'degraded', reason: 'the database cannot be reached' };
       return c.json(health, health.status === 'ok' ? 200 : 503);
     })
     .route('/api', api)

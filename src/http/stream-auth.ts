@@ -25,7 +25,7 @@ export const streamSession = (deps: StreamAuthDeps, token: string): Promise<Stre
 
 /** Spends a ticket; the stream lasts as long as the token that asked for the ticket. */
 async function sessionFromTicket(deps: StreamAuthDeps, ticket: string): Promise<StreamSession | undefined> {
-  const grant = deps.tickets.consume(ticket);
+  const grant = await deps.tickets.consume(ticket);
   const user = grant && (await userById(deps.db, grant.userId));
   return user && user.tokenVersion === grant!.tokenVersion ? { user, expiresAt: grant!.sessionExpiresAt } : undefined;
 }

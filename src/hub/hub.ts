@@ -15,7 +15,8 @@ export interface HubSource {
   /** The oldest id still kept (last + 1 when the journal is empty) and the newest. */
   range(): Promise<{ first: number; last: number }>;
   /** The active alarms, for a snapshot. */
-  activeAlarms(): unknown[];
+  /** Read after range(): it may show an event past `last`, never miss one before it. */
+  activeAlarms(): unknown[] | Promise<unknown[]>;
 }
 
 export interface HubOptions {
@@ -133,7 +134,10 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         send(conn, { type: 'sync_required', reason });
       }
       const wantsAlarms = conn.subscription.topics.has('alarms');
-      send(conn, { type: 'snapshot', last_event_id: last, active: wantsAlarms ? source.activeAlarms() : [] }, last);
+      const listed = wantsAlarms ? source.activeAlarms() : [];
+      const active = listed instanceof Promise ? await listed : listed; // a cluster reads it from the database
+      if (conn.state === 'closed') return;
+      send(conn, { type: 'snapshot', last_event_id: last, active }, last);
       conn.position = last;
     }
     await catchUp(conn, Math.max(last, lastPublished));

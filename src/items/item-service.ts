@@ -50,7 +50,7 @@ export function createItemService(db: Db, journal: Journal, clock: Clock, log: L
   /** Prunes old tombstones now and then once a day, on the injected clock. */
   function prunePeriodically(): void {
     const cutoff = new Date(clock.now() - TOMBSTONE_DAYS * DAY_MS).toISOString();
-    pruning = pruneTombstones(db, cutoff).then(
+    pruning = journal.record(async (trx) => ({ result: await pruneTombstones(trx, cutoff), events: [] })).then(
       (n) => n > 0 && log.info(`items: pruned ${n} tombstones older than ${cutoff}`),
       (err: unknown) => log.error(`items: pruning tombstones failed: ${String(err)}`),
     );
@@ -68,6 +68,9 @@ export function createItemService(db: Db, journal: Journal, clock: Clock, log: L
       await scheduler.stop();
     },
 
+    /** Items changed elsewhere (another node of a cluster): look for the next due time again. */
+    reschedule: () => scheduler.reschedule(),
+
     list: (ownerId: number): Promise<Item[]> => listLiveItems(db, ownerId),
 
     async get(ownerId: number, id: string): Promise<Item> {
@@ -78,10 +81,11 @@ export function createItemService(db: Db, journal: Journal, clock: Clock, log: L
 
     /**
      * Changes after `since`, oldest first; `cursor` is the `since` for the next call. One read
-     * transaction, so a prune cannot fall between the check and the listing.
+     * transaction on one snapshot (PostgreSQL's default gives each statement its own), so a
+     * prune cannot fall between the check and the listing.
      */
     changes(ownerId: number, since: number): Promise<{ changes: Item[]; cursor: number }> {
-      return db.transaction().execute(async (trx) => {
+      return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
         if (since > (await lastSeq(trx))) {
           throw conflict('cursor is ahead of the server (a reset database?); sync again with since=0');
         }

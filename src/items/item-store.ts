@@ -82,15 +82,17 @@ export async function prunedSeq(db: Db): Promise<number> {
   return Number((await getSetting(db, PRUNED_SEQ)) ?? 0);
 }
 
-/** Removes the tombstones last changed before `beforeIso` and remembers where they reached. */
-export async function pruneTombstones(db: Db, beforeIso: string): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const gone = await trx.deleteFrom('items').where('deleted', '=', 1).where('updated_at', '<', beforeIso).returning('seq').execute();
-    if (gone.length === 0) return 0;
-    const newest = gone.reduce((max, r) => Math.max(max, r.seq), await prunedSeq(trx));
-    await setSetting(trx, PRUNED_SEQ, String(newest));
-    return gone.length;
-  });
+/**
+ * Removes the tombstones last changed before `beforeIso` and remembers where they reached. Run
+ * it in a journal transaction (item-service.ts): in a cluster, that serializes it with every
+ * other node's prune and feed write, so the remembered position only ever grows.
+ */
+export async function pruneTombstones(trx: Db, beforeIso: string): Promise<number> {
+  const gone = await trx.deleteFrom('items').where('deleted', '=', 1).where('updated_at', '<', beforeIso).returning('seq').execute();
+  if (gone.length === 0) return 0;
+  const newest = gone.reduce((max, r) => Math.max(max, r.seq), await prunedSeq(trx));
+  await setSetting(trx, PRUNED_SEQ, String(newest));
+  return gone.length;
 }
 
 export async function countLiveItems(db: Db, ownerId: number): Promise<number> {

@@ -7,11 +7,14 @@ import { nodeSqlite } from '../runtime/node.js';
 import { listEvents, type NewEvent } from '../db/events.js';
 import { fakeClock, type FakeClock } from '../engine/fake-clock.js';
 import { memoryLogger } from '../log/logger.js';
+import type { AlarmRecord } from '../engine/index.js';
 import { createJournal, type Journal } from './journal.js';
+import { journalStoreFor } from './journal-stores.js';
 
 // A full disk, for real: SQLite's max_page_count pinned to the file's size makes every write that
 // needs a new page fail with SQLITE_FULL ("database or disk is full"); raising it frees the space.
 const event = (type: string, pad = 0): NewEvent => ({ topic: 'system', type, payload: { pad: 'x'.repeat(pad) } });
+const record = (ruleId: number): AlarmRecord => ({ rule_id: ruleId, state: 'ALARM', acked: false, shelved_until: null, since: 0, value: 99 });
 const page = (db: Db) => (sqliteHandle(db).prepare('pragma page_count').get() as { page_count: number }).page_count;
 const limitPages = (db: Db, n: number) => sqliteHandle(db).prepare(`pragma max_page_count = ${n}`).get();
 const fillDisk = (db: Db) => limitPages(db, page(db));
@@ -29,7 +32,7 @@ beforeEach(async () => {
   await migrateToLatest(db);
   clock = fakeClock(Date.parse('2026-03-02T08:00:00Z'));
   log = memoryLogger();
-  journal = createJournal(db, clock, log);
+  journal = createJournal(journalStoreFor(db), clock, log);
   told = [];
   journal.subscribe((events) => told.push(...events.map((e) => e.type)));
 });
@@ -73,15 +76,14 @@ describe('journal writes on a full disk', () => {
     expect(stored.map((e) => e.id)).toEqual(stored.map((_, i) => stored[0]!.id + i)); // no gap
   });
 
-  it('write what goes alongside the held events with them, once they commit', async () => {
-    const setting = sqliteHandle(db).prepare('insert into settings (key, value) values (?, ?)');
+  it('write the alarm records that go with the held events along with them, once they commit', async () => {
     appendUntilFull();
-    void journal.append([event('with-state')], () => setting.run('k', 'v'));
-    const read = () => sqliteHandle(db).prepare(`select value from settings where key = 'k'`).get();
+    void journal.append([event('with-state')], { records: [record(7)], gone: [] });
+    const read = () => sqliteHandle(db).prepare('select state from alarm_states where rule_id = 7').get();
     expect(read()).toBeUndefined();
     freeDisk(db);
     clock.advance(250);
-    expect(read()).toEqual({ value: 'v' });
+    expect(read()).toEqual({ state: 'ALARM' });
     expect(told.at(-1)).toBe('with-state');
   });
 
@@ -112,13 +114,11 @@ describe('journal writes on a full disk', () => {
 
   it('refuse a held write that fails for another reason, alone, and commit the rest in order', async () => {
     const { committed } = appendUntilFull();
-    const bad = journal.append([event('bad')], () => {
-      throw new TypeError('a bug');
-    });
+    const bad = journal.append([event('bad')], { records: [{ ...record(7), state: null as never }], gone: [] });
     const good = journal.append([event('good')]);
     freeDisk(db);
     clock.advance(250); // the whole backlog fails as one transaction: then one write at a time
-    await expect(bad).rejects.toThrow('a bug');
+    await expect(bad).rejects.toThrow(/NOT NULL/i);
     await good;
     expect(told.slice(committed.length)).toEqual([expect.stringMatching(/^fill-/), 'good']);
   });

@@ -5,13 +5,14 @@ import { nodeSqlite } from '../runtime/node.js';
 import { listEvents, type NewEvent } from '../db/events.js';
 import { memoryLogger } from '../log/logger.js';
 import { createJournal } from './journal.js';
+import { journalStoreFor } from './journal-stores.js';
 
 const event = (type: string): NewEvent => ({ topic: 'system', type, payload: {} });
 
 async function journalOnMemory() {
   const db = openDatabase(':memory:', nodeSqlite);
   await migrateToLatest(db);
-  const journal = createJournal(db, systemClock(), memoryLogger());
+  const journal = createJournal(journalStoreFor(db), systemClock(), memoryLogger());
   const told: string[] = [];
   journal.subscribe((events) => told.push(...events.map((e) => e.type)));
   return { db, journal, told };
@@ -45,9 +46,10 @@ describe('journal.append', () => {
     expect(stored.map((e) => e.type)).toEqual(['first', 'second', 'third']);
   });
 
-  it('writes nothing of a batch whose companion work fails', async () => {
+  it('writes nothing of a batch whose alarm records cannot be stored', async () => {
     const { db, journal, told } = await journalOnMemory();
-    await expect(journal.append([event('lost')], () => { throw new Error('disk full'); })).rejects.toThrow('disk full');
+    const broken = { rule_id: 1, state: null as never, acked: false, shelved_until: null, since: 0, value: null };
+    await expect(journal.append([event('lost')], { records: [broken], gone: [] })).rejects.toThrow(/NOT NULL/i);
     expect(told).toEqual([]);
     expect(await listEvents(db, { viewerId: null, limit: 10 })).toEqual([]);
   });

@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
-import { sqliteHandle, type Db } from '../db/database.js';
-import { eventAppender, type JournalEvent, type NewEvent } from '../db/events.js';
+import type { Db } from '../db/database.js';
+import type { JournalEvent, NewEvent } from '../db/events.js';
 import { unavailable } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { AlarmStateWrite, JournalStore, JournalWrite } from './journal-store.js';
 import { isStorageFault } from './storage-fault.js';
 
 export type JournalListener = (events: JournalEvent[]) => void;
@@ -22,12 +23,9 @@ const MAX_RETRY_MS = 5_000;
 /** Events per transaction when a backlog drains: one fsync each, and the event loop between them. */
 const BATCH_EVENTS = 5_000;
 
-/** Events to append, with the prepared-statement writes that belong in their transaction. */
-interface Append {
+/** Events to append, with the alarm records that belong in their transaction. */
+interface Append extends JournalWrite {
   kind: 'append';
-  events: NewEvent[];
-  ts: string;
-  alongside: (() => void) | undefined;
   committed(): void;
   refused(err: unknown): void;
   /** told once when a failure holds the write back (appendOrHold) */
@@ -54,19 +52,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * nothing skips ahead, nothing told before it is stored. Meanwhile the journal is degraded and
  * record() refuses at once (503) rather than write out of order.
  */
-export function createJournal(db: Db, clock: Clock, log: Logger) {
+export function createJournal(store: JournalStore, clock: Clock, log: Logger) {
   const listeners = new Set<JournalListener>();
-  const appendEvents = eventAppender(db);
-  const sqlite = sqliteHandle(db);
-  const writeAll = (batch: Append[]): JournalEvent[] => {
-    const stored: JournalEvent[] = [];
-    for (const write of batch) {
-      write.alongside?.();
-      for (const e of appendEvents(write.events, write.ts)) stored.push(e);
-    }
-    return stored;
-  };
-  const writeNow = sqlite.transaction(writeAll);
 
   const queue: (Append | Work)[] = [];
   /** a write of ours is running through Kysely */
@@ -106,20 +93,21 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
         if (head.kind === 'record') {
           queue.shift();
           runAsync(head.run);
-        } else if (sqlite.inTransaction) {
-          runAsync(appendWhenFree); // another transaction holds the connection: wait as Kysely does
         } else if (batches++ > 0 && !closing) {
           timer = clock.setTimer(clock.now(), resume); // a backlog: others get the event loop between batches
         } else {
           const batch = takeBatch();
-          let stored: JournalEvent[];
+          let stored: JournalEvent[] | Promise<JournalEvent[]>;
           try {
-            stored = writeNow(batch);
+            stored = store.write(batch);
           } catch (err) {
             failed(batch, err);
             continue;
           }
-          settle(batch, stored);
+          if (stored instanceof Promise) {
+            const pending = stored;
+            runAsync(() => pending.then((s) => settle(batch, s), (err: unknown) => failed(batch, err)));
+          } else settle(batch, stored);
         }
       }
     } finally {
@@ -153,18 +141,6 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
       events += entry.events.length;
     }
     return batch;
-  }
-
-  /** The head appends through a Kysely transaction, which waits for the one holding the connection. */
-  async function appendWhenFree(): Promise<void> {
-    const batch = takeBatch();
-    let stored: JournalEvent[];
-    try {
-      stored = await db.transaction().execute(async () => writeAll(batch));
-    } catch (err) {
-      return failed(batch, err);
-    }
-    settle(batch, stored);
   }
 
   function settle(batch: Append[], stored: JournalEvent[]): void {
@@ -223,9 +199,9 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
     return unavailable(`The journal cannot be written: ${failure}`, Math.ceil(retryMs / 1000));
   }
 
-  function enqueue(events: NewEvent[], alongside: (() => void) | undefined, held: (() => void) | undefined): Promise<void> {
+  function enqueue(events: NewEvent[], states: AlarmStateWrite | undefined, held: (() => void) | undefined): Promise<void> {
     return new Promise<void>((committed, refused) => {
-      queue.push({ kind: 'append', events, ts: iso(clock.now()), alongside, committed, refused, held: failure === null ? held : undefined });
+      queue.push({ kind: 'append', events, ts: iso(clock.now()), states, committed, refused, held: failure === null ? held : undefined });
       if (failure !== null) held?.();
       pump();
     });
@@ -241,10 +217,7 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
         refused: reject,
         async run() {
           try {
-            const { result, stored } = await db.transaction().execute(async (trx) => {
-              const { result, events } = await work(trx, ts);
-              return { result, stored: appendEvents(events, ts) };
-            });
+            const { result, stored } = await store.transact(ts, (trx) => work(trx, ts));
             notify(stored);
             resolve(result);
           } catch (err) {
@@ -260,22 +233,22 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
     record,
 
     /**
-     * Appends events, with `alongside` (prepared statements only, such as alarm states) in the
-     * same transaction; resolves once committed. When nothing else is writing, this commits
-     * synchronously, before it returns: no Kysely round trips on the way from a poll cycle to the
-     * clients. A storage failure does not reject: the write is held and retried in order.
+     * Appends events, with the alarm records they leave behind in the same transaction; resolves
+     * once committed. On SQLite with nothing else writing, this commits synchronously, before it
+     * returns: no Kysely round trips on the way from a poll cycle to the clients. A storage
+     * failure does not reject: the write is held and retried in order.
      */
-    append(events: NewEvent[], alongside?: () => void): Promise<void> {
-      return enqueue(events, alongside, undefined);
+    append(events: NewEvent[], states?: AlarmStateWrite): Promise<void> {
+      return enqueue(events, states, undefined);
     },
 
     /**
      * As append, but resolves `held` as soon as a failure holds the write back (it stays queued
      * and is journaled later, in order): for a caller that owes someone an answer now.
      */
-    appendOrHold(events: NewEvent[], alongside?: () => void): Promise<'committed' | 'held'> {
+    appendOrHold(events: NewEvent[], states?: AlarmStateWrite): Promise<'committed' | 'held'> {
       return new Promise((resolve, reject) => {
-        enqueue(events, alongside, () => resolve('held')).then(() => resolve('committed'), reject);
+        enqueue(events, states, () => resolve('held')).then(() => resolve('committed'), reject);
       });
     },
 
@@ -284,6 +257,12 @@ export function createJournal(db: Db, clock: Clock, log: Logger) {
     /** Throws `unavailable` while degraded: for callers that must not change what they could not journal. */
     assertWritable(): void {
       if (failure !== null) throw refusal();
+    },
+
+    /** Resolves once everything handed in so far is written (or refused). */
+    idle(): Promise<void> {
+      if (!busy && queue.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
     },
 
     /**

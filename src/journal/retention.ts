@@ -1,22 +1,34 @@
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import { dialectOf, type Db } from '../db/database.js';
 import { pruneEvents } from '../db/events.js';
 import type { Logger } from '../log/logger.js';
 
 /** How long the journal keeps events; older resumes get `sync_required` and a snapshot. */
 export const RETENTION_DAYS = 90;
 const EVERY_MS = 60 * 60_000;
+/** Held while one node of a cluster prunes; the others skip that hour's run. */
+const RETENTION_LOCK = 0x50524e45; // "PRNE"
+
+/** Deletes old events; in a cluster only the node that gets the lock does, the others skip. */
+async function prune(db: Db, cutoff: string): Promise<number> {
+  if (dialectOf(db) !== 'postgres') return pruneEvents(db, cutoff);
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as ok`.execute(trx);
+    return rows[0]?.ok ? pruneEvents(trx, cutoff) : 0;
+  });
+}
 
 /** Prunes the journal at start and then hourly; returns a function that stops it. */
 export function startRetention(db: Db, now: () => number, log: Logger): () => void {
-  const prune = () => {
+  const run = () => {
     const cutoff = new Date(now() - RETENTION_DAYS * 86_400_000).toISOString();
-    pruneEvents(db, cutoff).then(
+    prune(db, cutoff).then(
       (n) => n > 0 && log.info(`journal: pruned ${n} events older than ${cutoff}`),
       (err: unknown) => log.error(`journal: pruning failed: ${String(err)}`),
     );
   };
-  prune();
-  const timer = setInterval(prune, EVERY_MS);
+  run();
+  const timer = setInterval(run, EVERY_MS);
   timer.unref();
   return () => clearInterval(timer);
 }

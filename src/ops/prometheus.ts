@@ -11,6 +11,7 @@ export function toPrometheus(s: Stats): string {
     for (const [labels, value] of samples) if (value !== null) lines.push(`${name}${labels} ${value}`);
   };
 
+  metric('alarm_server_node_info', 'gauge', 'This server; its node name in a cluster.', [[`{node="${label(s.node)}"}`, 1]]);
   metric('alarm_server_connections', 'gauge', 'Open stream connections by transport.',
     Object.entries(s.connections.by_transport).map(([t, n]) => [`{transport="${label(t)}"}`, n]));
   metric('alarm_server_user_connections', 'gauge', 'Open stream connections by user.',

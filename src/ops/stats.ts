@@ -11,6 +11,8 @@ export interface PollFigures {
 
 /** Where the figures come from; each part of the server reports its own. */
 export interface StatsSources {
+  /** This server's node name (SPEC 12). */
+  node(): string;
   hub: HubStats;
   poll(): PollFigures[];
   evaluations(): number;
@@ -19,6 +21,7 @@ export interface StatsSources {
 /** The `GET /api/stats` body (SPEC 9). */
 export function collectStats(s: StatsSources) {
   return {
+    node: s.node(),
     connections: { by_transport: s.hub.connectionsByTransport(), by_user: s.hub.connectionsByUser() },
     events: {
       published: s.hub.published,

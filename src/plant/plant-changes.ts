@@ -1,3 +1,4 @@
+import type { JournalEvent } from '../db/events.js';
 import type { Logger } from '../log/logger.js';
 import type { PlantChange } from './plant-context.js';
 import type { Rule } from './rule.js';
@@ -31,4 +32,19 @@ export function plantChangeRouter(targets: PlantChangeTargets, log: Logger) {
     /** Resolves once every reload asked for so far is done. */
     settled: () => topology,
   };
+}
+
+/**
+ * The plant changes a journal's `config` events record: in a cluster each node learns of
+ * every change, its own included, by reading them back (src/cluster).
+ */
+export function plantChangesOf(events: readonly JournalEvent[]): PlantChange[] {
+  const changes: PlantChange[] = [];
+  for (const e of events) {
+    if (e.topic !== 'config') continue;
+    if (e.type === 'rule_created' || e.type === 'rule_updated') changes.push({ kind: 'rule_saved', rule: e.payload['rule'] as Rule });
+    else if (e.type === 'rule_deleted') changes.push({ kind: 'rule_deleted', ruleId: (e.payload['rule'] as Rule).id });
+    else if (/^(plc|datapoint)_/.test(e.type) && !changes.some((c) => c.kind === 'topology')) changes.push({ kind: 'topology' });
+  }
+  return changes;
 }

@@ -1,7 +1,7 @@
 import { listDatapoints } from '../db/datapoints.js';
 import type { Db } from '../db/database.js';
 import { listPlcs } from '../db/plcs.js';
-import type { Hub } from '../hub/hub.js';
+import type { Hub, LiveValue } from '../hub/hub.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { createPoller, type PlcStatus, type Poller, type ValueSample } from '../modbus/poller.js';
@@ -18,6 +18,10 @@ export interface PollerBridgeDeps {
   onSamples(samples: ValueSample[]): void;
   /** Replaces the real worker in tests of the bridge. */
   poller?: (options: Parameters<typeof createPoller>[0]) => Poller;
+  /** Which PLCs this node polls: all on a single node, those it holds in a cluster. */
+  polls?: (plcId: number) => boolean;
+  /** Values for the clients of a cluster's other nodes. */
+  shareValues?: (values: LiveValue[]) => void;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -41,6 +45,7 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
       });
     }
     hub.publishValues(values);
+    deps.shareValues?.(values);
     deps.onSamples(samples);
   }
 
@@ -62,7 +67,8 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
     reloading = reloading.then(async () => {
       queued = false;
       const [plcs, points] = await Promise.all([listPlcs(db), listDatapoints(db)]);
-      poller.configure(plcs, points);
+      const polls = deps.polls;
+      poller.configure(polls ? plcs.filter((p) => polls(p.id)) : plcs, polls ? points.filter((d) => polls(d.plc_id)) : points);
     }).catch((err: unknown) => log.error(`poller: reload failed: ${String(err)}`));
     return reloading;
   }

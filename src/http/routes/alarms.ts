@@ -22,7 +22,7 @@ export function alarmRoutes(alarms: AlarmService, lastEventId: () => Promise<num
       const q = queryOf(c, v.strictObject({ include_shelved: QueryFlag }));
       // The position first: an event after it may already show in the list, none before it is missing.
       const last = await lastEventId();
-      return c.json({ active: alarms.active(q.include_shelved), last_event_id: last });
+      return c.json({ active: await alarms.active(q.include_shelved), last_event_id: last });
     })
     .post('/:rule_id/ack', ack, async (c) => {
       const id = ruleId(c.req.param('rule_id'));

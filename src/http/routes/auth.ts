@@ -97,9 +97,9 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
       deleteCookie(c, 'session', { path: '/' });
       return c.body(null, 204);
     })
-    .post('/ticket', authenticated, (c) => {
+    .post('/ticket', authenticated, async (c) => {
       const { user, expiresAt } = c.get('session');
-      const ticket = tickets.issue({ userId: user.id, tokenVersion: user.tokenVersion, sessionExpiresAt: expiresAt });
+      const ticket = await tickets.issue({ userId: user.id, tokenVersion: user.tokenVersion, sessionExpiresAt: expiresAt });
       return c.json({ ticket, expires_in: tickets.ttlS });
     })
     .get('/me', authenticated, (c) => c.json(publicUser(c.get('user'))));

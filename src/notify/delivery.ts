@@ -1,0 +1,289 @@
+import type { Clock } from '../clock.js';
+import type { JournalEvent } from '../db/events.js';
+import type { Logger } from '../log/logger.js';
+import { deadlineOf, nextAttempt, retryDelay } from './backoff.js';
+import { cursorAt, type CursorStore, type DeliveryCursor } from './delivery-cursor.js';
+import { describeFailure } from './delivery-error.js';
+import type { DeliveryStatus } from './delivery-status.js';
+import { wants } from './event-filter.js';
+import type { Notifier } from './notifier.js';
+import { digestMessage, eventMessage, type Outgoing, type RuleLookup } from './outgoing.js';
+import type { Sink } from './sink.js';
+import { createStormGuard, type Digest, type GuardEvent, type StormGuard } from './storm-guard.js';
+
+export interface DeliveryOptions {
+  notifier: Pick<Notifier, 'id' | 'name' | 'events' | 'min_severity' | 'max_per_rule_per_min'>;
+  sink: Sink;
+  /** Journal events with id > afterId, oldest first, at most `limit`. */
+  readAfter(afterId: number, limit: number): Promise<JournalEvent[]>;
+  cursor: CursorStore;
+  clock: Clock;
+  log: Logger;
+  random: () => number;
+  /** Severity, PLC, name and state of rules, for events that do not carry them. */
+  rules?: RuleLookup;
+  pageSize?: number;
+  /** How long after a minute ends its digests wait for events journaled late: 2 s. */
+  digestGraceMs?: number;
+}
+
+export interface Delivery {
+  /** Loads the cursor, rebuilds the storm guard's open minute, then delivers in the background. */
+  start(): Promise<void>;
+  /** New events are journaled: read them now if idle. */
+  wake(): void;
+  /** Aborts the attempt in flight (its event goes again after a restart) and ends the loop. */
+  stop(): Promise<void>;
+  status(): DeliveryStatus;
+  /** Called on every change of status; returns the unsubscribe. */
+  onStatus(listener: (status: DeliveryStatus) => void): () => void;
+}
+
+type Outcome = 'delivered' | 'abandoned' | 'stopped';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * One notifier's delivery loop: events with id > cursor, in id order, at least once. A failed
+ * message is retried with backoff and never skipped, until it is 24 h old (then it is counted
+ * as abandoned and the loop moves on). The cursor is saved after every delivered message. Each
+ * notifier has its own loop, so a slow endpoint holds up nothing but itself.
+ */
+export function createDelivery(o: DeliveryOptions): Delivery {
+  const pageSize = o.pageSize ?? 100;
+  const graceMs = o.digestGraceMs ?? 2_000;
+  const label = `notifier ${o.notifier.id} (${o.notifier.name})`;
+  const listeners = new Set<(status: DeliveryStatus) => void>();
+  const current: Omit<DeliveryStatus, 'pending' | 'cursor'> = {
+    state: 'starting',
+    delivered: 0,
+    failed_attempts: 0,
+    last_error: null,
+    last_error_at: null,
+    last_delivered_at: null,
+    last_delivered_id: null,
+    abandoned: 0,
+    last_abandoned_id: null,
+    retrying: null,
+  };
+
+  let guard: StormGuard = createStormGuard(o.notifier.max_per_rule_per_min);
+  let cursor: DeliveryCursor = cursorAt(0);
+  let saved: DeliveryCursor = cursor;
+  /** wanted events of the current page not yet taken */
+  let wantedAhead = 0;
+  let stopping = false;
+  let woken = false;
+  let waiting: { resolve: () => void; byWake: boolean } | null = null;
+  let attempt: AbortController | null = null;
+  let running: Promise<void> | null = null;
+
+  function status(): DeliveryStatus {
+    return { ...current, pending: wantedAhead + guard.holding(), cursor: cursor.through };
+  }
+
+  function changed(patch: Partial<typeof current>): void {
+    Object.assign(current, patch);
+    if (listeners.size === 0) return;
+    const snapshot = status();
+    for (const listener of listeners) {
+      try {
+        listener(snapshot);
+      } catch (err) {
+        o.log.error(`${label}: status listener failed: ${String(err)}`);
+      }
+    }
+  }
+
+  /** Resolves at `untilMs` (null: never), on stop, and on wake() when `byWake`. */
+  function pause(untilMs: number | null, byWake: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: unknown;
+      const done = () => {
+        if (waiting !== entry) return;
+        waiting = null;
+        if (timer !== undefined) o.clock.clearTimer(timer);
+        resolve();
+      };
+      const entry = { resolve: done, byWake };
+      waiting = entry;
+      if (untilMs !== null) timer = o.clock.setTimer(untilMs, done);
+    });
+  }
+
+  function guardEvent(e: JournalEvent): GuardEvent {
+    const isState = e.type === 'alarm_state';
+    return {
+      id: e.id,
+      ts_ms: Date.parse(e.ts),
+      rule_id: e.rule_id,
+      counted: wants(o.notifier, e, o.rules),
+      rule_name: isState ? text(e.payload.rule_name) : undefined,
+      state: isState ? text(e.payload.state) : undefined,
+    };
+  }
+
+  /** A fresh guard fed (replay_from, through] again: exactly the decisions made before. */
+  async function rebuild(): Promise<void> {
+    guard = createStormGuard(o.notifier.max_per_rule_per_min);
+    let after = cursor.replay_from;
+    while (after < cursor.through) {
+      const events = await o.readAfter(after, pageSize);
+      for (const e of events) {
+        if (e.id > cursor.through) return;
+        guard.offer(guardEvent(e));
+        after = e.id;
+      }
+      if (events.length < pageSize) return;
+    }
+  }
+
+  async function save(): Promise<void> {
+    const next = cursor;
+    if (next.through === saved.through && next.replay_from === saved.replay_from) return;
+    try {
+      await o.cursor.save(next);
+      saved = next;
+    } catch (err) {
+      // Not fatal: the loop goes on, and a restart before the next save sends a few again.
+      fault(`saving the cursor failed: ${describeFailure(err)}`);
+    }
+  }
+
+  function fault(message: string): void {
+    o.log.error(`${label}: ${message}`);
+    changed({ last_error: message, last_error_at: iso(o.clock.now()) });
+  }
+
+  async function deliver(message: Outgoing): Promise<Outcome> {
+    const deadline = deadlineOf(Number.isFinite(message.born_ms) ? message.born_ms : o.clock.now());
+    for (let failures = 0; ; ) {
+      if (stopping) return 'stopped';
+      changed({ state: 'sending' });
+      const controller = (attempt = new AbortController());
+      try {
+        await o.sink.send(message, controller.signal);
+        attempt = null;
+        if (failures > 0) o.log.info(`${label}: delivered ${message.key} after ${failures} failed attempts`);
+        changed({
+          delivered: current.delivered + 1,
+          last_delivered_at: iso(o.clock.now()),
+          last_delivered_id: message.event_id ?? current.last_delivered_id,
+          retrying: null,
+        });
+        return 'delivered';
+      } catch (err) {
+        attempt = null;
+        if (stopping) return 'stopped';
+        failures++;
+        const reason = describeFailure(err);
+        const failed = { failed_attempts: current.failed_attempts + 1, last_error: reason, last_error_at: iso(o.clock.now()) };
+        const next = nextAttempt(failures, deadline, o.clock.now(), o.random);
+        if (next.kind === 'give_up') {
+          o.log.error(`${label}: gave up on ${message.key} after ${failures} attempts over 24 h: ${reason}`);
+          changed({ ...failed, abandoned: current.abandoned + 1, last_abandoned_id: message.event_id, retrying: null });
+          return 'abandoned';
+        }
+        if (failures === 1) o.log.warn(`${label}: ${message.key} failed (${reason}); retrying with backoff`);
+        changed({ ...failed, state: 'backing_off', retrying: { key: message.key, failures, next_attempt_at: iso(next.at) } });
+        await pause(next.at, false);
+      }
+    }
+  }
+
+  async function sendDigests(digests: Digest[]): Promise<boolean> {
+    for (const d of digests) {
+      if ((await deliver(digestMessage(d, o.rules))) === 'stopped') return false;
+    }
+    return true;
+  }
+
+  /** Takes the next event; false when the loop stopped on the way. */
+  async function take(e: JournalEvent): Promise<boolean> {
+    if (e.id <= cursor.through) return true;
+    const g = guardEvent(e);
+    const step = guard.offer(g);
+    if (step.opened !== null) {
+      // The previous minute is over: its digests go first, then nothing before e needs replaying.
+      if (!(await sendDigests(step.opened))) return false;
+      cursor = { through: cursor.through, replay_from: cursor.through };
+      if (step.opened.length > 0) await save();
+    }
+    if (step.verdict === 'send' && (await deliver(eventMessage(e, o.rules))) === 'stopped') return false;
+    if (g.counted) wantedAhead--;
+    cursor = { through: e.id, replay_from: cursor.replay_from };
+    if (step.verdict === 'send') await save();
+    return true;
+  }
+
+  /** Caught up: close a minute that is over, else wait for wake() or the minute's end. */
+  async function idle(): Promise<void> {
+    const end = guard.minuteEnd();
+    if (end !== null && o.clock.now() >= end + graceMs) {
+      if (!(await sendDigests(guard.close()))) return;
+      cursor = cursorAt(cursor.through);
+      await save();
+      return;
+    }
+    if (woken) return;
+    changed({ state: 'idle' });
+    await pause(end !== null && guard.holding() > 0 ? end + graceMs : null, true);
+  }
+
+  async function run(): Promise<void> {
+    let faults = 0;
+    let rebuilt = true;
+    while (!stopping) {
+      woken = false;
+      try {
+        if (!rebuilt) await rebuild();
+        rebuilt = true;
+        const events = await o.readAfter(cursor.through, pageSize);
+        faults = 0;
+        if (stopping) return;
+        if (events.length === 0) {
+          await idle();
+          continue;
+        }
+        wantedAhead = events.filter((e) => e.id > cursor.through && wants(o.notifier, e, o.rules)).length;
+        for (const e of events) if (!(await take(e))) return;
+        wantedAhead = 0;
+        await save();
+      } catch (err) {
+        // The journal could not be read, or a lookup threw: wait, then pick up from the cursor
+        // with the guard rebuilt, since it may have seen an event the cursor has not passed.
+        wantedAhead = 0;
+        rebuilt = false;
+        fault(`delivery loop: ${describeFailure(err)}`);
+        await pause(o.clock.now() + retryDelay(++faults, o.random), false);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      if (running !== null || stopping) return;
+      changed({ state: 'starting' });
+      cursor = saved = await o.cursor.load();
+      await rebuild();
+      running = run().catch((err: unknown) => fault(`delivery loop ended: ${describeFailure(err)}`));
+    },
+    wake() {
+      woken = true;
+      if (waiting?.byWake) waiting.resolve();
+    },
+    async stop() {
+      stopping = true;
+      attempt?.abort();
+      waiting?.resolve();
+      await running;
+      changed({ state: 'stopped' });
+    },
+    status,
+    onStatus(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

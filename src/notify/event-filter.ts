@@ -1,0 +1,26 @@
+import type { JournalEvent } from '../db/events.js';
+import type { Severity } from '../engine/types.js';
+import type { NotifierConfig } from './notifier.js';
+import type { RuleLookup } from './outgoing.js';
+
+const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+const isSeverity = (s: unknown): s is Severity => typeof s === 'string' && s in RANK;
+
+/** The part of a notifier's settings that picks its events. */
+export type EventFilter = Pick<NotifierConfig, 'events' | 'min_severity'>;
+
+/**
+ * Whether a notifier sends this event (SPEC 14): an alarm event of its `events` whose rule has at
+ * least `min_severity`. Only `alarm_state` carries a severity; the others take the rule's. An
+ * event of a rule that is gone goes out: better one message too many than a lost alarm.
+ */
+export function wants(filter: EventFilter, e: JournalEvent, rules?: RuleLookup): boolean {
+  if (e.topic !== 'alarms' || !(filter.events as readonly string[]).includes(e.type)) return false;
+  const severity = isSeverity(e.payload.severity)
+    ? e.payload.severity
+    : e.rule_id === null
+      ? undefined
+      : rules?.(e.rule_id)?.severity;
+  return severity === undefined || RANK[severity] >= RANK[filter.min_severity];
+}

@@ -1,0 +1,20 @@
+/** Notifications (SPEC 14): what the app wires in. */
+export {
+  ALARM_EVENT_TYPES,
+  NotifierInput,
+  mergePatch,
+  notifierView,
+  type MqttNotifierConfig,
+  type Notifier,
+  type NotifierConfig,
+  type WebhookNotifierConfig,
+} from './notifier.js';
+export { createDelivery, type Delivery, type DeliveryOptions } from './delivery.js';
+export { cursorAt, type CursorStore, type DeliveryCursor } from './delivery-cursor.js';
+export type { DeliveryState, DeliveryStatus } from './delivery-status.js';
+export { runNotifier, type NotifierDeps, type RunningNotifier } from './notifier-runner.js';
+export { sinkFor, type SinkDeps } from './notifier-sink.js';
+export { testMessage, type Outgoing, type RuleInfo, type RuleLookup } from './outgoing.js';
+export type { Sink } from './sink.js';
+export { DeliveryFailure, type DeliveryFailureCode } from './delivery-error.js';
+export { webhookSignature } from './webhook.js';

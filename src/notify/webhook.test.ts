@@ -1,0 +1,98 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventBody } from '../db/events.js';
+import { refusingUrl, startWebhookReceiver, type WebhookReceiver } from '../../test/helpers/webhook-receiver.js';
+import { DeliveryFailure } from './delivery-error.js';
+import { eventMessage } from './outgoing.js';
+import { memoryJournal } from './test-journal.js';
+import { createWebhookSink, webhookSignature } from './webhook.js';
+
+const secret = 'a-webhook-secret-of-some-length';
+const journal = memoryJournal(() => Date.parse('2026-03-02T08:00:00.000Z'));
+const event = journal.append({ rule_id: 3, state: 'ALARM' });
+const message = eventMessage(event);
+const never = () => new AbortController().signal;
+
+/** The failure a send rejected with. */
+async function failure(promise: Promise<void>): Promise<DeliveryFailure> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(DeliveryFailure);
+  return err as DeliveryFailure;
+}
+
+describe('webhook sink', () => {
+  let receiver: WebhookReceiver;
+  beforeEach(async () => {
+    receiver = await startWebhookReceiver();
+  });
+  afterEach(() => receiver.close());
+
+  it('POSTs the event JSON with its id and an HMAC-SHA256 signature of the raw body', async () => {
+    await createWebhookSink({ url: receiver.url, secret }).send(message, never());
+    const [req] = await receiver.received(1);
+    expect(req).toMatchObject({ method: 'POST', path: '/hook' });
+    expect(JSON.parse(req!.body)).toEqual(eventBody(event));
+    expect(req!.headers['content-type']).toBe('application/json');
+    expect(req!.headers['x-alarm-event-id']).toBe(String(event.id));
+    const expected = createHmac('sha256', secret).update(req!.body).digest('hex');
+    expect(req!.headers['x-alarm-signature']).toBe(`sha256=${expected}`);
+    expect(webhookSignature(secret, req!.body)).toBe(`sha256=${expected}`);
+  });
+
+  it('fails on a 500 with the status and the start of the answer, then delivers on the next try', async () => {
+    receiver.reply({ status: 500, body: 'database\n  is down' });
+    const sink = createWebhookSink({ url: receiver.url, secret });
+    const err = await failure(sink.send(message, never()));
+    expect(err.code).toBe('http_status');
+    expect(err.message).toBe('HTTP 500: database is down');
+    await sink.send(message, never());
+    const [first, second] = await receiver.received(2);
+    expect(second!.body).toBe(first!.body);
+  });
+
+  it('does not follow a redirect', async () => {
+    receiver.reply({ status: 302 });
+    const err = await failure(createWebhookSink({ url: receiver.url, secret }).send(message, never()));
+    expect(err).toMatchObject({ code: 'http_status', message: 'HTTP 302' });
+    expect(receiver.inbox.all).toHaveLength(1);
+  });
+
+  it('times out an endpoint that does not answer', async () => {
+    receiver.reply({ hang: true });
+    const err = await failure(createWebhookSink({ url: receiver.url, secret, timeoutMs: 200 }).send(message, never()));
+    expect(err).toMatchObject({ code: 'timeout', message: 'no answer within 0.2 s' });
+  });
+
+  it('delivers a slow answer that comes within the time-out', async () => {
+    receiver.reply({ status: 204, delayMs: 300 });
+    await createWebhookSink({ url: receiver.url, secret, timeoutMs: 3_000 }).send(message, never());
+    expect(receiver.inbox.all).toHaveLength(1);
+  });
+
+  it('fails on a slow answer that comes after the time-out', async () => {
+    receiver.reply({ status: 200, delayMs: 1_000 });
+    const err = await failure(createWebhookSink({ url: receiver.url, secret, timeoutMs: 200 }).send(message, never()));
+    expect(err.code).toBe('timeout');
+  });
+
+  it('fails on a connection reset', async () => {
+    receiver.reply({ reset: true });
+    const err = await failure(createWebhookSink({ url: receiver.url, secret }).send(message, never()));
+    expect(err.code).toBe('connection');
+    expect(err.message).toMatch(/reset|ECONNRESET|closed/i);
+  });
+
+  it('fails on a refused connection', async () => {
+    const err = await failure(createWebhookSink({ url: await refusingUrl(), secret }).send(message, never()));
+    expect(err).toMatchObject({ code: 'connection', message: 'connection refused (ECONNREFUSED)' });
+  });
+
+  it('stops an attempt when told to', async () => {
+    receiver.reply({ hang: true });
+    const stop = new AbortController();
+    const sent = createWebhookSink({ url: receiver.url, secret }).send(message, stop.signal);
+    await receiver.received(1);
+    stop.abort();
+    expect((await failure(sent)).code).toBe('aborted');
+  });
+});

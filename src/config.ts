@@ -38,7 +38,7 @@ const EnvSchema = v.object({
   ALLOWED_ORIGINS: v.optional(originList, ''),
   MAX_STREAMS_PER_USER: v.optional(intFromEnv(1, 100_000), '20'),
   MAX_CONNECTIONS: v.optional(intFromEnv(1, 1_000_000), '10000'),
-  NODE_NAME: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[\w.:@-]{1,64}$/, 'must be 1-64 letters, digits or . : @ _ -'))),
+  NODE_NAME: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[\w.:@-]{1,48}$/, 'must be 1-48 letters, digits or . : @ _ -'))),
 });
 
 export interface Config {

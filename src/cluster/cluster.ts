@@ -15,7 +15,7 @@ import type { PlantChange } from '../plant/plant-context.js';
 import { plantChangesOf } from '../plant/plant-changes.js';
 import { COMMAND_CHANNEL, createCommandRelay, REPLY_CHANNEL } from './command-relay.js';
 import { createJournalTail } from './journal-tail.js';
-import { createMembership, type ClusterNode } from './membership.js';
+import { createMembership, sessionTag, type ClusterNode } from './membership.js';
 import { createNodeSession } from './node-session.js';
 import { createPlcLeases } from './plc-leases.js';
 
@@ -86,7 +86,7 @@ export function createCluster(deps: ClusterDeps) {
   });
 
   const session = createNodeSession({
-    newClient: () => new pg.Client(pool.options),
+    newClient: () => new pg.Client({ ...pool.options, application_name: sessionTag(name) }),
     channels: [JOURNAL_CHANNEL, COMMAND_CHANNEL, REPLY_CHANNEL, MEMBERS_CHANNEL, VALUES_CHANNEL],
     onNotify(channel, payload) {
       if (channel === JOURNAL_CHANNEL) tail.hint();
@@ -131,7 +131,7 @@ export function createCluster(deps: ClusterDeps) {
     log,
   });
 
-  const membership = createMembership(db, () => name, () => leases.held(), clock, log);
+  const membership = createMembership(db, () => name, clock, log);
 
   function receivedValues(payload: string): void {
     try {

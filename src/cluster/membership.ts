@@ -2,6 +2,11 @@ import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
+import { LEASE_CLASS } from './plc-leases.js';
+
+/** The `application_name` of a node's session: how the database tells which node holds what. */
+export const sessionTag = (name: string) => `alarm-node:${name}`;
+const TAG_PREFIX = sessionTag('');
 
 /** A node writes its row this often... */
 const HEARTBEAT_MS = 1_000;
@@ -17,11 +22,13 @@ export interface ClusterNode {
 }
 
 /**
- * The cluster's members: each node keeps a row in `cluster_nodes` fresh with its heartbeat and
- * the PLCs it polls. Times are the database's (`now()`), so the nodes' clocks need not agree.
- * A node whose heartbeat fails cannot reach the database: `/healthz` says so.
+ * The cluster's members. Each node keeps a row in `cluster_nodes` fresh with its heartbeat
+ * (times are the database's `now()`, so the nodes' clocks need not agree); a node whose
+ * heartbeat fails cannot reach the database, and `/healthz` says so. Who polls what is not
+ * written down anywhere: it is read from the lease locks themselves, and a node's session is
+ * tagged with its name, so a dead node's PLCs leave the list the moment its connection does.
  */
-export function createMembership(db: Db, nameOf: () => string, plcIds: () => number[], clock: Clock, log: Logger) {
+export function createMembership(db: Db, nameOf: () => string, clock: Clock, log: Logger) {
   let timer: unknown;
   let healthy = false;
   let stopped = true;
@@ -32,8 +39,8 @@ export function createMembership(db: Db, nameOf: () => string, plcIds: () => num
     try {
       await db
         .insertInto('cluster_nodes')
-        .values({ name: self, started_at: sql`now()`, last_seen: sql`now()`, plc_ids: JSON.stringify(plcIds()) })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ last_seen: sql`now()`, plc_ids: JSON.stringify(plcIds()) }))
+        .values({ name: self, started_at: sql`now()`, last_seen: sql`now()` })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ last_seen: sql`now()` }))
         .execute();
       healthy = true;
       if (failing) log.info('cluster: the database is reachable again');
@@ -63,26 +70,33 @@ export function createMembership(db: Db, nameOf: () => string, plcIds: () => num
     /** False while the last heartbeat failed. */
     healthy: () => healthy,
     async live(): Promise<ClusterNode[]> {
-      const rows = await db
-        .selectFrom('cluster_nodes')
-        .select(['name', 'started_at', 'last_seen', 'plc_ids'])
-        .where('last_seen', '>', sql<Date>`now() - make_interval(secs => ${NODE_TIMEOUT_S})`)
-        .orderBy('name')
-        .execute();
+      const [rows, leases] = await Promise.all([
+        db
+          .selectFrom('cluster_nodes')
+          .select(['name', 'started_at', 'last_seen'])
+          .where('last_seen', '>', sql<Date>`now() - make_interval(secs => ${NODE_TIMEOUT_S})`)
+          .orderBy('name')
+          .execute(),
+        sql<{ node: string; plc_id: number }>`
+          select substr(a.application_name, ${TAG_PREFIX.length + 1}) as node, l.objid::int as plc_id
+          from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where l.locktype = 'advisory' and l.classid = ${LEASE_CLASS} and l.objsubid = 2 and l.granted
+            and a.application_name like ${`${TAG_PREFIX}%`}
+          order by plc_id`.execute(db),
+      ]);
       return rows.map((r) => ({
         name: r.name,
         started_at: new Date(r.started_at).toISOString(),
         last_seen: new Date(r.last_seen).toISOString(),
-        plc_ids: JSON.parse(r.plc_ids) as number[],
+        plc_ids: leases.rows.filter((l) => l.node === r.name).map((l) => l.plc_id),
       }));
     },
+    /** Nodes with a session open now, this one included: a dead node stops counting at once. */
     async liveCount(): Promise<number> {
-      const row = await db
-        .selectFrom('cluster_nodes')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('last_seen', '>', sql<Date>`now() - make_interval(secs => ${NODE_TIMEOUT_S})`)
-        .executeTakeFirstOrThrow();
-      return Math.max(1, Number(row.n));
+      const { rows } = await sql<{ n: number }>`
+        select count(distinct application_name)::int as n from pg_stat_activity
+        where datname = current_database() and application_name like ${`${TAG_PREFIX}%`}`.execute(db);
+      return Math.max(1, rows[0]?.n ?? 1);
     },
     /** Leaves the list at once (SIGTERM): the others need not wait for the row to age. */
     async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import { planLeases } from './lease-plan.js';
 import type { NodeSession } from './node-session.js';
 
 /** The first key of every PLC lease (the second is the PLC id): an arbitrary constant of ours. */
-const LEASE_CLASS = 0x504c4331; // "PLC1"
+export const LEASE_CLASS = 0x504c4331; // "PLC1"
 /** How often a node looks at the leases (and sooner when nudged). */
 export const LEASE_ROUND_MS = 1_000;
 

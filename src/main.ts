@@ -58,5 +58,7 @@ try {
   await app.start();
 } catch (err) {
   log.error(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+  // A fault of ours rather than of the environment: where it happened is the useful part.
+  if (err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError) log.error(err.stack ?? '');
   process.exit(1);
 }

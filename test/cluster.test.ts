@@ -219,11 +219,7 @@ describe('a cluster of three nodes on PostgreSQL', () => {
   });
 
   it('recovers by itself when the database drops every connection', async () => {
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    const dbName = new URL(database.url).pathname.slice(1);
-    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
-    await admin.end();
+    await asAdmin((admin, dbName) => admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [dbName]));
     const [n] = live();
     await until('healthy again', async () => (await fetch(`${n!.url}/healthz`)).status, (s) => s === 200);
     await until('the PLCs owned again', () => clusterOf(n!), (c) => plant.plcs.every((p) => c.nodes.some((x: Json) => x.plc_ids.includes(p.id))));
@@ -232,4 +228,30 @@ describe('a cluster of three nodes on PostgreSQL', () => {
     sim.setHolding(2, 99);
     await w.inbox.next(isAlarm(plant.rules[2]!.id, 'ALARM'), 'an alarm after the reconnect', 10_000);
   });
+
+  it('answers 503 on /healthz while it cannot reach the database, and 200 once it can', async () => {
+    const [n] = live();
+    const health = async () => (await fetch(`${n!.url}/healthz`)).status;
+    await asAdmin(async (admin, dbName) => {
+      await admin.query(`alter database ${dbName} allow_connections false`);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [dbName]);
+    });
+    try {
+      await until('503 without the database', health, (s) => s === 503);
+    } finally {
+      await asAdmin((admin, dbName) => admin.query(`alter database ${dbName} allow_connections true`));
+    }
+    await until('200 with it again', health, (s) => s === 200);
+  });
 });
+
+/** Runs `work` on a connection of the server's superuser to the maintenance database. */
+async function asAdmin(work: (admin: pg.Client, dbName: string) => Promise<unknown>): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await work(admin, new URL(database.url).pathname.slice(1));
+  } finally {
+    await admin.end();
+  }
+}

@@ -25,6 +25,8 @@ const MEMBERS_CHANNEL = 'alarm_members';
 const VALUES_CHANNEL = 'alarm_values';
 /** NOTIFY takes up to 8000 bytes: values go in chunks well under that. */
 const VALUES_PER_NOTIFY = 50;
+/** How long a hand-over waits for the journal to store what is pending. */
+const SETTLE_MS = 5_000;
 
 /** The node's name (SPEC 12): NODE_NAME, or `<hostname>:<port>`. */
 export const nodeName = (configured: string | undefined, port: number) => configured ?? `${hostname()}:${port}`;
@@ -42,6 +44,8 @@ export interface ClusterDeps {
   plantChanged(changes: PlantChange[]): void;
   /** Items changed on some node: the due scheduler looks again. */
   itemsChanged(): void;
+  /** Every event of the cluster, as the hub gets it (the notifiers wake on them). */
+  published(events: JournalEvent[]): void;
   clock: Clock;
   log: Logger;
 }
@@ -66,6 +70,7 @@ export function createCluster(deps: ClusterDeps) {
     readAfter: (afterId, limit) => readEventsAfter(db, afterId, limit),
     publish(events: JournalEvent[]) {
       hub.publish(events);
+      deps.published(events);
       const changes = plantChangesOf(events);
       if (changes.length > 0) deps.plantChanged(changes);
       if (events.some((e) => e.topic === 'alarms' || e.topic === 'config')) alarms.forgetStored();
@@ -104,29 +109,45 @@ export function createCluster(deps: ClusterDeps) {
   });
 
   let polled = new Set<number>();
+  /**
+   * Ownership changes one at a time: a lease lost with the connection and taken again after the
+   * reconnect must not have its rules released after they were adopted.
+   */
+  let changing: Promise<void> = Promise.resolve();
+  const inTurn = (change: () => Promise<void>): Promise<void> => {
+    const next = changing.then(change);
+    changing = next.catch((err: unknown) => log.error(`cluster: changing the PLCs polled failed: ${String(err)}`));
+    return next;
+  };
+  const stopPolling = async (ids: number[]) => {
+    const gone = new Set(ids);
+    polled = new Set([...polled].filter((id) => !gone.has(id)));
+    await deps.reloadPoller();
+    await alarms.handOver(ids);
+  };
+  /** What this node journaled for the PLCs it lets go, stored before the next owner reads it (bounded: the database may be gone). */
+  const settled = async () => {
+    let timer: unknown;
+    await Promise.race([journal.idle(), new Promise<void>((resolve) => (timer = clock.setTimer(clock.now() + SETTLE_MS, resolve)))]);
+    clock.clearTimer(timer);
+  };
+
   const leases = createPlcLeases({
     session,
     plcIds: async () => (await listPlcs(db)).map((p) => p.id),
     liveNodes: () => membership.liveCount(),
-    async acquired(ids) {
-      await journal.idle(); // what this node wrote for them before, if anything, is in
-      await alarms.takeOver(ids);
-      polled = new Set(leases.held());
-      await deps.reloadPoller();
-    },
-    async releasing(ids) {
-      const gone = new Set(ids);
-      polled = new Set([...polled].filter((id) => !gone.has(id)));
-      await deps.reloadPoller();
-      await alarms.handOver(ids);
-      await journal.idle(); // their last transitions are stored before the next owner reads them
-    },
-    lost(ids) {
-      const gone = new Set(ids);
-      polled = new Set([...polled].filter((id) => !gone.has(id)));
-      void deps.reloadPoller();
-      void alarms.handOver(ids).catch(() => {});
-    },
+    acquired: (ids) =>
+      inTurn(async () => {
+        await alarms.takeOver(ids);
+        for (const id of ids) polled.add(id);
+        await deps.reloadPoller();
+      }),
+    releasing: (ids) =>
+      inTurn(async () => {
+        await stopPolling(ids);
+        await settled();
+      }),
+    lost: (ids) => void inTurn(() => stopPolling(ids)),
     clock,
     log,
   });

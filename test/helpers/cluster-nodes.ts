@@ -33,6 +33,7 @@ export async function startNode(database: string, name: string, env: Record<stri
       return exitCode;
     },
     name,
+    pid: proc.child.pid!,
     url,
     ws: url.replace(/^http/, 'ws'),
     lines: proc.lines,

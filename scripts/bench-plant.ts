@@ -5,9 +5,10 @@
  * busiest other thread (the poller worker: libuv's pool and V8's helpers stay far below it),
  * and the poll cycles missed. Prints figures, asserts nothing.
  *
- * The simulator runs in this process and changes 1 % of the registers every second, so the
- * engine and the journal have something to do; all PLCs read the same simulator.
- * Run: npx tsx scripts/bench-plant.ts   (LEVELS=100,500,1000 datapoints per PLC, SECONDS=10, NODES=1,3)
+ * The simulator runs in this process; all PLCs read the same registers, and every second a
+ * share CHURN of them (default 0.1) gets a new value, so that share of each PLC's points
+ * changes at each poll: values to hand out, and rules (alarm above 90) to evaluate and journal.
+ * Run: npx tsx scripts/bench-plant.ts   (LEVELS=100,500,1000 datapoints per PLC, SECONDS=10, NODES=1,3, CHURN=0.1)
  */
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,10 +24,19 @@ const LEVELS = (process.env['LEVELS'] ?? '100,500,1000').split(',').map(Number);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
 const NODE_COUNTS = (process.env['NODES'] ?? '1,3').split(',').map(Number);
 
+const CHURN = Number(process.env['CHURN'] ?? 0.1);
+
 const sim = await createSimulator();
+const addresses = Array.from({ length: 1000 }, (_, i) => i);
 const churn = setInterval(() => {
-  for (let i = 0; i < 10; i++) sim.setHolding(Math.floor(Math.random() * 1000), Math.floor(Math.random() * 100));
-}, 10); // 1000 register writes a second: ~1 % of 100k points change each second
+  // CHURN x 1000 distinct registers (a partial shuffle), each to a new value
+  const count = Math.round(CHURN * addresses.length);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(Math.random() * (addresses.length - i));
+    [addresses[i], addresses[j]] = [addresses[j]!, addresses[i]!];
+    sim.setHolding(addresses[i]!, (sim.bank.holding[addresses[i]!]! + 1 + Math.floor(Math.random() * 98)) % 100); // never the same value
+  }
+}, 1000);
 churn.unref();
 
 /** The plant written straight into the database: 100k datapoints through REST would take minutes. */
@@ -91,7 +101,7 @@ function readsBetween(before: Map<number, number>[], after: Map<number, number>[
 
 const pct = (ns: number) => `${((ns / 1e9 / SECONDS) * 100).toFixed(1).padStart(5)} %`;
 
-console.log(`plant: ${PLCS} PLCs polled every 1 s, one rule per 10 datapoints, 1 % of registers changing per second, ${SECONDS} s measured`);
+console.log(`plant: ${PLCS} PLCs polled every 1 s, one rule per 10 datapoints, ${CHURN * 100} % of values changing at each poll, ${SECONDS} s measured`);
 for (const nodeCount of NODE_COUNTS) {
   for (const perPlc of LEVELS) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-plant-'));

@@ -18,13 +18,12 @@ import { createJournalTail } from './journal-tail.js';
 import { createMembership, sessionTag, type ClusterNode } from './membership.js';
 import { createNodeSession } from './node-session.js';
 import { createPlcLeases } from './plc-leases.js';
+import { decodeValues, encodeValues } from './values-codec.js';
 
 /** A node stopping or starting says so here, so the others look at the leases at once. */
 const MEMBERS_CHANNEL = 'alarm_members';
 /** Live values of the PLCs a node polls, for the clients of every other node. */
 const VALUES_CHANNEL = 'alarm_values';
-/** NOTIFY takes up to 8000 bytes: values go in chunks well under that. */
-const VALUES_PER_NOTIFY = 50;
 /** How long a hand-over waits for the journal to store what is pending. */
 const SETTLE_MS = 5_000;
 
@@ -45,7 +44,7 @@ export interface ClusterDeps {
   /** Items changed on some node: the due scheduler looks again. */
   itemsChanged(): void;
   /** Every event of the cluster, as the hub gets it (the notifiers wake on them). */
-  published(events: JournalEvent[]): void;
+  published?(events: JournalEvent[]): void;
   clock: Clock;
   log: Logger;
 }
@@ -70,7 +69,7 @@ export function createCluster(deps: ClusterDeps) {
     readAfter: (afterId, limit) => readEventsAfter(db, afterId, limit),
     publish(events: JournalEvent[]) {
       hub.publish(events);
-      deps.published(events);
+      deps.published?.(events);
       const changes = plantChangesOf(events);
       if (changes.length > 0) deps.plantChanged(changes);
       if (events.some((e) => e.topic === 'alarms' || e.topic === 'config')) alarms.forgetStored();
@@ -156,8 +155,9 @@ export function createCluster(deps: ClusterDeps) {
 
   function receivedValues(payload: string): void {
     try {
-      const { from, values } = JSON.parse(payload) as { from: string; values: LiveValue[] };
-      if (from !== name) hub.publishValues(values);
+      if (payload.startsWith(`${name}\n`)) return; // our own
+      const { values } = decodeValues(payload);
+      hub.publishValues(values);
     } catch (err) {
       log.error(`cluster: malformed values: ${String(err)}`);
     }
@@ -174,8 +174,7 @@ export function createCluster(deps: ClusterDeps) {
     commands: relay,
     /** This node's PLCs' values, for the other nodes' clients. */
     shareValues(values: LiveValue[]): void {
-      for (let i = 0; i < values.length; i += VALUES_PER_NOTIFY) {
-        const payload = JSON.stringify({ from: name, values: values.slice(i, i + VALUES_PER_NOTIFY) });
+      for (const payload of encodeValues(name, values)) {
         notify(VALUES_CHANNEL, payload).catch((err: unknown) => log.error(`cluster: values not shared: ${String(err)}`));
       }
     },

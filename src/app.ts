@@ -24,6 +24,7 @@ import { createStreamServer, type StreamServer } from './hub/stream-server.js';
 import { createItemService, type ItemService } from './items/item-service.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { journalStoreFor } from './journal/journal-stores.js';
+import { createNotifications, type Notifications } from './notify/index.js';
 import { startRetention } from './journal/retention.js';
 import { consoleLogger, type Logger } from './log/logger.js';
 import { datapointService } from './plant/datapoint-service.js';
@@ -57,6 +58,7 @@ interface Running {
   streams: StreamServer;
   alarms: AlarmService;
   items: ItemService;
+  notifications: Notifications;
   poller: PollerBridge;
   demo: Demo | undefined;
   /** Set when the database is PostgreSQL: this node's part in the cluster. */
@@ -144,6 +146,7 @@ export function createApp(config: Config, options: AppOptions) {
     // A cluster learns of every plant change, its own too, from the journal (src/cluster).
     const plant = { db, journal, changed: clustered ? () => {} : router.changed };
     const services = { plcs: plcService(plant), datapoints: datapointService(plant), rules: ruleService(plant) };
+    const notifications = createNotifications({ db, journal, alarms, clock, log });
 
     if (clustered) {
       cluster = createCluster({
@@ -155,6 +158,7 @@ export function createApp(config: Config, options: AppOptions) {
         reloadPoller: () => poller.reload(),
         plantChanged: router.changed,
         itemsChanged: () => void items.reschedule(),
+        published: notifications.committed,
         clock,
         log,
       });
@@ -162,7 +166,10 @@ export function createApp(config: Config, options: AppOptions) {
       journal.subscribe((events) => publishing.committed(events));
       publishing.follow((await journalRange(db)).last);
       undo.push(() => publishing.stopFollowing());
-    } else journal.subscribe(hub.publish);
+    } else {
+      journal.subscribe(hub.publish);
+      journal.subscribe(notifications.committed);
+    }
 
     const demo = config.demo ? await startDemo(services, log) : undefined;
     if (demo) undo.push(() => demo.stop());
@@ -209,6 +216,7 @@ export function createApp(config: Config, options: AppOptions) {
       passwordGate: createPasswordGate(options.passwordGate),
       users: userService(db, accountChanged),
       ...services,
+      notifiers: notifications.service,
       alarms: commands,
       live,
       stats: { node: () => cluster?.name() || selfName(), hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
@@ -231,7 +239,9 @@ export function createApp(config: Config, options: AppOptions) {
     });
     undo.push(() => items.stop());
     await items.start(); // fires what came due while the server was down
-    return { db, journal, http, hub, streams, alarms, items, poller, demo, cluster };
+    undo.push(() => notifications.stop());
+    await notifications.start();
+    return { db, journal, http, hub, streams, alarms, items, notifications, poller, demo, cluster };
   }
 
   async function start(): Promise<void> {
@@ -267,6 +277,7 @@ export function createApp(config: Config, options: AppOptions) {
     r.alarms.stop();
     await r.demo?.stop();
     await r.items.stop();
+    await r.notifications.stop(); // before the journal and the database close under the loops
     await r.journal.flush();
     r.hub.closeAll(CLOSE.goingAway, 'server stopping');
     r.streams.stop();

@@ -36,7 +36,7 @@ const live = () => nodes.filter((n) => n.exitCode === undefined);
 const node = (name: string) => nodes.find((n) => n.name === name)!;
 
 /** Asks again every 100 ms until `check` passes: for state only visible by asking (the node list). */
-async function until<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+async function until<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -65,7 +65,8 @@ function stream(n: ClusterNodeProcess, query = ''): WsClient {
 
 const isAlarm = (ruleId: number, state: string) => (m: Msg) => m.type === 'alarm_state' && m.rule_id === ruleId && m.state === state;
 
-describe('a cluster of three nodes on PostgreSQL', () => {
+// Three processes and PostgreSQL on two cores, beside the rest of the suite: slower than one app.
+describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
   it('starts together on one fresh database and lists every live node', async () => {
     const view = await until('three nodes', () => clusterOf(node('b')), (c) => c.nodes.length === 3);
     expect(view.self).toBe('b');

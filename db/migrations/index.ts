@@ -6,6 +6,7 @@ import * as eventsRuleBuckets from './2026-11-22T0004-events-rule-buckets.js';
 import * as plcMaxInFlight from './2026-11-22T0005-plc-max-in-flight.js';
 import * as tokenVersion from './2026-12-05T0006-token-version.js';
 import * as canonicalZones from './2026-12-05T0007-canonical-zones.js';
+import * as notifiers from './2026-12-05T0008-notifiers.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T0005-plc-max-in-flight': plcMaxInFlight,
   '2026-12-05T0006-token-version': tokenVersion,
   '2026-12-05T0007-canonical-zones': canonicalZones,
+  '2026-12-05T0008-notifiers': notifiers,
 };

@@ -58,7 +58,10 @@ export function showErrors(form, summary, err) {
   const details = err instanceof ApiError ? err.details : [];
   for (const d of details) {
     const field = fieldFor(form, d.path);
-    if (field) first ??= markField(field, d.message);
+    if (field) {
+      const control = markField(field, d.message); // not `first ??= markField()`: that skips every field after the first
+      first ??= control;
+    }
     else leftover.push(d.path ? `${d.path}: ${d.message}` : d.message);
   }
   if (summary) {

@@ -98,6 +98,7 @@ function main({ connect }) {
     if (e.plc) return e.plc.name;
     if (e.datapoint) return e.datapoint.description || e.datapoint.label;
     if (e.item) return e.item.label;
+    if (e.notifier) return `notifier ${e.notifier.name}`;
     if (e.type === 'plc_status') return plcNames.get(e.plc_id) ?? `PLC ${e.plc_id}`;
     if (e.rule_id !== undefined) return ruleNames.get(e.rule_id) ?? `rule ${e.rule_id}`;
     return '';

@@ -1,13 +1,14 @@
 /**
  * The rules editor: the list, live through `config` events; create, edit, enable/disable and
  * delete for alarms:admin, read-only for everyone else. API validation errors appear next to
- * the field they name.
+ * the field they name. Admins also find the notifiers here (notifiers.js).
  */
 import { ApiError, del, describeError, patch, post } from './api.js';
 import { createCollection, datapointName } from './collection.js';
 import { byId, h, notice, reorder, setText, show } from './dom.js';
 import { formatDays, formatValue } from './format.js';
 import { clearErrors, showErrors } from './form-errors.js';
+import { startNotifiers } from './notifiers.js';
 import { createRuleForm } from './rule-form.js';
 import { startPage } from './shell.js';
 
@@ -201,6 +202,7 @@ function main({ client, can, connect }) {
   Promise.all([plcs.load(), datapoints.load()])
     .then(() => rules.load())
     .catch((err) => notice(status, `Could not load the rules: ${describeError(err)}`, 'error'));
+  if (admin) startNotifiers({ client });
   connect();
 }
 

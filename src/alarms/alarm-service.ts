@@ -163,6 +163,19 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
       stored = null;
     },
 
+    /** The rule's alarm as this node's engine runs it now; undefined for a rule it does not run. */
+    alarmOf: (ruleId: number): AlarmBody | undefined => view(ruleId),
+
+    /** The alarms of these rules as stored (in a cluster, those other nodes run); rules gone or never evaluated are left out. */
+    async storedAlarms(ruleIds: readonly number[]): Promise<AlarmBody[]> {
+      const [rules, states] = await Promise.all([listRules(db, { ids: ruleIds }), listAlarmStates(db, ruleIds)]);
+      const byId = new Map(rules.map((r) => [r.id, r]));
+      return states.flatMap((record) => {
+        const rule = byId.get(record.rule_id);
+        return rule ? [alarmBody({ ...record, rule }, points.get(rule.datapoint_id))] : [];
+      });
+    },
+
     /** Alarms not OK or not acked, worst first (SPEC 4). */
     async active(includeShelved: boolean): Promise<AlarmBody[]> {
       let views: AlarmView[];

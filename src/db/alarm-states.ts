@@ -2,8 +2,12 @@ import { sql } from 'kysely';
 import type { AlarmRecord, AlarmState } from '../engine/index.js';
 import { sqliteHandle, type Db } from './database.js';
 
-export async function listAlarmStates(db: Db): Promise<AlarmRecord[]> {
-  const rows = await db.selectFrom('alarm_states').selectAll().execute();
+/** Every stored alarm record, or those of `ruleIds`. */
+export async function listAlarmStates(db: Db, ruleIds?: readonly number[]): Promise<AlarmRecord[]> {
+  if (ruleIds?.length === 0) return [];
+  let query = db.selectFrom('alarm_states').selectAll();
+  if (ruleIds !== undefined) query = query.where('rule_id', 'in', [...ruleIds]);
+  const rows = await query.execute();
   return rows.map((r) => ({
     rule_id: r.rule_id,
     state: r.state as AlarmState,

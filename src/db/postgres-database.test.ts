@@ -32,10 +32,10 @@ describe('a PostgreSQL database', () => {
     await Promise.all(nodes.map((db) => migrateToLatest(db)));
 
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(nodes[0]!);
-    expect(rows.map((r) => r.name)).toEqual(['2026-12-05T0001-initial']);
+    expect(rows.map((r) => r.name)).toEqual(['2026-12-05T0001-initial', '2026-12-05T0002-notifiers']);
     const tables = await sql<{ t: string }>`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`.execute(nodes[1]!);
     expect(tables.rows.map((r) => r.t)).toEqual(
-      expect.arrayContaining(['alarm_states', 'cluster_nodes', 'datapoints', 'events', 'items', 'plcs', 'rate_limits', 'rules', 'settings', 'stream_tickets', 'users']),
+      expect.arrayContaining(['alarm_states', 'cluster_nodes', 'datapoints', 'events', 'items', 'notifiers', 'plcs', 'rate_limits', 'rules', 'settings', 'stream_tickets', 'users']),
     );
     // A node that starts later finds nothing to do.
     await migrateToLatest(nodes[2]!);

@@ -24,9 +24,11 @@ const toRow = (r: RuleInput) => ({
   enabled: r.enabled ? 1 : 0,
 });
 
-export async function listRules(db: Db, filter: { datapointId?: number | undefined } = {}): Promise<Rule[]> {
+export async function listRules(db: Db, filter: { datapointId?: number | undefined; ids?: readonly number[] } = {}): Promise<Rule[]> {
+  if (filter.ids?.length === 0) return [];
   let query = db.selectFrom('rules').selectAll().orderBy('id');
   if (filter.datapointId !== undefined) query = query.where('datapoint_id', '=', filter.datapointId);
+  if (filter.ids !== undefined) query = query.where('id', 'in', [...filter.ids]);
   return (await query.execute()).map(toRule);
 }
 

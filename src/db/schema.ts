@@ -121,6 +121,19 @@ export interface ClusterNodesTable {
   plc_ids: Generated<string>;
 }
 
+/** A notifier (SPEC 14): `config` is its settings as JSON, the secret included; the cursor is two event ids. */
+export interface NotifiersTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  config: string;
+  enabled: number;
+  cursor_through: Generated<number>;
+  cursor_replay_from: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   alarm_states: AlarmStatesTable;
   settings: SettingsTable;
@@ -132,4 +145,5 @@ export interface Database {
   items: ItemsTable;
   stream_tickets: StreamTicketsTable;
   cluster_nodes: ClusterNodesTable;
+  notifiers: NotifiersTable;
 }

@@ -12,6 +12,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { DatapointService } from '../plant/datapoint-service.js';
 import type { LiveState } from '../plant/live-state.js';
+import type { NotifierService } from '../notify/index.js';
 import type { PlcService } from '../plant/plc-service.js';
 import type { RuleService } from '../plant/rule-service.js';
 import type { HttpRuntime } from '../runtime/runtime.js';
@@ -26,6 +27,7 @@ import { journalRange } from '../db/events.js';
 import { metricsRoutes, statsRoutes } from './routes/stats.js';
 import { streamRoutes, type StreamDeps } from './routes/streams.js';
 import type { StatsSources } from '../ops/stats.js';
+import { notifierRoutes } from './routes/notifiers.js';
 import { datapointRoutes, plcRoutes, ruleRoutes } from './routes/plant.js';
 import { userRoutes } from './routes/users.js';
 import { staticPages } from './static-pages.js';
@@ -41,6 +43,7 @@ export interface HttpDeps {
   plcs: PlcService;
   datapoints: DatapointService;
   rules: RuleService;
+  notifiers: NotifierService;
   live: LiveState;
   alarms: AlarmService;
   /** This node and its peers; one node alone when not in a cluster. */
@@ -71,6 +74,7 @@ export function createHttpApp(deps: HttpDeps) {
     .route('/plcs', plcRoutes(deps.plcs, deps.live))
     .route('/datapoints', datapointRoutes(deps.datapoints, deps.live))
     .route('/rules', ruleRoutes(deps.rules))
+    .route('/notifiers', notifierRoutes(deps.notifiers))
     .route('/alarms', historyRoutes(deps.db))
     .route('/alarms', alarmRoutes(deps.alarms, async () => (await journalRange(deps.db)).last))
     .route('/stats', statsRoutes(deps.stats))

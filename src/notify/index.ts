@@ -18,3 +18,5 @@ export { testMessage, type Outgoing, type RuleInfo, type RuleLookup } from './ou
 export type { Sink } from './sink.js';
 export { DeliveryFailure, type DeliveryFailureCode } from './delivery-error.js';
 export { webhookSignature } from './webhook.js';
+export { createNotifications, type Notifications, type NotificationsOptions } from './notifications.js';
+export type { NotifierService, NotifierStatus, TestResult } from './notifier-service.js';

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-12-05T0001-initial.js';
+import * as notifiers from './2026-12-05T0002-notifiers.js';
 
 /**
  * Every PostgreSQL migration, by name; names sort in the order they run. Its own list: the
@@ -7,4 +8,5 @@ import * as initial from './2026-12-05T0001-initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-12-05T0001-initial': initial,
+  '2026-12-05T0002-notifiers': notifiers,
 };

@@ -1,0 +1,47 @@
+import * as v from 'valibot';
+import { invalid } from '../../errors.js';
+import { IdParam } from '../../plant/fields.js';
+import { mergePatch, NotifierInput, notifierView, type Notifier } from '../../notify/notifier.js';
+import type { NotifierService } from '../../notify/notifier-service.js';
+import { requirePermission } from '../auth-middleware.js';
+import { resourceRouter } from '../resource-router.js';
+import { parseWith } from '../validate.js';
+
+/**
+ * A PATCH body laid over the stored settings, to be checked as a whole. The kind is fixed (the
+ * two share few fields), and a broker URL sent back as reads show it (password masked) keeps
+ * the stored password.
+ */
+function patchedInput(stored: Notifier, body: unknown): unknown {
+  const patch = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  if (patch && 'kind' in patch && patch.kind !== stored.kind) {
+    throw invalid('kind', `cannot be changed; create a new ${String(patch.kind)} notifier instead`);
+  }
+  const { id: _id, ...config } = stored;
+  const masked = patch !== null && stored.kind === 'mqtt' && patch.url === notifierView(stored, null).url;
+  return mergePatch(config, masked ? { ...patch, url: stored.url } : body);
+}
+
+/** `/api/notifiers` (SPEC 14): admins only, the secret write-only, reads with the live `status`. */
+export function notifierRoutes(notifiers: NotifierService) {
+  const admin = requirePermission('alarms:admin');
+  return resourceRouter({
+    name: 'notifier',
+    read: 'alarms:admin',
+    write: 'alarms:admin',
+    create: NotifierInput,
+    patch: v.unknown(),
+    list: () => notifiers.list(),
+    get: notifiers.get,
+    insert: notifiers.create,
+    async update(id, body) {
+      const stored = await notifiers.get(id);
+      return notifiers.update(id, parseWith(NotifierInput, patchedInput(stored, body), 'request body'));
+    },
+    remove: (id) => notifiers.remove(id),
+    view: (n: Notifier) => notifierView(n, notifiers.status(n)),
+  }).post('/:id/test', admin, async (c) => {
+    const id = parseWith(IdParam, c.req.param('id'), 'notifier id');
+    return c.json(await notifiers.test(id));
+  });
+}

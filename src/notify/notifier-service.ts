@@ -1,0 +1,139 @@
+import type { Clock } from '../clock.js';
+import { onUniqueViolation } from '../db/constraint.js';
+import type { Db } from '../db/database.js';
+import { journalRange, type NewEvent } from '../db/events.js';
+import { deleteNotifier, findNotifier, insertNotifier, listNotifiers, updateNotifier } from '../db/notifiers.js';
+import { conflict, notFound } from '../errors.js';
+import type { Journal } from '../journal/journal.js';
+import type { Logger } from '../log/logger.js';
+import { cursorAt } from './delivery-cursor.js';
+import { DeliveryFailure, describeFailure } from './delivery-error.js';
+import type { DeliveryState, DeliveryStatus } from './delivery-status.js';
+import { notifierView, type Notifier, type NotifierConfig } from './notifier.js';
+import type { NotifierFleet } from './notifier-fleet.js';
+import { sinkFor } from './notifier-sink.js';
+import { testMessage } from './outgoing.js';
+
+/** `status` of a notifier read (SPEC 14): its loop's, or what it is when this node runs none. */
+export type NotifierStatus = Omit<DeliveryStatus, 'state' | 'cursor'> & {
+  /** disabled: not enabled; other_node: enabled, and driven by another node of the cluster (or none yet). */
+  state: DeliveryState | 'disabled' | 'other_node';
+  /** The last event id it is through; null when this node runs no loop for it. */
+  cursor: number | null;
+};
+
+/** The answer of `POST /api/notifiers/{id}/test`. */
+export type TestResult = { ok: true; key: string } | { ok: false; key: string; error: { code: string; message: string } };
+
+export interface NotifierServiceOptions {
+  db: Db;
+  journal: Journal;
+  fleet: NotifierFleet;
+  /** The rule's current alarm, for an MQTT test's retained state (a test belongs to no rule). */
+  currentAlarm(ruleId: number): unknown;
+  clock: Clock;
+  log: Logger;
+  /** Whether other nodes may drive notifiers (PostgreSQL). */
+  clustered: boolean;
+}
+
+/** A `config` event (SPEC 5) about a notifier: never the secret, and not the URL, which is often a credential itself. */
+function notifierEvent(action: 'created' | 'updated' | 'deleted', n: Notifier): NewEvent {
+  const { url: _url, status: _status, ...shown } = notifierView(n, null);
+  return { topic: 'config', type: `notifier_${action}`, payload: { notifier: shown } };
+}
+
+const duplicateName = (n: NotifierConfig) => () => conflict(`a notifier named "${n.name}" already exists`);
+
+/** Notifier CRUD (SPEC 14), journaled as `config` events; the fleet runs what is enabled. */
+export function notifierService(o: NotifierServiceOptions) {
+  const { db, journal, fleet } = o;
+
+  async function get(id: number): Promise<Notifier> {
+    return (await findNotifier(db, id)) ?? Promise.reject(notFound('notifier'));
+  }
+
+  const notRunning = (state: NotifierStatus['state'], lastError: string | null): NotifierStatus => ({
+    state,
+    delivered: 0,
+    pending: 0,
+    failed_attempts: 0,
+    last_error: lastError,
+    last_error_at: null,
+    last_delivered_at: null,
+    last_delivered_id: null,
+    abandoned: 0,
+    last_abandoned_id: null,
+    retrying: null,
+    cursor: null,
+  });
+
+  return {
+    list: () => listNotifiers(db),
+    get,
+
+    status(n: Notifier): NotifierStatus {
+      const running = fleet.status(n.id);
+      if (running) return running;
+      if (!n.enabled) return notRunning('disabled', null);
+      const failure = fleet.startFailure(n.id);
+      return notRunning(failure || !o.clustered ? 'starting' : 'other_node', failure ?? null);
+    },
+
+    async create(input: NotifierConfig): Promise<Notifier> {
+      // It starts with what happens next, not with the history.
+      const start = cursorAt((await journalRange(db)).last);
+      const created = await journal.record(async (trx, ts) => {
+        const n = await onUniqueViolation(insertNotifier(trx, input, start, ts), duplicateName(input));
+        return { result: n, events: [notifierEvent('created', n)] };
+      });
+      await fleet.sync(created.id);
+      return created;
+    },
+
+    /** New settings (a PATCH merged and checked by the caller), with the running loop stopped first. */
+    async update(id: number, config: NotifierConfig): Promise<Notifier> {
+      const head = (await journalRange(db)).last;
+      return fleet.whileStopped(id, () =>
+        journal.record(async (trx, ts) => {
+          const stored = await findNotifier(trx, id);
+          if (!stored) throw notFound('notifier');
+          // Enabled again: what happened while it was off is not sent; it starts from now, as a new one.
+          const restart = !stored.enabled && config.enabled ? cursorAt(head) : undefined;
+          const n = await onUniqueViolation(updateNotifier(trx, id, config, ts, restart), duplicateName(config));
+          return { result: n, events: [notifierEvent('updated', n)] };
+        }),
+      );
+    },
+
+    async remove(id: number): Promise<void> {
+      await get(id);
+      await fleet.whileStopped(id, () =>
+        journal.record(async (trx) => {
+          const stored = await findNotifier(trx, id);
+          if (!stored) throw notFound('notifier');
+          await deleteNotifier(trx, id);
+          return { result: undefined, events: [notifierEvent('deleted', stored)] };
+        }),
+      );
+    },
+
+    /** Sends one test message now, beside the delivery loop (disabled notifiers too). */
+    async test(id: number): Promise<TestResult> {
+      const n = await get(id);
+      const message = testMessage(n, o.clock.now());
+      const sink = sinkFor(n, { currentAlarm: o.currentAlarm, log: o.log });
+      try {
+        await sink.send(message, AbortSignal.timeout(15_000));
+        return { ok: true, key: message.key };
+      } catch (err) {
+        const code = err instanceof DeliveryFailure ? err.code : 'connection';
+        return { ok: false, key: message.key, error: { code, message: describeFailure(err) } };
+      } finally {
+        await sink.close().catch(() => {});
+      }
+    },
+  };
+}
+
+export type NotifierService = ReturnType<typeof notifierService>;

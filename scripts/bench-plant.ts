@@ -84,6 +84,10 @@ async function pollFigures(n: ClusterNodeProcess, token: string): Promise<Map<nu
   const stats = (await n.call('GET', '/api/stats', { token })).json as { plcs: { plc_id: number; reads: number }[] };
   return new Map(stats.plcs.map((p) => [p.plc_id, p.reads]));
 }
+async function pollErrors(nodes: ClusterNodeProcess[], token: string): Promise<number> {
+  const all = await Promise.all(nodes.map(async (n) => ((await n.call('GET', '/api/stats', { token })).json as { plcs: { errors: number }[] }).plcs));
+  return all.flat().reduce((sum, p) => sum + p.errors, 0);
+}
 const pollReads = async (n: ClusterNodeProcess, token: string) => [...(await pollFigures(n, token)).values()].reduce((a, b) => a + b, 0);
 
 /** Requests made in the window by PLCs polled by the same node at both ends of it (a PLC that moved would count twice or not at all). */
@@ -129,10 +133,12 @@ for (const nodeCount of NODE_COUNTS) {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       const before = nodes.map((n) => ({ times: threadTimes(n.pid) }));
+      const errorsBefore = await pollErrors(nodes, token);
       const readsBefore = await Promise.all(nodes.map((n) => pollFigures(n, token)));
       await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
       const readsAfter = await Promise.all(nodes.map((n) => pollFigures(n, token)));
       const after = nodes.map((n) => threadTimes(n.pid));
+      const errors = (await pollErrors(nodes, token)) - errorsBefore;
       const { reads, plcs } = readsBetween(readsBefore, readsAfter);
       const expected = plcs * SECONDS * requestsPerCycle;
       const missed = Math.max(0, Math.round((expected - reads) / requestsPerCycle));
@@ -144,7 +150,7 @@ for (const nodeCount of NODE_COUNTS) {
         return `${n.name}: main ${pct(main)}, worker ${pct(others[0] ?? 0)}, all threads ${pct(total)}`;
       });
       const pointsPerS = PLCS * perPlc;
-      console.log(`${nodeCount} node(s), ${String(pointsPerS).padStart(6)} points/s: ${rows.join(' | ')}; requests ${reads}/${expected} (${plcs} PLCs polled by one node throughout), cycles missed ${missed}`);
+      console.log(`${nodeCount} node(s), ${String(pointsPerS).padStart(6)} points/s: ${rows.join(' | ')}; requests ${reads}/${expected} (${plcs} PLCs polled by one node throughout), poll errors ${errors}, cycles missed ${missed}`);
     } finally {
       for (const n of nodes) n.kill();
       await Promise.all(nodes.map((n) => n.exited));

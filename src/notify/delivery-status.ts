@@ -20,3 +20,16 @@ export interface DeliveryStatus {
   retrying: { key: string; failures: number; next_attempt_at: string } | null;
   cursor: number;
 }
+
+/** The counters of a loop that has delivered nothing yet. */
+export const NOTHING_YET: Omit<DeliveryStatus, 'state' | 'pending' | 'cursor'> = Object.freeze({
+  delivered: 0,
+  failed_attempts: 0,
+  last_error: null,
+  last_error_at: null,
+  last_delivered_at: null,
+  last_delivered_id: null,
+  abandoned: 0,
+  last_abandoned_id: null,
+  retrying: null,
+});

@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { deadlineOf, nextAttempt, retryDelay } from './backoff.js';
 import { cursorAt, type CursorStore, type DeliveryCursor } from './delivery-cursor.js';
 import { describeFailure } from './delivery-error.js';
-import type { DeliveryStatus } from './delivery-status.js';
+import { NOTHING_YET, type DeliveryStatus } from './delivery-status.js';
 import { wants } from './event-filter.js';
 import type { Notifier } from './notifier.js';
 import { digestMessage, eventMessage, type Outgoing, type RuleLookup } from './outgoing.js';
@@ -55,18 +55,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   const graceMs = o.digestGraceMs ?? 2_000;
   const label = `notifier ${o.notifier.id} (${o.notifier.name})`;
   const listeners = new Set<(status: DeliveryStatus) => void>();
-  const current: Omit<DeliveryStatus, 'pending' | 'cursor'> = {
-    state: 'starting',
-    delivered: 0,
-    failed_attempts: 0,
-    last_error: null,
-    last_error_at: null,
-    last_delivered_at: null,
-    last_delivered_id: null,
-    abandoned: 0,
-    last_abandoned_id: null,
-    retrying: null,
-  };
+  const current: Omit<DeliveryStatus, 'pending' | 'cursor'> = { state: 'starting', ...NOTHING_YET };
 
   let guard: StormGuard = createStormGuard(o.notifier.max_per_rule_per_min);
   let cursor: DeliveryCursor = cursorAt(0);

@@ -8,7 +8,7 @@ import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { cursorAt } from './delivery-cursor.js';
 import { DeliveryFailure, describeFailure } from './delivery-error.js';
-import type { DeliveryState, DeliveryStatus } from './delivery-status.js';
+import { NOTHING_YET, type DeliveryState, type DeliveryStatus } from './delivery-status.js';
 import { notifierView, type Notifier, type NotifierConfig } from './notifier.js';
 import type { NotifierFleet } from './notifier-fleet.js';
 import { sinkFor } from './notifier-sink.js';
@@ -54,17 +54,10 @@ export function notifierService(o: NotifierServiceOptions) {
   }
 
   const notRunning = (state: NotifierStatus['state'], lastError: string | null): NotifierStatus => ({
+    ...NOTHING_YET,
     state,
-    delivered: 0,
     pending: 0,
-    failed_attempts: 0,
     last_error: lastError,
-    last_error_at: null,
-    last_delivered_at: null,
-    last_delivered_id: null,
-    abandoned: 0,
-    last_abandoned_id: null,
-    retrying: null,
     cursor: null,
   });
 

@@ -89,7 +89,7 @@ async function run(notifiers: number): Promise<void> {
     if (notifiers > 0) line(`webhooks (event ts -> receiver), ${(deliveredWindow.length / SECONDS / notifiers).toFixed(0)}/s per notifier`, deliveredWindow);
     ws.terminate();
   } finally {
-    node.kill();
+    node.stop(); // SIGTERM: an orderly stop (and a CPU profile written, with NODE_OPTIONS=--cpu-prof)
     await node.exited;
     for (const r of receivers) r.close();
     await sim.close();

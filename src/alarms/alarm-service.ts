@@ -99,8 +99,18 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
     return a && alarmBody(a, points.get(a.rule.datapoint_id));
   };
 
+  /**
+   * PLCs whose rules are being loaded (takeOver) and the rule changes that came meanwhile: a
+   * change read before the load's listing, but told before the PLC counts as this node's, would
+   * otherwise be dropped here and missed there.
+   */
+  const adopting = new Set<number>();
+  let deferred: Rule[] = [];
+
   function applyRule(rule: Rule): void {
-    if (inScope(rule)) engine.upsertRule(rule);
+    const plcId = points.get(rule.datapoint_id)?.plc_id;
+    if (plcId !== undefined && adopting.has(plcId)) deferred.push(rule);
+    else if (inScope(rule)) engine.upsertRule(rule);
     else engine.release(rule.id); // moved to a datapoint of a PLC another node polls
   }
 
@@ -142,11 +152,20 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
 
     /** Runs the rules of PLCs this node now holds, from the states their last owner stored. */
     async takeOver(plcIds: readonly number[]): Promise<void> {
-      await refreshPoints();
-      const taken = new Set(plcIds);
-      const rules = (await listRules(db)).filter((r) => taken.has(points.get(r.datapoint_id)?.plc_id ?? -1));
-      engine.adopt(rules, await listAlarmStates(db));
-      stored = null;
+      for (const id of plcIds) adopting.add(id);
+      try {
+        await refreshPoints();
+        const taken = new Set(plcIds);
+        const rules = (await listRules(db)).filter((r) => taken.has(points.get(r.datapoint_id)?.plc_id ?? -1));
+        engine.adopt(rules, await listAlarmStates(db));
+      } finally {
+        for (const id of plcIds) adopting.delete(id);
+        stored = null;
+      }
+      // Changes told while loading, now on top of what the load found (a rule listed already is edited again, harmlessly).
+      const late = deferred;
+      deferred = [];
+      for (const rule of late) applyRule(rule);
     },
 
     /** Stops running the rules of PLCs this node lets go (their states are stored already). */

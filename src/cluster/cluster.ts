@@ -90,7 +90,7 @@ export function createCluster(deps: ClusterDeps) {
   });
 
   const session = createNodeSession({
-    newClient: () => new pg.Client({ ...pool.options, application_name: sessionTag(name) }),
+    newClient: () => new pg.Client({ ...pool.options, application_name: sessionTag(name), keepAlive: true, keepAliveInitialDelayMillis: 1_000 }),
     channels: [JOURNAL_CHANNEL, COMMAND_CHANNEL, REPLY_CHANNEL, MEMBERS_CHANNEL, VALUES_CHANNEL],
     onNotify(channel, payload) {
       if (channel === JOURNAL_CHANNEL) tail.hint();
@@ -137,8 +137,9 @@ export function createCluster(deps: ClusterDeps) {
     liveNodes: () => membership.liveCount(),
     acquired: (ids) =>
       inTurn(async () => {
-        await alarms.takeOver(ids);
+        // Its rules count as this node's from now: a rule change told during the load is kept for it.
         for (const id of ids) polled.add(id);
+        await alarms.takeOver(ids);
         await deps.reloadPoller();
       }),
     releasing: (ids) =>

@@ -10,6 +10,8 @@ const TAG_PREFIX = sessionTag('');
 
 /** A node writes its row this often... */
 const HEARTBEAT_MS = 1_000;
+/** A heartbeat unanswered this long counts as failed. */
+const BEAT_ANSWER_MS = 3_000;
 /** ...and counts as dead once its row is this old (SPEC 12: off the list within 15 s). */
 export const NODE_TIMEOUT_S = 8;
 
@@ -36,12 +38,17 @@ export function createMembership(db: Db, nameOf: () => string, clock: Clock, log
   let self = '';
 
   async function beat(): Promise<void> {
+    let timer: unknown;
     try {
-      await db
+      // A heartbeat the database does not answer in time is a failed one (a network cut hangs it).
+      const silent = new Promise<never>((_, reject) => {
+        timer = clock.setTimer(clock.now() + BEAT_ANSWER_MS, () => reject(new Error(`no answer within ${BEAT_ANSWER_MS / 1000} s`)));
+      });
+      await Promise.race([silent, db
         .insertInto('cluster_nodes')
         .values({ name: self, started_at: sql`now()`, last_seen: sql`now()` })
         .onConflict((oc) => oc.column('name').doUpdateSet({ last_seen: sql`now()` }))
-        .execute();
+        .execute()]);
       healthy = true;
       if (failing) log.info('cluster: the database is reachable again');
       failing = false;
@@ -49,6 +56,8 @@ export function createMembership(db: Db, nameOf: () => string, clock: Clock, log
       healthy = false;
       if (!failing) log.error(`cluster: heartbeat failed: ${String(err)}`);
       failing = true;
+    } finally {
+      clock.clearTimer(timer);
     }
   }
 

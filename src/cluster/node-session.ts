@@ -5,6 +5,14 @@ import type { Logger } from '../log/logger.js';
 /** After a lost connection, try again this soon, doubling to the cap. */
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 2_000;
+/**
+ * A query on the session unanswered this long means the database is out of reach (a network
+ * cut does not close the socket): the session is dropped, and with it the node's claim to its
+ * PLCs, before PostgreSQL's keepalives below (about 5 s) give the locks to another node.
+ */
+const ANSWER_MS = 3_000;
+/** The server probes the session's socket after 2 s of silence, every 1 s, 3 times. */
+const SERVER_KEEPALIVES = ['set tcp_keepalives_idle = 2', 'set tcp_keepalives_interval = 1', 'set tcp_keepalives_count = 3'];
 
 export interface NodeSessionOptions {
   /** A new, unconnected client for the cluster's database. */
@@ -42,6 +50,7 @@ export function createNodeSession(options: NodeSessionOptions) {
     next.on('notification', (n) => options.onNotify(n.channel, n.payload ?? ''));
     try {
       await next.connect();
+      for (const statement of SERVER_KEEPALIVES) await next.query(statement);
       for (const channel of options.channels) await next.query(`listen ${channel}`);
     } catch (err) {
       void next.end().catch(() => {});
@@ -72,10 +81,22 @@ export function createNodeSession(options: NodeSessionOptions) {
     get connected() {
       return client !== null;
     },
-    /** A query on the session's connection; rejects while it is down. */
+    /** A query on the session's connection; rejects while it is down, and drops a session that does not answer. */
     async query<R extends object>(text: string, values: unknown[] = []): Promise<R[]> {
-      if (client === null) throw new Error('the node session is not connected');
-      return (await client.query<R>(text, values)).rows;
+      const c = client;
+      if (c === null) throw new Error('the node session is not connected');
+      let timer: unknown;
+      const silent = new Promise<never>((_, reject) => {
+        timer = clock.setTimer(clock.now() + ANSWER_MS, () => {
+          reject(new Error(`the database did not answer within ${ANSWER_MS / 1000} s`));
+          dropSocket(c);
+        });
+      });
+      try {
+        return (await Promise.race([c.query<R>(text, values), silent])).rows;
+      } finally {
+        clock.clearTimer(timer);
+      }
     },
     /** Closes the connection: its session locks are released by PostgreSQL at once. */
     async stop(): Promise<void> {
@@ -89,3 +110,11 @@ export function createNodeSession(options: NodeSessionOptions) {
 }
 
 export type NodeSession = ReturnType<typeof createNodeSession>;
+
+/**
+ * Closes the session's socket at once: `end()` would wait for a goodbye the database cannot
+ * hear. node-postgres has no public way to do this; its connection's stream is the socket.
+ */
+function dropSocket(c: pg.Client): void {
+  (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}

@@ -58,6 +58,21 @@ export async function api(method, path, body, options = {}) {
 }
 
 export const get = (path) => api('GET', path);
+
+/** A GET whose answer is a file (a CSV export): the body as a Blob, errors as `api` throws them. */
+export async function download(path) {
+  const session = currentSession();
+  let res;
+  try {
+    res = await fetch(path, { headers: session ? { authorization: `Bearer ${session.token}` } : {}, cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the server.');
+  }
+  if (res.ok) return res.blob();
+  const e = (await res.json().catch(() => undefined))?.error;
+  if (res.status === 401) returnToSignIn();
+  throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? `HTTP ${res.status}`, e?.details, res.headers);
+}
 export const post = (path, body) => api('POST', path, body ?? {});
 export const patch = (path, body) => api('PATCH', path, body);
 export const del = (path, options) => api('DELETE', path, undefined, options);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/modbus/simulator.js';
@@ -82,6 +83,12 @@ describe('every page', () => {
 
     await page.goto(`${base}/history.html`);
     await page.locator('#history-body td', { hasText: HOSTILE_RULE }).first().waitFor();
+    // What the filters show, as a CSV file: the SPEC header, the hostile name as text in it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('alarm-history.csv');
+    const exported = readFileSync((await download.path())!, 'utf8');
+    expect(exported.split('\r\n')[0]).toBe('id,ts,topic,type,rule_id,rule_name,plc_id,state,previous_state,value,user,comment');
+    expect(exported).toContain(`rule_created,1,${HOSTILE_RULE}`);
     await page.goto(`${base}/items.html`);
     await page.locator('#items-empty').waitFor();
 

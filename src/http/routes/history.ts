@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { Db } from '../../db/database.js';
-import { eventBody, listEvents } from '../../db/events.js';
+import type { Context } from 'hono';
+import { eventBody, listEvents, type JournalEvent } from '../../db/events.js';
+import { invalid } from '../../errors.js';
+import { historyCsvHeader, historyCsvLine } from '../history-csv.js';
 import { IdParam } from '../../plant/fields.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
 import { queryOf } from '../validate.js';
@@ -12,32 +15,67 @@ const instant = v.pipe(
   v.transform((s) => new Date(s).toISOString()),
 );
 
+/** A CSV export answers up to this many rows per request (SPEC 13); the next starts after the last id. */
+const CSV_MAX_ROWS = 100_000;
+/** Rows read from the journal at a time while a CSV export streams out. */
+const CSV_PAGE = 2_000;
+
 const HistoryQuery = v.strictObject({
+  format: v.optional(v.picklist(['json', 'csv'], 'must be json or csv')),
   rule_id: v.optional(IdParam),
   from: v.optional(instant),
   to: v.optional(instant),
   after_id: v.optional(v.pipe(v.string(), v.regex(/^\d{1,16}$/, 'must be an event id'), v.transform(Number))),
-  limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d{1,4}$/, 'must be a number from 1 to 1000'), v.transform(Number), v.minValue(1), v.maxValue(1000)),
-    '100',
-  ),
+  /** JSON: 1-1000, default 100; CSV: 1-100000, default 100000. */
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,6}$/, 'must be a whole number'), v.transform(Number), v.minValue(1))),
 });
 
-/** `GET /api/alarms/history`: the journal, oldest first, in pages (SPEC 4). */
+/** `GET /api/alarms/history`: the journal, oldest first, in pages (SPEC 4), or as CSV (SPEC 13). */
 export function historyRoutes(db: Db) {
   return new Hono<AuthEnv>().get('/history', requirePermission('alarms:read'), async (c) => {
     const q = queryOf(c, HistoryQuery);
+    const csv = q.format === 'csv' || (q.format === undefined && /\btext\/csv\b/i.test(c.req.header('accept') ?? ''));
+    const max = csv ? CSV_MAX_ROWS : 1000;
+    const limit = q.limit ?? (csv ? CSV_MAX_ROWS : 100);
+    if (limit > max) throw invalid('limit', `must be a number from 1 to ${max}`);
+    const read = (afterId: number | undefined, count: number) =>
+      listEvents(db, { afterId, ruleId: q.rule_id, from: q.from, to: q.to, viewerId: c.get('user').id, limit: count });
+    if (csv) return csvExport(c, read, q.after_id, limit);
     // One more than asked tells whether another page exists.
-    const rows = await listEvents(db, {
-      afterId: q.after_id,
-      ruleId: q.rule_id,
-      from: q.from,
-      to: q.to,
-      viewerId: c.get('user').id,
-      limit: q.limit + 1,
-    });
-    const page = rows.slice(0, q.limit);
-    const more = rows.length > q.limit;
+    const rows = await read(q.after_id, limit + 1);
+    const page = rows.slice(0, limit);
+    const more = rows.length > limit;
     return c.json({ events: page.map(eventBody), next_after_id: more ? page.at(-1)!.id : null });
   });
 }
+
+/**
+ * Streams the export page by page, so 100k rows never sit in memory at once. The first page is
+ * read before answering, so a failing query is still an error status, not a cut-off file.
+ */
+async function csvExport(
+  c: Context<AuthEnv>,
+  read: (afterId: number | undefined, count: number) => Promise<JournalEvent[]>,
+  afterId: number | undefined,
+  limit: number,
+) {
+  const pageOf = (sent: number) => Math.min(CSV_PAGE, limit - sent);
+  let page = await read(afterId, pageOf(0));
+  let sent = 0;
+  return c.body(
+    new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(encoder.encode(historyCsvHeader())),
+      async pull(controller) {
+        const asked = pageOf(sent);
+        if (page.length > 0) controller.enqueue(encoder.encode(page.map(historyCsvLine).join('')));
+        sent += page.length;
+        if (page.length < asked || sent >= limit) return controller.close();
+        page = await read(page.at(-1)!.id, pageOf(sent));
+      },
+    }),
+    200,
+    { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="alarm-history.csv"' },
+  );
+}
+
+const encoder = new TextEncoder();

@@ -18,9 +18,10 @@ export interface ResourceDefinition<Row, Create extends v.GenericSchema, Patch e
   removeQuery?: RemoveQ;
   list(query: v.InferOutput<ListQ>): Promise<Row[]>;
   get(id: number): Promise<Row>;
-  insert(input: v.InferOutput<Create>): Promise<Row>;
-  update(id: number, patch: v.InferOutput<Patch>): Promise<Row>;
-  remove(id: number, query: v.InferOutput<RemoveQ>): Promise<void>;
+  /** `user`: the username of whoever asked, for the journal (SPEC 13). */
+  insert(input: v.InferOutput<Create>, user: string): Promise<Row>;
+  update(id: number, patch: v.InferOutput<Patch>, user: string): Promise<Row>;
+  remove(id: number, query: v.InferOutput<RemoveQ>, user: string): Promise<void>;
   /** Adds what reads show beyond the stored row (live values, status). */
   view?(row: Row): unknown;
 }
@@ -39,15 +40,15 @@ export function resourceRouter<Row, C extends v.GenericSchema, P extends v.Gener
       const rows = await def.list(queryOf(c, def.listQuery ?? NoQuery));
       return c.json(rows.map(view));
     })
-    .post('/', write, async (c) => c.json(view(await def.insert(await jsonBody(c, def.create))), 201))
+    .post('/', write, async (c) => c.json(view(await def.insert(await jsonBody(c, def.create), c.get('user').username)), 201))
     .get('/:id', read, async (c) => c.json(view(await def.get(id(c.req.param('id'))))))
     .patch('/:id', write, async (c) => {
       const rowId = id(c.req.param('id'));
-      return c.json(view(await def.update(rowId, await jsonBody(c, def.patch))));
+      return c.json(view(await def.update(rowId, await jsonBody(c, def.patch), c.get('user').username)));
     })
     .delete('/:id', write, async (c) => {
       const rowId = id(c.req.param('id'));
-      await def.remove(rowId, queryOf(c, def.removeQuery ?? NoQuery));
+      await def.remove(rowId, queryOf(c, def.removeQuery ?? NoQuery), c.get('user').username);
       return c.body(null, 204);
     });
 }

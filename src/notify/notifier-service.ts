@@ -1,3 +1,4 @@
+import { changesOf } from '../audit/changes.js';
 import type { Clock } from '../clock.js';
 import { onUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
@@ -38,9 +39,14 @@ export interface NotifierServiceOptions {
 }
 
 /** A `config` event (SPEC 5) about a notifier: never the secret, and not the URL, which is often a credential itself. */
-function notifierEvent(action: 'created' | 'updated' | 'deleted', n: Notifier): NewEvent {
-  const { url: _url, status: _status, ...shown } = notifierView(n, null);
-  return { topic: 'config', type: `notifier_${action}`, payload: { notifier: shown } };
+function notifierEvent(action: 'created' | 'updated' | 'deleted', n: Notifier, user: string | null, before?: Notifier): NewEvent {
+  const shownOf = (x: Notifier) => {
+    const { url: _url, status: _status, ...shown } = notifierView(x, null);
+    return shown;
+  };
+  const shown = shownOf(n);
+  const changes = before && changesOf(shownOf(before), shown);
+  return { topic: 'config', type: `notifier_${action}`, payload: { notifier: shown, user, notifier_id: n.id, ...(changes && { changes }) } };
 }
 
 const duplicateName = (n: NotifierConfig) => () => conflict(`a notifier named "${n.name}" already exists`);
@@ -73,19 +79,19 @@ export function notifierService(o: NotifierServiceOptions) {
       return notRunning(failure || !o.clustered ? 'starting' : 'other_node', failure ?? null);
     },
 
-    async create(input: NotifierConfig): Promise<Notifier> {
+    async create(input: NotifierConfig, user: string | null = null): Promise<Notifier> {
       // It starts with what happens next, not with the history.
       const start = cursorAt((await journalRange(db)).last);
       const created = await journal.record(async (trx, ts) => {
         const n = await onUniqueViolation(insertNotifier(trx, input, start, ts), duplicateName(input));
-        return { result: n, events: [notifierEvent('created', n)] };
+        return { result: n, events: [notifierEvent('created', n, user)] };
       });
       await fleet.sync(created.id);
       return created;
     },
 
     /** New settings (a PATCH merged and checked by the caller), with the running loop stopped first. */
-    async update(id: number, config: NotifierConfig): Promise<Notifier> {
+    async update(id: number, config: NotifierConfig, user: string | null = null): Promise<Notifier> {
       const head = (await journalRange(db)).last;
       return fleet.whileStopped(id, () =>
         journal.record(async (trx, ts) => {
@@ -94,19 +100,19 @@ export function notifierService(o: NotifierServiceOptions) {
           // Enabled again: what happened while it was off is not sent; it starts from now, as a new one.
           const restart = !stored.enabled && config.enabled ? cursorAt(head) : undefined;
           const n = await onUniqueViolation(updateNotifier(trx, id, config, ts, restart), duplicateName(config));
-          return { result: n, events: [notifierEvent('updated', n)] };
+          return { result: n, events: [notifierEvent('updated', n, user, stored)] };
         }),
       );
     },
 
-    async remove(id: number): Promise<void> {
+    async remove(id: number, user: string | null = null): Promise<void> {
       await get(id);
       await fleet.whileStopped(id, () =>
         journal.record(async (trx) => {
           const stored = await findNotifier(trx, id);
           if (!stored) throw notFound('notifier');
           await deleteNotifier(trx, id);
-          return { result: undefined, events: [notifierEvent('deleted', stored)] };
+          return { result: undefined, events: [notifierEvent('deleted', stored, user)] };
         }),
       );
     },

@@ -28,15 +28,16 @@ const duplicateLabel = (d: DatapointInput) => () =>
 export async function deleteDatapointsOf(
   db: Db,
   datapoints: Datapoint[],
+  user: string | null,
 ): Promise<{ events: NewEvent[]; changes: PlantChange[] }> {
   const events: NewEvent[] = [];
   const changes: PlantChange[] = [{ kind: 'topology' }];
   for (const d of datapoints) {
     const rules = await listRules(db, { datapointId: d.id });
-    events.push(...(await deleteRulesOf(db, rules)));
+    events.push(...(await deleteRulesOf(db, rules, { user, plc_id: d.plc_id })));
     changes.push(...rules.map((r) => ({ kind: 'rule_deleted' as const, ruleId: r.id })));
     await deleteDatapoint(db, d.id);
-    events.push(configEvent('datapoint', 'deleted', d));
+    events.push(configEvent('datapoint', 'deleted', d, { user }));
   }
   return { events, changes };
 }
@@ -50,34 +51,34 @@ export function datapointService({ db, journal, changed }: PlantContext) {
       return (await findDatapoint(db, id)) ?? Promise.reject(notFound('datapoint'));
     },
 
-    async create(input: DatapointInput): Promise<Datapoint> {
+    async create(input: DatapointInput, user: string | null = null): Promise<Datapoint> {
       const datapoint = await journal.record(async (trx, ts) => {
         await checkDatapoint(trx, input);
         const d = await onUniqueViolation(insertDatapoint(trx, input, ts), duplicateLabel(input));
-        return { result: d, events: [configEvent('datapoint', 'created', d)] };
+        return { result: d, events: [configEvent('datapoint', 'created', d, { user })] };
       });
       changed([{ kind: 'topology' }]);
       return datapoint;
     },
 
-    async update(id: number, patch: DatapointPatchInput): Promise<Datapoint> {
+    async update(id: number, patch: DatapointPatchInput, user: string | null = null): Promise<Datapoint> {
       const datapoint = await journal.record(async (trx, ts) => {
         const current = await findDatapoint(trx, id);
         if (!current) throw notFound('datapoint');
         const merged = { ...current, ...patch };
         await checkDatapoint(trx, merged);
-                const d = await onUniqueViolation(updateDatapoint(trx, id, merged, ts), duplicateLabel(merged));
-        return { result: d, events: [configEvent('datapoint', 'updated', d)] };
+        const d = await onUniqueViolation(updateDatapoint(trx, id, merged, ts), duplicateLabel(merged));
+        return { result: d, events: [configEvent('datapoint', 'updated', d, { user, before: current })] };
       });
       changed([{ kind: 'topology' }]);
       return datapoint;
     },
 
-    async remove(id: number): Promise<void> {
+    async remove(id: number, user: string | null = null): Promise<void> {
       const changes = await journal.record(async (trx, ts) => {
         const d = await findDatapoint(trx, id);
         if (!d) throw notFound('datapoint');
-        const { events, changes } = await deleteDatapointsOf(trx, [d]);
+        const { events, changes } = await deleteDatapointsOf(trx, [d], user);
         return { result: changes, events };
       });
       changed(changes);

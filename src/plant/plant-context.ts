@@ -1,3 +1,4 @@
+import { changesOf } from '../audit/changes.js';
 import type { Db } from '../db/database.js';
 import type { NewEvent } from '../db/events.js';
 import type { Journal } from '../journal/journal.js';
@@ -16,16 +17,41 @@ export interface PlantContext {
   changed(changes: PlantChange[]): void;
 }
 
-/** A `config` event about one row, as SPEC 5 names it: `<resource>_<action>`. */
+/** Who made a change, and what the row was before it (updates). */
+export interface Audit {
+  /** The username; null when the server itself acted (the demo plant). */
+  user: string | null;
+  /** The PLC a rule's datapoint is on: a rule row does not say. */
+  plc_id?: number | null;
+  before?: object;
+}
+
+type Row = { id: number } & Record<string, unknown>;
+
+/** The ids an event about the row concerns (SPEC 13), so history by rule finds config events too. */
+function idsOf(resource: 'plc' | 'datapoint' | 'rule', row: Row, audit: Audit): Record<string, unknown> {
+  if (resource === 'plc') return { plc_id: row.id };
+  if (resource === 'datapoint') return { datapoint_id: row.id, plc_id: row['plc_id'] };
+  return { rule_id: row.id, datapoint_id: row['datapoint_id'], plc_id: audit.plc_id ?? null };
+}
+
+/** A `config` event about one row, as SPEC 5 names it (`<resource>_<action>`), with who did it (SPEC 13). */
 export function configEvent(
   resource: 'plc' | 'datapoint' | 'rule',
   action: 'created' | 'updated' | 'deleted',
-  row: { id: number },
+  stored: { id: number },
+  audit: Audit,
 ): NewEvent {
+  const row = stored as Row;
   return {
     topic: 'config',
     type: `${resource}_${action}`,
-    payload: { [resource]: row },
+    payload: {
+      [resource]: row,
+      user: audit.user,
+      ...idsOf(resource, row, audit),
+      ...(action === 'updated' && audit.before !== undefined && { changes: changesOf(audit.before, row) }),
+    },
     rule_id: resource === 'rule' ? row.id : null,
   };
 }

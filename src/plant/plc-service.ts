@@ -17,28 +17,28 @@ export function plcService({ db, journal, changed }: PlantContext) {
       return (await findPlc(db, id)) ?? Promise.reject(notFound('PLC'));
     },
 
-    async create(input: PlcInput): Promise<Plc> {
+    async create(input: PlcInput, user: string | null = null): Promise<Plc> {
       const plc = await journal.record(async (trx, ts) => {
         const p = await onUniqueViolation(insertPlc(trx, input, ts), duplicateName(input));
-        return { result: p, events: [configEvent('plc', 'created', p)] };
+        return { result: p, events: [configEvent('plc', 'created', p, { user })] };
       });
       changed([{ kind: 'topology' }]);
       return plc;
     },
 
-    async update(id: number, patch: PlcPatchInput): Promise<Plc> {
+    async update(id: number, patch: PlcPatchInput, user: string | null = null): Promise<Plc> {
       const plc = await journal.record(async (trx, ts) => {
         const current = await findPlc(trx, id);
         if (!current) throw notFound('PLC');
         const merged = { ...current, ...patch };
         const p = await onUniqueViolation(updatePlc(trx, id, merged, ts), duplicateName(merged));
-        return { result: p, events: [configEvent('plc', 'updated', p)] };
+        return { result: p, events: [configEvent('plc', 'updated', p, { user, before: current })] };
       });
       changed([{ kind: 'topology' }]);
       return plc;
     },
 
-    async remove(id: number, cascade: boolean): Promise<void> {
+    async remove(id: number, cascade: boolean, user: string | null = null): Promise<void> {
       const changes = await journal.record(async (trx, ts) => {
         const plc = await findPlc(trx, id);
         if (!plc) throw notFound('PLC');
@@ -46,9 +46,9 @@ export function plcService({ db, journal, changed }: PlantContext) {
         if (datapoints.length > 0 && !cascade) {
           throw conflict(`PLC "${plc.name}" still has ${datapoints.length} datapoint(s); delete them or pass ?cascade=1`);
         }
-        const { events, changes } = await deleteDatapointsOf(trx, datapoints);
+        const { events, changes } = await deleteDatapointsOf(trx, datapoints, user);
         await deletePlc(trx, id);
-        return { result: changes, events: [...events, configEvent('plc', 'deleted', plc)] };
+        return { result: changes, events: [...events, configEvent('plc', 'deleted', plc, { user })] };
       });
       changed(changes);
     },

@@ -34,11 +34,11 @@ export function notifierRoutes(notifiers: NotifierService) {
     list: () => notifiers.list(),
     get: notifiers.get,
     insert: notifiers.create,
-    async update(id, body) {
+    async update(id, body, user) {
       const stored = await notifiers.get(id);
-      return notifiers.update(id, parseWith(NotifierInput, patchedInput(stored, body), 'request body'));
+      return notifiers.update(id, parseWith(NotifierInput, patchedInput(stored, body), 'request body'), user);
     },
-    remove: (id) => notifiers.remove(id),
+    remove: (id, _q, user) => notifiers.remove(id, user),
     view: (n: Notifier) => notifierView(n, notifiers.status(n)),
   }).post('/:id/test', admin, async (c) => {
     const id = parseWith(IdParam, c.req.param('id'), 'notifier id');

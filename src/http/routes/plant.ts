@@ -21,7 +21,7 @@ export function plcRoutes(plcs: PlcService, live: LiveState) {
     get: plcs.get,
     insert: plcs.create,
     update: plcs.update,
-    remove: (id, q) => plcs.remove(id, q.cascade),
+    remove: (id, q, user) => plcs.remove(id, q.cascade, user),
     view: (p: Plc) => ({ ...p, status: live.status(p.id) }),
   });
 }
@@ -38,7 +38,7 @@ export function datapointRoutes(datapoints: DatapointService, live: LiveState) {
     get: datapoints.get,
     insert: datapoints.create,
     update: datapoints.update,
-    remove: (id) => datapoints.remove(id),
+    remove: (id, _q, user) => datapoints.remove(id, user),
     view: (d: Datapoint) => ({ ...d, live: live.value(d.id) }),
   });
 }
@@ -55,6 +55,6 @@ export function ruleRoutes(rules: RuleService) {
     get: rules.get,
     insert: rules.create,
     update: rules.update,
-    remove: (id) => rules.remove(id),
+    remove: (id, _q, user) => rules.remove(id, user),
   });
 }

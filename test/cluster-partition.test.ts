@@ -2,7 +2,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/modbus/simulator.js';
-import { startNode, type ClusterNodeProcess, type Json } from './helpers/cluster-nodes.js';
+import { startNode, until, type ClusterNodeProcess, type Json } from './helpers/cluster-nodes.js';
 import { freshPostgres } from './helpers/postgres.js';
 
 /**
@@ -50,16 +50,6 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** Asks again every 100 ms until `check` passes: for state only visible by asking. */
-async function until<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('a node cut off from PostgreSQL by the network', { timeout: 60_000 }, () => {
   it('stops polling its PLCs and reports 503, and another node takes them over', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/modbus/simulator.js';
-import { startNode, type ClusterNodeProcess, type Json } from './helpers/cluster-nodes.js';
+import { startNode, until, type ClusterNodeProcess, type Json } from './helpers/cluster-nodes.js';
 import { ADMIN_URL, freshPostgres } from './helpers/postgres.js';
 import { sseClient, wsClient, type Msg, type SseClient, type WsClient } from './helpers/stream-clients.js';
 
@@ -35,16 +35,6 @@ afterAll(async () => {
 const live = () => nodes.filter((n) => n.exitCode === undefined);
 const node = (name: string) => nodes.find((n) => n.name === name)!;
 
-/** Asks again every 100 ms until `check` passes: for state only visible by asking (the node list). */
-async function until<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const clusterOf = async (n: ClusterNodeProcess) => (await n.call('GET', '/api/cluster', { token })).json;
 /** The name of the node that polls the PLC, once exactly one does. */

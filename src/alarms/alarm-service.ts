@@ -116,15 +116,14 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
 
   /** The states other nodes' engines keep, as they stored them; read once per change, when asked. */
   let stored: Promise<AlarmView[]> | null = null;
-  async function readStored(): Promise<AlarmView[]> {
-    const [rules, states] = await Promise.all([listRules(db), listAlarmStates(db)]);
+  /** Stored records joined with their rules: all of them, or those of `ruleIds`; records of rules gone are left out. */
+  async function readStored(ruleIds?: readonly number[]): Promise<AlarmView[]> {
+    const [rules, states] = await Promise.all([listRules(db, ruleIds && { ids: ruleIds }), listAlarmStates(db, ruleIds)]);
     const byId = new Map(rules.map((r) => [r.id, r]));
-    const views: AlarmView[] = [];
-    for (const record of states) {
+    return states.flatMap((record) => {
       const rule = byId.get(record.rule_id);
-      if (rule) views.push({ ...record, rule });
-    }
-    return views;
+      return rule ? [{ ...record, rule }] : [];
+    });
   }
 
   return {
@@ -187,12 +186,7 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
 
     /** The alarms of these rules as stored (in a cluster, those other nodes run); rules gone or never evaluated are left out. */
     async storedAlarms(ruleIds: readonly number[]): Promise<AlarmBody[]> {
-      const [rules, states] = await Promise.all([listRules(db, { ids: ruleIds }), listAlarmStates(db, ruleIds)]);
-      const byId = new Map(rules.map((r) => [r.id, r]));
-      return states.flatMap((record) => {
-        const rule = byId.get(record.rule_id);
-        return rule ? [alarmBody({ ...record, rule }, points.get(rule.datapoint_id))] : [];
-      });
+      return (await readStored(ruleIds)).map((a) => alarmBody(a, points.get(a.rule.datapoint_id)));
     },
 
     /** Alarms not OK or not acked, worst first (SPEC 4). */

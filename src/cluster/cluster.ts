@@ -44,7 +44,7 @@ export interface ClusterDeps {
   /** Items changed on some node: the due scheduler looks again. */
   itemsChanged(): void;
   /** Every event of the cluster, as the hub gets it (the notifiers wake on them). */
-  published?(events: JournalEvent[]): void;
+  published(events: JournalEvent[]): void;
   clock: Clock;
   log: Logger;
 }
@@ -69,7 +69,7 @@ export function createCluster(deps: ClusterDeps) {
     readAfter: (afterId, limit) => readEventsAfter(db, afterId, limit),
     publish(events: JournalEvent[]) {
       hub.publish(events);
-      deps.published?.(events);
+      deps.published(events);
       const changes = plantChangesOf(events);
       if (changes.length > 0) deps.plantChanged(changes);
       if (events.some((e) => e.topic === 'alarms' || e.topic === 'config')) alarms.forgetStored();

@@ -1,4 +1,5 @@
 import { startMain } from './server-process.js';
+import { until as untilWithin } from './until.js';
 import { ADMIN, JWT_SECRET } from './test-app.js';
 
 export type Json = any;
@@ -49,3 +50,8 @@ export async function startNode(database: string, name: string, env: Record<stri
 }
 
 export type ClusterNodeProcess = Awaited<ReturnType<typeof startNode>>;
+
+/** `until` with the patience three processes and PostgreSQL on two cores need, beside the rest of the suite. */
+export function until<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  return untilWithin(what, read, check, timeoutMs);
+}

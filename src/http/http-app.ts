@@ -30,7 +30,7 @@ import type { StatsSources } from '../ops/stats.js';
 import { notifierRoutes } from './routes/notifiers.js';
 import { datapointRoutes, plcRoutes, ruleRoutes } from './routes/plant.js';
 import { userRoutes } from './routes/users.js';
-import { staticPages } from './static-pages.js';
+import { staticPages, vendorFiles } from './static-pages.js';
 
 export interface HttpDeps {
   db: Db;
@@ -92,6 +92,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use('/metrics', requireAuth(deps.db, deps.tokens))
     .route('/metrics', metricsRoutes(deps.stats))
     .route('/', streamRoutes(deps.streams))
+    .route('/vendor', vendorFiles())
     .use('/*', ...staticPages(deps.runtime.serveStatic));
   app.notFound((c) => errorResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError(errorHandler(deps.log));

@@ -25,7 +25,7 @@ function makeRules(): EngineRule[] {
       warning_threshold: ordered ? (comparison === 'above' ? 60 : 40) : 3,
       alarm_threshold: ordered ? (comparison === 'above' ? 80 : 20) : 7,
       deadband: ordered ? 2 : 0, on_delay_ms: i % 3 === 0 ? 2_000 : 0, off_delay_ms: i % 5 === 0 ? 1_000 : 0,
-      schedule: null, enabled: true,
+      schedule: null, enabled: true, suppress_when: null, escalate_after_s: null,
     };
   });
 }

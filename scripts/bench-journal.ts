@@ -32,6 +32,7 @@ journal.subscribe((events) => (delivered += events.length));
 const rule = (id: number): EngineRule => ({
   id, datapoint_id: id, name: `TT${id} high`, severity: 'high', comparison: 'above', warning_threshold: 80,
   alarm_threshold: 95, deadband: 1, on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: true,
+  suppress_when: null, escalate_after_s: null,
 });
 const point = { label: 'TT', description: 'temperature', plc_id: 1 };
 
@@ -47,7 +48,7 @@ async function floor(perCycle: number, cycles: number): Promise<number> {
   const started = performance.now();
   for (let c = 0; c < cycles; c++) {
     const events = Array.from({ length: perCycle }, (_, i) =>
-      alarmStateEvent({ rule_id: i + 1, from: 'OK', to: c % 2 ? 'OK' : 'ALARM', reason: 'value', value: 96 + c, ts: Date.now(), acked: false, shelved: false, rule: rule(i + 1) }, point),
+      alarmStateEvent({ rule_id: i + 1, from: 'OK', to: c % 2 ? 'OK' : 'ALARM', reason: 'value', value: 96 + c, ts: Date.now(), acked: false, shelved: false, escalation: 0, rule: rule(i + 1) }, point),
     );
     const ts = new Date().toISOString();
     await client.query('begin');
@@ -69,9 +70,10 @@ async function run(perCycle: number, cycles: number) {
   for (let c = 0; c < cycles; c++) {
     const transitions: Transition[] = Array.from({ length: perCycle }, (_, i) => ({
       rule_id: i + 1, from: 'OK', to: c % 2 ? 'OK' : 'ALARM', reason: 'value', value: 96 + c, ts: Date.now(),
-      acked: false, shelved: false, rule: rule(i + 1),
+      acked: false, shelved: false, escalation: 0, rule: rule(i + 1),
     }));
-    const records = transitions.map((t) => ({ rule_id: t.rule_id, state: t.to, acked: false, shelved_until: null, since: t.ts, value: t.value }));
+    const records = transitions.map((t) => ({ rule_id: t.rule_id, state: t.to, acked: false, shelved_until: null, since: t.ts, value: t.value,
+      out_of_service: null, escalation: 0, unacked_since: t.ts, escalated_at: null }));
     await journal.append(transitions.map((t) => alarmStateEvent(t, point)), { records, gone: [] });
   }
   const seconds = (performance.now() - started) / 1000;

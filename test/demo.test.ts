@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { demoRules } from '../src/modbus/demo-plant.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp | undefined;
@@ -27,7 +28,7 @@ describe('the demo plant (DEMO=1)', () => {
       t = await startTestApp(env);
       token = await t.login();
       expect((await t.call('GET', '/api/plcs', { token })).json).toHaveLength(1);
-      expect((await t.call('GET', '/api/rules', { token })).json).toHaveLength(4);
+      expect((await t.call('GET', '/api/rules', { token })).json).toHaveLength(demoRules.length);
     } finally {
       await t?.stop();
       t = undefined;

@@ -32,22 +32,30 @@ export function alarmStateEvent(t: Transition, point: PointInfo | undefined): Ne
       acked: t.acked,
       shelved: t.shelved,
       reason: t.reason,
+      escalation: t.escalation,
       since: iso(t.ts),
       message: `Rule ${t.rule.name} -> ${t.to}`,
     },
   };
 }
 
-/** The `alarm_ack`, `alarm_shelved` or `alarm_unshelved` event of a command. */
+/** The event of a command (`alarm_ack`, `alarm_shelved`, ...) or of an escalation; `user` null when the server acted. */
 export function commandEvent(c: CommandEvent, user: string | null, comment: string | null): NewEvent {
   const base = { rule_id: c.rule_id, user, comment };
+  const event = (type: string, payload: Record<string, unknown>): NewEvent => ({ topic: 'alarms', type, rule_id: c.rule_id, payload });
   switch (c.kind) {
     case 'ack':
-      return { topic: 'alarms', type: 'alarm_ack', rule_id: c.rule_id, payload: base };
+      return event('alarm_ack', base);
     case 'shelved':
-      return { topic: 'alarms', type: 'alarm_shelved', rule_id: c.rule_id, payload: { ...base, shelved_until: iso(c.until) } };
+      return event('alarm_shelved', { ...base, shelved_until: iso(c.until) });
     case 'unshelved':
-      return { topic: 'alarms', type: 'alarm_unshelved', rule_id: c.rule_id, payload: { ...base, reason: c.reason } };
+      return event('alarm_unshelved', { ...base, reason: c.reason });
+    case 'escalated':
+      return event('alarm_escalated', { rule_id: c.rule_id, level: c.level, unacked_for_s: c.unacked_for_s });
+    case 'out_of_service':
+      return event('alarm_out_of_service', { rule_id: c.rule_id, user: c.user, comment: c.comment });
+    case 'in_service':
+      return event('alarm_in_service', { rule_id: c.rule_id, user: c.user, comment: c.comment });
   }
 }
 
@@ -66,7 +74,14 @@ export function alarmBody(a: AlarmView, point: PointInfo | undefined) {
     since: iso(a.since),
     acked: a.acked,
     shelved_until: iso(a.shelved_until),
+    escalation: a.escalation,
   };
+}
+
+/** A rule out of service, as `GET /api/alarms/out-of-service` lists it (SPEC 13). */
+export function outOfServiceBody(a: AlarmView) {
+  const oos = a.out_of_service!;
+  return { rule_id: a.rule_id, rule_name: a.rule.name, user: oos.user, comment: oos.comment, since: iso(oos.since) };
 }
 
 export type AlarmBody = ReturnType<typeof alarmBody>;

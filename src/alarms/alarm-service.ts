@@ -9,19 +9,13 @@ import type { Journal } from '../journal/journal.js';
 import type { AlarmStateWrite } from '../journal/journal-store.js';
 import type { Logger } from '../log/logger.js';
 import type { Rule } from '../plant/rule.js';
-import { alarmBody, alarmStateEvent, byUrgency, commandEvent, type AlarmBody, type PointInfo } from './alarm-events.js';
+import { alarmBody, alarmStateEvent, byUrgency, commandEvent, outOfServiceBody, type AlarmBody, type PointInfo } from './alarm-events.js';
 
 /** Shelving is for a shift at most (SPEC 4). */
 export const MAX_SHELVE_MS = 8 * 3_600_000;
 
-const recordOf = (a: AlarmRecord): AlarmRecord => ({
-  rule_id: a.rule_id,
-  state: a.state,
-  acked: a.acked,
-  shelved_until: a.shelved_until,
-  since: a.since,
-  value: a.value,
-});
+/** The record alone, without the rule a view carries. */
+const recordOf = ({ rule: _rule, ...record }: AlarmView): AlarmRecord => record;
 
 /**
  * The alarm lifecycle around the pure engine: rules and saved states in at start-up, samples
@@ -81,8 +75,9 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
    * a failure holds this write back meanwhile, it is still journaled later, in order, but the
    * operator hears 503 now rather than wait for the disk.
    */
-  async function journalCommand(c: CommandEvent, user: string, comment: string | null): Promise<void> {
-    const outcome = await journal.appendOrHold([commandEvent(c, user, comment)], statesOf([c.rule_id]));
+  async function journalCommand(c: CommandEvent, user: string, comment: string | null, transitions: Transition[] = []): Promise<void> {
+    const events = [commandEvent(c, user, comment), ...transitions.map((t) => alarmStateEvent(t, points.get(t.rule.datapoint_id)))];
+    const outcome = await journal.appendOrHold(events, statesOf([c.rule_id]));
     if (outcome === 'committed') return;
     const health = journal.health();
     const reason = health.status === 'degraded' ? health.reason : 'write held';
@@ -126,6 +121,8 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
     });
   }
 
+  const storedViews = () => (stored ??= readStored().catch((err: unknown) => ((stored = null), Promise.reject(err))));
+
   return {
     /** Loads rules, datapoint labels and saved alarm states; call once before samples flow. */
     async start() {
@@ -136,6 +133,14 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
     refreshPoints,
 
     ingest: (samples: readonly Sample[]) => engine.ingest(samples),
+    /** Values another node polls: only those that suppress rules this node runs (a pump on another PLC). */
+    peerValues(values: readonly { datapoint_id: number; value: number | null; quality: 'good' | 'bad'; ts: string }[]): void {
+      let samples: Sample[] | null = null;
+      for (const v of values) {
+        if (engine.watches(v.datapoint_id)) (samples ??= []).push({ datapoint_id: v.datapoint_id, value: v.value, quality: v.quality, ts: Date.parse(v.ts) });
+      }
+      if (samples !== null) engine.ingest(samples);
+    },
     ruleSaved(rule: Rule): void {
       if (points.has(rule.datapoint_id)) return applyRule(rule);
       // A datapoint created a moment ago, in a cluster: learn its PLC first.
@@ -193,10 +198,7 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
     async active(includeShelved: boolean): Promise<AlarmBody[]> {
       let views: AlarmView[];
       if (scope.kind === 'all') views = engine.active(includeShelved);
-      else {
-        const all = await (stored ??= readStored().catch((err: unknown) => ((stored = null), Promise.reject(err))));
-        views = all.filter((a) => isActive(a) && (includeShelved || a.shelved_until === null));
-      }
+      else views = (await storedViews()).filter((a) => isActive(a) && (includeShelved || a.shelved_until === null));
       return views.sort(byUrgency).map((a) => alarmBody(a, points.get(a.rule.datapoint_id)));
     },
 
@@ -224,6 +226,52 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
       if (result.kind === 'not_found') throw notFound('alarm');
       if (result.kind === 'unshelved') await journalCommand(result, user, null);
       return view(ruleId)!;
+    },
+
+    /** Takes a rule out of service (SPEC 13); again while out of service changes nothing. */
+    async outOfService(ruleId: number, user: string, comment: string) {
+      journal.assertWritable();
+      const result = engine.outOfService(ruleId, { user, comment });
+      if (result.kind === 'not_found') throw notFound('alarm');
+      if (result.kind === 'out_of_service') await journalCommand(result, user, comment, result.transitions);
+      return view(ruleId)!;
+    },
+
+    /** Returns a rule to service and evaluates it at once. */
+    async returnToService(ruleId: number, user: string, comment: string | null) {
+      journal.assertWritable();
+      const result = engine.returnToService(ruleId, { user, comment });
+      if (result.kind === 'not_found') throw notFound('alarm');
+      if (result.kind === 'in_service') await journalCommand(result, user, comment, result.transitions);
+      return view(ruleId)!;
+    },
+
+    /** Rules out of service, longest first; in a cluster, as stored. */
+    async outOfServiceList() {
+      const views = scope.kind === 'all' ? engine.outOfServiceList() : (await storedViews()).filter((a) => a.out_of_service !== null);
+      return views.sort((a, b) => a.out_of_service!.since - b.out_of_service!.since).map(outOfServiceBody);
+    },
+
+    /** Suppressed rules whose own condition would be active (SPEC 13). */
+    suppressed() {
+      return engine
+        .suppressed()
+        .filter((s) => s.would_be !== 'OK')
+        .map((s) => ({ rule_id: s.alarm.rule_id, rule_name: s.alarm.rule.name, would_be: s.would_be }));
+    },
+
+    /** How many rules are shelved, out of service and suppressed now, for the KPIs. */
+    async counts() {
+      const local = engine.counts();
+      if (scope.kind === 'all') return local;
+      // In a cluster the stored records say who is shelved or out of service; suppression is
+      // not stored, so each node counts the rules it runs.
+      const views = await storedViews();
+      return {
+        shelved: views.filter((a) => a.shelved_until !== null && a.out_of_service === null).length,
+        out_of_service: views.filter((a) => a.out_of_service !== null).length,
+        suppressed: local.suppressed,
+      };
     },
 
     /** The journal's health, for `/healthz`: alarms are only as good as their journal. */

@@ -159,6 +159,7 @@ export function createCluster(deps: ClusterDeps) {
       if (payload.startsWith(`${name}\n`)) return; // our own
       const { values } = decodeValues(payload);
       hub.publishValues(values);
+      alarms.peerValues(values);
     } catch (err) {
       log.error(`cluster: malformed values: ${String(err)}`);
     }

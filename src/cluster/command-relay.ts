@@ -13,7 +13,9 @@ const ANSWER_MS = 3_000;
 export type AlarmCommand =
   | { kind: 'ack'; rule_id: number; user: string; comment: string | null }
   | { kind: 'shelve'; rule_id: number; user: string; comment: string | null; duration_ms: number }
-  | { kind: 'unshelve'; rule_id: number; user: string };
+  | { kind: 'unshelve'; rule_id: number; user: string }
+  | { kind: 'out_of_service'; rule_id: number; user: string; comment: string }
+  | { kind: 'in_service'; rule_id: number; user: string; comment: string | null };
 
 type Reply = { id: string; to: string } & ({ body: AlarmBody } | { error: { code: ErrorCode; message: string; details: ErrorDetail[] } });
 
@@ -22,6 +24,8 @@ export interface AlarmCommands {
   ack(ruleId: number, user: string, comment: string | null): Promise<AlarmBody>;
   shelve(ruleId: number, durationMs: number, user: string, comment: string | null): Promise<AlarmBody>;
   unshelve(ruleId: number, user: string): Promise<AlarmBody>;
+  outOfService(ruleId: number, user: string, comment: string): Promise<AlarmBody>;
+  returnToService(ruleId: number, user: string, comment: string | null): Promise<AlarmBody>;
 }
 
 export interface CommandRelayOptions {
@@ -37,7 +41,7 @@ export interface CommandRelayOptions {
 }
 
 /**
- * Ack, shelve and unshelve on any node. A rule's state lives in the engine of the node that
+ * Ack, shelve, unshelve and out of service on any node. A rule's state lives in the engine of the node that
  * polls its PLC, and only that engine changes it; a command made elsewhere is sent there over
  * NOTIFY and the answer comes back the same way. A notification is not durable, and need not
  * be: an operator whose command got no answer is told 503 and asks again.
@@ -56,6 +60,10 @@ export function createCommandRelay(options: CommandRelayOptions): AlarmCommands 
         return local.shelve(c.rule_id, c.duration_ms, c.user, c.comment);
       case 'unshelve':
         return local.unshelve(c.rule_id, c.user);
+      case 'out_of_service':
+        return local.outOfService(c.rule_id, c.user, c.comment);
+      case 'in_service':
+        return local.returnToService(c.rule_id, c.user, c.comment);
     }
   }
 
@@ -95,6 +103,8 @@ export function createCommandRelay(options: CommandRelayOptions): AlarmCommands 
     ack: (rule_id, user, comment) => send({ kind: 'ack', rule_id, user, comment }),
     shelve: (rule_id, duration_ms, user, comment) => send({ kind: 'shelve', rule_id, user, comment, duration_ms }),
     unshelve: (rule_id, user) => send({ kind: 'unshelve', rule_id, user }),
+    outOfService: (rule_id, user, comment) => send({ kind: 'out_of_service', rule_id, user, comment }),
+    returnToService: (rule_id, user, comment) => send({ kind: 'in_service', rule_id, user, comment }),
 
     /** A notification on COMMAND_CHANNEL or REPLY_CHANNEL. */
     received(channel, payload) {

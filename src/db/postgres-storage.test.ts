@@ -82,6 +82,11 @@ describe('saveAlarmStatesPg', () => {
     shelved_until: rule_id % 2 === 0 ? since + 60_000 : null,
     since,
     value: state === 'OK' ? null : rule_id + 0.25,
+    // out of service, with a comment a quote could break, on every third rule
+    out_of_service: rule_id % 3 === 0 ? { since: since - 1, user: 'admin', comment: "pump 'P-1' out" } : null,
+    escalation: state === 'OK' ? 0 : 2,
+    unacked_since: state === 'OK' ? null : since,
+    escalated_at: state === 'OK' ? null : since + 20_000,
   });
   const byRule = (rows: AlarmRecord[]) => [...rows].sort((a, b) => a.rule_id - b.rule_id);
 

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Rule, RuleInput, RuleSchedule } from '../plant/rule.js';
+import type { Rule, RuleInput, RuleSchedule, SuppressWhen } from '../plant/rule.js';
 import type { Db } from './database.js';
 import type { RulesTable } from './schema.js';
 
@@ -16,12 +16,15 @@ const toRule = (r: Selectable<RulesTable>): Rule => ({
   off_delay_ms: r.off_delay_ms,
   schedule: r.schedule === null ? null : (JSON.parse(r.schedule) as RuleSchedule),
   enabled: r.enabled === 1,
+  suppress_when: r.suppress_when === null ? null : (JSON.parse(r.suppress_when) as SuppressWhen),
+  escalate_after_s: r.escalate_after_s,
 });
 
 const toRow = (r: RuleInput) => ({
   ...r,
   schedule: r.schedule === null ? null : JSON.stringify(r.schedule),
   enabled: r.enabled ? 1 : 0,
+  suppress_when: r.suppress_when === null ? null : JSON.stringify(r.suppress_when),
 });
 
 export async function listRules(db: Db, filter: { datapointId?: number | undefined; ids?: readonly number[] } = {}): Promise<Rule[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyInput, transition, type AlarmInput, type AlarmRecord, type AlarmState } from './alarm-state.js';
+import { record as storedRecord } from './test-harness.js';
 
 describe('transition', () => {
   const cases: [AlarmState, AlarmInput, string | null][] = [
@@ -21,9 +22,9 @@ describe('transition', () => {
 
 describe('applyInput', () => {
   it('entering an abnormal state unacks; returning to OK keeps acked as it was', () => {
-    const record: AlarmRecord = { rule_id: 1, state: 'OK', acked: true, shelved_until: null, since: 0, value: null };
+    const record: AlarmRecord = storedRecord({ rule_id: 1 });
     applyInput(record, { kind: 'level', level: 2, reason: 'value' }, 10, 90);
-    expect(record).toMatchObject({ state: 'ALARM', acked: false, since: 10, value: 90 });
+    expect(record).toMatchObject({ state: 'ALARM', acked: false, since: 10, value: 90, unacked_since: 10 });
     record.acked = true;
     applyInput(record, { kind: 'level', level: 0, reason: 'value' }, 20, 5);
     expect(record).toMatchObject({ state: 'OK', acked: true, since: 20, value: 5 });

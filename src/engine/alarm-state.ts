@@ -3,7 +3,15 @@ import type { Level } from './levels.js';
 
 export type AlarmState = 'OK' | 'WARNING' | 'ALARM' | 'UNKNOWN';
 
-export type TransitionReason = 'value' | 'quality' | 'schedule' | 'disabled' | 'rule_changed' | 'deleted' | 'error';
+export type TransitionReason =
+  | 'value' | 'quality' | 'schedule' | 'disabled' | 'rule_changed' | 'deleted' | 'error' | 'out_of_service' | 'suppressed';
+
+/** Who took a rule out of service, when and why (ISA-18.2). */
+export interface OutOfService {
+  since: number;
+  user: string;
+  comment: string;
+}
 
 /** What the engine persists per rule and restores at start-up. */
 export interface AlarmRecord {
@@ -15,13 +23,21 @@ export interface AlarmRecord {
   since: number;
   /** the value that caused the last state change */
   value: number | null;
+  /** not evaluated, at OK, off the active list, until returned to service */
+  out_of_service: OutOfService | null;
+  /** escalation level reached since the alarm was annunciated; 0 once acknowledged */
+  escalation: number;
+  /** when the alarm last went from acknowledged to not: escalation counts from here */
+  unacked_since: number | null;
+  /** when it last escalated: the next level comes escalate_after_s later */
+  escalated_at: number | null;
 }
 
 /** What can happen to an alarm. Delays and deadband are already applied when a `level` arrives. */
 export type AlarmInput =
   | { kind: 'level'; level: Level; reason: 'value' | 'quality' | 'schedule' | 'rule_changed' }
   | { kind: 'quality_lost' }
-  | { kind: 'inactive'; reason: 'schedule' | 'disabled' | 'deleted' }
+  | { kind: 'inactive'; reason: 'schedule' | 'disabled' | 'deleted' | 'out_of_service' | 'suppressed' }
   /** the rule's evaluation threw: its state cannot be known */
   | { kind: 'fault' }
   /** a rule that had thrown evaluates cleanly again, for `reason` (not `quality`: the value was fine) */
@@ -81,13 +97,16 @@ export function applyInput(record: AlarmRecord, input: AlarmInput, ts: number, v
   record.state = change.to;
   record.since = ts;
   record.value = value;
-  if (UNACKS_ON_ENTRY[change.to]) record.acked = false;
+  if (UNACKS_ON_ENTRY[change.to] && record.acked) {
+    record.acked = false;
+    record.unacked_since = ts;
+  }
   return change;
 }
 
-/** ISA-18.2: an alarm stays listed while abnormal or while nobody has acknowledged it. */
+/** ISA-18.2: an alarm stays listed while abnormal or while nobody has acknowledged it, unless out of service. */
 export function isActive(record: AlarmRecord): boolean {
-  return record.state !== 'OK' || !record.acked;
+  return record.out_of_service === null && (record.state !== 'OK' || !record.acked);
 }
 
 function unreachable(x: never): never {

@@ -6,6 +6,9 @@ import type { AckResult, ShelveResult, UnshelveResult } from './types.js';
 export function acknowledge(record: AlarmRecord, ts: number): AckResult {
   if (record.acked) return { kind: 'nothing_to_ack', rule_id: record.rule_id };
   record.acked = true;
+  record.unacked_since = null;
+  record.escalation = 0;
+  record.escalated_at = null;
   return { kind: 'ack', rule_id: record.rule_id, ts };
 }
 

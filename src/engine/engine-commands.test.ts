@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlarmRecord } from './alarm-state.js';
 import { createEngine } from './engine.js';
 import { fakeClock } from './fake-clock.js';
-import { harness, rule, T0 } from './test-harness.js';
+import { harness, record, rule, T0 } from './test-harness.js';
 import type { CommandEvent } from './types.js';
 
 const ids = (h: ReturnType<typeof harness>, includeShelved = false) => h.engine.active(includeShelved).map((a) => a.rule_id);
@@ -78,7 +78,7 @@ describe('shelving', () => {
 });
 
 describe('restore at start-up', () => {
-  const standing: AlarmRecord = { rule_id: 1, state: 'ALARM', acked: false, shelved_until: null, since: T0 - 5_000, value: 90 };
+  const standing: AlarmRecord = record({ rule_id: 1, state: 'ALARM', acked: false, since: T0 - 5_000, value: 90 });
 
   it('does not re-announce a standing alarm', () => {
     const h = harness([rule()], [standing]);

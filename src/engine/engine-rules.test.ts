@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { harness, rule, T0 } from './test-harness.js';
+import { harness, record, rule, T0 } from './test-harness.js';
 import type { Schedule } from './types.js';
 
 describe('rule changes', () => {
@@ -98,7 +98,7 @@ describe('schedules in the engine', () => {
 
   it('a restored alarm outside its window ends at load', () => {
     const h = harness([rule({ schedule: office })], [
-      { rule_id: 1, state: 'ALARM', acked: true, shelved_until: null, since: T0 - 1, value: 85 },
+      record({ rule_id: 1, state: 'ALARM', acked: true, since: T0 - 1, value: 85 }),
     ]);
     expect(h.moves()).toEqual(['1:ALARM>OK:schedule']);
   });

@@ -1,11 +1,14 @@
 /** The rule engine: samples in, alarm transitions out, as data. Time and timers come from `clock`. */
 import { applyInput, isActive, type AlarmInput, type AlarmRecord } from './alarm-state.js';
 import { acknowledge, shelve as shelveRecord, unshelve as unshelveRecord } from './commands.js';
-import type { Level } from './levels.js';
+import { escalate, nextEscalation } from './escalation.js';
+import { LEVEL_STATE } from './alarm-state.js';
+import { levelFor, type Level } from './levels.js';
 import { evaluate, forget, NO_CHANGE, TO_UNKNOWN, type RuleSlot } from './rule-slot.js';
 import { createRuleTable } from './rule-table.js';
 import { compileSchedule, isScheduleActive, nextScheduleEdge } from './schedule.js';
-import type { AlarmView, CommandEvent, Engine, EngineOptions, EngineRule, Transition } from './types.js';
+import { suppressionHolds } from './suppression.js';
+import type { AlarmView, CommandEvent, Engine, EngineOptions, EngineRule, Sample, SuppressedView, Transition } from './types.js';
 
 type EvalReason = 'value' | 'schedule' | 'rule_changed';
 const QUALITY_LOST: AlarmInput = { kind: 'quality_lost' };
@@ -22,8 +25,9 @@ export function createEngine(options: EngineOptions): Engine {
     const value = slot.point.good && input !== FAULT ? slot.point.value : null;
     const change = applyInput(slot.record, input, ts, value);
     if (change === null) return;
-    const { acked, shelved_until } = slot.record;
-    out.push({ rule_id: slot.rule.id, ...change, value, ts, acked, shelved: shelved_until !== null, rule: slot.rule });
+    if (slot.rule.escalate_after_s !== null) arm(slot); // an annunciation starts the escalation clock
+    const { acked, shelved_until, escalation } = slot.record;
+    out.push({ rule_id: slot.rule.id, ...change, value, ts, acked, shelved: shelved_until !== null, escalation, rule: slot.rule });
   }
 
   /** Evaluates one rule at `now`; allocates only when the state changes. */
@@ -55,24 +59,37 @@ export function createEngine(options: EngineOptions): Engine {
     return slot.failing ? { kind: 'recovered', level, reason } : { kind: 'level', level, reason };
   }
 
-  /** Re-reads enabled + schedule at `now`: closed means OK, open evaluates the last value. */
-  function refreshGate(slot: RuleSlot, now: number, reason: EvalReason, out: Transition[]): void {
+  /**
+   * Re-reads what lets the rule be evaluated at `now` (enabled, in service, schedule, suppression):
+   * closed means OK for the first reason that closes it, open evaluates the last value with its
+   * conditions dated `flipTs` (by default when the value last changed).
+   */
+  function refreshGate(slot: RuleSlot, now: number, reason: EvalReason, out: Transition[], flipTs = slot.point.changedAt): void {
     const rule = slot.rule;
     const schedule = rule.schedule === null ? null : (slot.schedule ??= compileSchedule(rule.schedule));
-    slot.gateOpen = rule.enabled && (schedule === null || isScheduleActive(schedule, now));
+    const closedBy = !rule.enabled
+      ? 'disabled'
+      : slot.record.out_of_service !== null
+        ? 'out_of_service'
+        : schedule !== null && !isScheduleActive(schedule, now)
+          ? 'schedule'
+          : slot.suppressed
+            ? 'suppressed'
+            : null;
+    slot.gateOpen = closedBy === null;
     slot.edgeAt = rule.enabled && schedule !== null ? (nextScheduleEdge(schedule, now) ?? Infinity) : Infinity;
-    if (slot.gateOpen) step(slot, slot.point.changedAt, now, reason, out);
+    if (closedBy === null) step(slot, flipTs, now, reason, out);
     else {
       forget(slot);
-      commit(slot, { kind: 'inactive', reason: rule.enabled ? 'schedule' : 'disabled' }, now, out);
+      commit(slot, { kind: 'inactive', reason: closedBy }, now, out);
     }
     arm(slot);
   }
 
   /** refreshGate(), with a throw contained to its rule; a failing rule that runs cleanly recovers. */
-  function refresh(slot: RuleSlot, now: number, reason: EvalReason, out: Transition[]): void {
+  function refresh(slot: RuleSlot, now: number, reason: EvalReason, out: Transition[], flipTs?: number): void {
     try {
-      refreshGate(slot, now, reason, out);
+      refreshGate(slot, now, reason, out, flipTs);
     } catch (err) {
       fail(slot, err, now, out);
       return;
@@ -112,6 +129,7 @@ export function createEngine(options: EngineOptions): Engine {
     const out: Transition[] = [];
     for (const slot of due) {
       expireShelf(slot, now);
+      if ((slot.gateOpen || slot.failing) && nextEscalation(slot.record, slot.rule) <= now) emit(escalate(slot.record, now));
       if (slot.edgeAt <= now) refresh(slot, now, 'schedule', out);
       else if (slot.gateOpen && slot.due <= now) tryStep(slot, slot.point.changedAt, now, 'value', out);
       arm(slot);
@@ -159,6 +177,29 @@ export function createEngine(options: EngineOptions): Engine {
     deliver(out);
   }
 
+  /**
+   * Samples of suppressing datapoints, before the batch is evaluated: a pump that stops in the
+   * same poll as its flow drops suppresses the low-flow alarm instead of letting it through first.
+   * A suppression that ends starts the rule's delays afresh (the process is starting up).
+   */
+  function applySuppressors(samples: readonly Sample[]): Transition[] | null {
+    let out: Transition[] | null = null;
+    for (let i = 0; i < samples.length; i++) {
+      const sample = samples[i]!;
+      const watchers = points.get(sample.datapoint_id)?.suppresses;
+      if (watchers === undefined || watchers.length === 0) continue;
+      const value = sample.value;
+      const good = sample.quality === 'good' && value !== null && Number.isFinite(value);
+      for (const slot of watchers) {
+        const holds = suppressionHolds(slot.rule.suppress_when!, good, value ?? NaN);
+        if (holds === slot.suppressed) continue;
+        slot.suppressed = holds;
+        if (!slot.failing) refresh(slot, sample.ts, 'value', (out ??= []), sample.ts);
+      }
+    }
+    return out;
+  }
+
   const view = (slot: RuleSlot): AlarmView => ({ ...slot.record, rule: slot.rule });
   const notFound = (ruleId: number) => ({ kind: 'not_found', rule_id: ruleId }) as const;
 
@@ -179,7 +220,7 @@ export function createEngine(options: EngineOptions): Engine {
 
 
     ingest: function ingest(samples) {
-      let out: Transition[] | null = null;
+      let out: Transition[] | null = table.suppressing() ? applySuppressors(samples) : null;
       for (let i = 0; i < samples.length; i++) {
         const sample = samples[i]!;
         const point = table.pointFor(sample.datapoint_id);
@@ -222,6 +263,7 @@ export function createEngine(options: EngineOptions): Engine {
       } else if (slot !== undefined) {
         slot.rule = { ...rule };
         slot.schedule = null; // compiled again from the new rule
+        table.watchSuppressor(slot);
       } else slot = table.attach(rule, freshRecord(rule.id, now));
       const out: Transition[] = [];
       refresh(slot, now, 'rule_changed', out);
@@ -240,7 +282,31 @@ export function createEngine(options: EngineOptions): Engine {
 
     ack: function ack(ruleId, ts) {
       const slot = slots.get(ruleId);
-      return slot === undefined ? notFound(ruleId) : acknowledge(slot.record, ts);
+      if (slot === undefined) return notFound(ruleId);
+      const result = acknowledge(slot.record, ts);
+      arm(slot); // no more escalation
+      return result;
+    },
+
+    outOfService: function outOfService(ruleId, { user, comment }) {
+      const slot = slots.get(ruleId);
+      if (slot === undefined) return notFound(ruleId);
+      if (slot.record.out_of_service !== null) return { kind: 'unchanged', rule_id: ruleId };
+      const since = clock.now();
+      slot.record.out_of_service = { since, user, comment };
+      const transitions: Transition[] = [];
+      refresh(slot, since, 'value', transitions);
+      return { kind: 'out_of_service', rule_id: ruleId, user, comment, since, transitions };
+    },
+
+    returnToService: function returnToService(ruleId, { user, comment }) {
+      const slot = slots.get(ruleId);
+      if (slot === undefined) return notFound(ruleId);
+      if (slot.record.out_of_service === null) return { kind: 'unchanged', rule_id: ruleId };
+      slot.record.out_of_service = null;
+      const transitions: Transition[] = [];
+      if (!slot.failing) refresh(slot, clock.now(), 'value', transitions);
+      return { kind: 'in_service', rule_id: ruleId, user, comment, transitions };
     },
 
     shelve: function shelve(ruleId, untilMs) {
@@ -262,9 +328,40 @@ export function createEngine(options: EngineOptions): Engine {
     active: function active(includeShelved = false) {
       const list: AlarmView[] = [];
       for (const slot of slots.values()) {
-        if (isActive(slot.record) && (includeShelved || slot.record.shelved_until === null)) list.push(view(slot));
+        if (!isActive(slot.record) || isSuppressed(slot)) continue;
+        if (includeShelved || slot.record.shelved_until === null) list.push(view(slot));
       }
       return list;
+    },
+
+    outOfServiceList: function outOfServiceList() {
+      const list: AlarmView[] = [];
+      for (const slot of slots.values()) if (slot.record.out_of_service !== null) list.push(view(slot));
+      return list;
+    },
+
+    suppressed: function suppressed() {
+      const list: SuppressedView[] = [];
+      for (const slot of slots.values()) {
+        if (!isSuppressed(slot)) continue;
+        const point = slot.point;
+        if (!point.seen) continue;
+        const wouldBe = point.good ? LEVEL_STATE[levelFor(slot.rule, point.value, -1)] : 'UNKNOWN';
+        list.push({ alarm: view(slot), would_be: wouldBe });
+      }
+      return list;
+    },
+
+    counts: function counts() {
+      let shelved = 0;
+      let outOfService = 0;
+      let suppressed = 0;
+      for (const slot of slots.values()) {
+        if (slot.record.out_of_service !== null) outOfService++;
+        else if (slot.record.shelved_until !== null) shelved++;
+        if (isSuppressed(slot)) suppressed++;
+      }
+      return { shelved, out_of_service: outOfService, suppressed };
     },
 
     get: function get(ruleId) {
@@ -278,6 +375,8 @@ export function createEngine(options: EngineOptions): Engine {
       return { value: point.rawNull ? null : point.raw, quality: point.quality, ts: point.ts };
     },
 
+    watches: (datapointId) => (points.get(datapointId)?.suppresses.length ?? 0) > 0,
+
     stats: function stats() {
       let timers = 0;
       for (const slot of slots.values()) if (slot.timerAt !== Infinity) timers++;
@@ -290,7 +389,15 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
+/** Held at OK by its suppression (not by being disabled or out of service): off the active list, as ISA-18.2 wants. */
+function isSuppressed(slot: RuleSlot): boolean {
+  return slot.suppressed && !slot.gateOpen && !slot.failing && slot.rule.enabled && slot.record.out_of_service === null;
+}
+
 /** A rule with no history: OK and acknowledged until a value says otherwise (no value is not bad quality). */
 function freshRecord(ruleId: number, now: number): AlarmRecord {
-  return { rule_id: ruleId, state: 'OK', acked: true, shelved_until: null, since: now, value: null };
+  return {
+    rule_id: ruleId, state: 'OK', acked: true, shelved_until: null, since: now, value: null,
+    out_of_service: null, escalation: 0, unacked_since: null, escalated_at: null,
+  };
 }

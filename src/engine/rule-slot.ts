@@ -20,6 +20,8 @@ export interface PointState {
   quality: 'good' | 'bad';
   ts: number;
   rules: RuleSlot[];
+  /** rules whose suppress_when watches this datapoint */
+  suppresses: RuleSlot[];
 }
 
 export interface RuleSlot {
@@ -28,8 +30,12 @@ export interface RuleSlot {
   point: PointState;
   /** rule.schedule compiled on first use; null until then and when the rule has none */
   schedule: CompiledSchedule | null;
-  /** enabled and inside its schedule */
+  /** enabled, in service, inside its schedule and not suppressed: evaluated */
   gateOpen: boolean;
+  /** the datapoint its suppress_when watches */
+  suppressor: PointState | null;
+  /** its suppress_when holds on the suppressing datapoint's latest good value */
+  suppressed: boolean;
   /** the level the value last called for, -1 when none yet (fresh, gated or UNKNOWN) */
   target: Level | -1;
   /** when the value last went to its current side of the OK|WARNING and WARNING|ALARM boundaries */
@@ -39,14 +45,14 @@ export interface RuleSlot {
   due: number;
   /** the next schedule edge; Infinity when none */
   edgeAt: number;
-  /** when this rule is next due, min(due, edgeAt, shelved_until): its timer's instant */
+  /** when this rule is next due, min(due, edgeAt, shelved_until, next escalation): its timer's instant */
   timerAt: number;
   /** its evaluation threw: UNKNOWN (reason error) until it evaluates cleanly again */
   failing: boolean;
 }
 
 export function newPoint(): PointState {
-  return { seen: false, good: false, value: 0, changedAt: 0, raw: 0, rawNull: true, quality: 'bad', ts: 0, rules: [] };
+  return { seen: false, good: false, value: 0, changedAt: 0, raw: 0, rawNull: true, quality: 'bad', ts: 0, rules: [], suppresses: [] };
 }
 
 /** evaluate() outcomes besides a level to enter. */

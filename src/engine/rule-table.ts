@@ -4,7 +4,9 @@
  * schedule edge that 1000 rules share is one batch of transitions (one journal transaction).
  */
 import type { AlarmRecord } from './alarm-state.js';
+import { nextEscalation } from './escalation.js';
 import { newPoint, type PointState, type RuleSlot } from './rule-slot.js';
+import { suppressedBy } from './suppression.js';
 import type { Clock, EngineRule } from './types.js';
 
 export interface RuleTable {
@@ -13,8 +15,12 @@ export interface RuleTable {
   pointFor(datapointId: number): PointState;
   attach(rule: EngineRule, record: AlarmRecord): RuleSlot;
   detach(slot: RuleSlot): void;
-  /** Keeps the rule due at the earliest of delay, schedule edge and shelve end. */
+  /** Keeps the rule due at the earliest of delay, schedule edge, shelve end and next escalation. */
   arm(slot: RuleSlot): void;
+  /** Follows the rule's suppress_when after an edit: watches its datapoint, reads it now. */
+  watchSuppressor(slot: RuleSlot): void;
+  /** Whether any rule has a suppress_when: the hot path skips the suppressor pass otherwise. */
+  suppressing(): boolean;
   disarm(slot: RuleSlot): void;
 }
 
@@ -38,6 +44,29 @@ export function createRuleTable(clock: Clock, onTimer: (due: RuleSlot[]) => void
     return point;
   }
 
+  /** Registers the slot with its suppressing datapoint and takes that datapoint's condition now. */
+  let watching = 0;
+
+  function watchSuppressor(slot: RuleSlot): void {
+    unwatchSuppressor(slot);
+    const when = slot.rule.suppress_when;
+    slot.suppressed = false;
+    if (when === null) return;
+    const point = pointFor(when.datapoint_id);
+    point.suppresses.push(slot);
+    slot.suppressor = point;
+    watching++;
+    slot.suppressed = suppressedBy(when, point);
+  }
+
+  function unwatchSuppressor(slot: RuleSlot): void {
+    const watched = slot.suppressor?.suppresses;
+    if (watched === undefined) return;
+    watched.splice(watched.indexOf(slot), 1);
+    slot.suppressor = null;
+    watching--;
+  }
+
   function disarm(slot: RuleSlot): void {
     const at = slot.timerAt;
     slot.timerAt = Infinity;
@@ -52,16 +81,19 @@ export function createRuleTable(clock: Clock, onTimer: (due: RuleSlot[]) => void
     points,
     pointFor,
     disarm,
+    watchSuppressor,
+    suppressing: () => watching > 0,
 
     /** Never throws: the schedule is compiled by the engine's first (guarded) evaluation. */
     attach: function attach(rule, record) {
       const point = pointFor(rule.datapoint_id);
       const slot: RuleSlot = {
-        rule: { ...rule }, record, point, schedule: null, gateOpen: false, target: -1, since1: 0, since2: 0,
-        due: Infinity, edgeAt: Infinity, timerAt: Infinity, failing: false,
+        rule: { ...rule }, record, point, schedule: null, gateOpen: false, suppressor: null, suppressed: false, target: -1, since1: 0,
+        since2: 0, due: Infinity, edgeAt: Infinity, timerAt: Infinity, failing: false,
       };
       point.rules.push(slot);
       slots.set(rule.id, slot);
+      watchSuppressor(slot);
       return slot;
     },
 
@@ -69,11 +101,14 @@ export function createRuleTable(clock: Clock, onTimer: (due: RuleSlot[]) => void
       disarm(slot);
       const rules = slot.point.rules;
       rules.splice(rules.indexOf(slot), 1);
+      unwatchSuppressor(slot);
       slots.delete(slot.rule.id);
     },
 
     arm: function arm(slot) {
-      const at = Math.min(slot.due, slot.edgeAt, slot.record.shelved_until ?? Infinity);
+      // A rule that is not evaluated (disabled, out of service, suppressed...) does not escalate either.
+      const escalation = slot.gateOpen || slot.failing ? nextEscalation(slot.record, slot.rule) : Infinity;
+      const at = Math.min(slot.due, slot.edgeAt, slot.record.shelved_until ?? Infinity, escalation);
       if (at === slot.timerAt) return;
       disarm(slot);
       if (at === Infinity) return;

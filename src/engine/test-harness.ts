@@ -4,13 +4,22 @@ import { createEngine } from './engine.js';
 import { fakeClock } from './fake-clock.js';
 import type { CommandEvent, EngineRule, Transition } from './types.js';
 
+/** A stored record: the fields a test cares about, the rest as a fresh one has them. */
+export function record(over: Partial<AlarmRecord> & Pick<AlarmRecord, 'rule_id'>): AlarmRecord {
+  return {
+    state: 'OK', acked: true, shelved_until: null, since: 0, value: null,
+    out_of_service: null, escalation: 0, unacked_since: over.acked === false ? (over.since ?? 0) : null, escalated_at: null, ...over,
+  };
+}
+
 /** 2025-01-06T00:00:00Z, a Monday. */
 export const T0 = Date.UTC(2025, 0, 6);
 
 export function rule(over: Partial<EngineRule> = {}): EngineRule {
   return {
     id: 1, datapoint_id: 1, name: 'r', severity: 'high', comparison: 'above', warning_threshold: 50,
-    alarm_threshold: 80, deadband: 0, on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: true, ...over,
+    alarm_threshold: 80, deadband: 0, on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: true,
+    suppress_when: null, escalate_after_s: null, ...over,
   };
 }
 

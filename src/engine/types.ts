@@ -36,12 +36,28 @@ export interface Engine {
   /** False when there is no such rule. */
   removeRule(ruleId: number): boolean;
   ack(ruleId: number, ts: number): AckResult;
+  /**
+   * Takes a rule out of service (ISA-18.2: a broken instrument): it is no longer evaluated and
+   * stands at OK. The transitions it causes come back in the result, not through onTransitions,
+   * so the caller journals them after the command's own event.
+   */
+  outOfService(ruleId: number, by: { user: string; comment: string }): OutOfServiceResult;
+  /** Returns a rule to service and evaluates it at once; transitions come back as above. */
+  returnToService(ruleId: number, by: { user: string; comment: string | null }): InServiceResult;
   shelve(ruleId: number, untilMs: number): ShelveResult;
   unshelve(ruleId: number): UnshelveResult;
-  /** Alarms not OK or not acknowledged; shelved ones only when asked. */
+  /** Alarms not OK or not acknowledged, and in service; shelved ones only when asked. */
   active(includeShelved?: boolean): AlarmView[];
+  /** Rules out of service. */
+  outOfServiceList(): AlarmView[];
+  /** Suppressed rules, with the state their own value calls for (ignoring delays). */
+  suppressed(): SuppressedView[];
+  /** How many rules are shelved, out of service and suppressed now. */
+  counts(): { shelved: number; out_of_service: number; suppressed: number };
   get(ruleId: number): AlarmView | undefined;
   lastValue(datapointId: number): LastValue | undefined;
+  /** Whether a rule's suppress_when watches the datapoint (a cluster feeds it other nodes' values). */
+  watches(datapointId: number): boolean;
   stats(): EngineStats;
   /** Clears every timer; the engine keeps its state. */
   stop(): void;
@@ -77,6 +93,17 @@ export interface EngineRule {
   off_delay_ms: number;
   schedule: Schedule | null;
   enabled: boolean;
+  /** While this holds on a good value of another datapoint, the rule is suppressed (OK, reason `suppressed`). */
+  suppress_when: SuppressWhen | null;
+  /** Unacknowledged this long after annunciation, the alarm escalates, and again every as long; null: never. */
+  escalate_after_s: number | null;
+}
+
+/** A designed suppression condition (SPEC 13): a stopped pump's low-flow alarm means nothing. */
+export interface SuppressWhen {
+  datapoint_id: number;
+  comparison: Comparison;
+  value: number;
 }
 
 /** One polled value. `ts` is epoch milliseconds on the same time base as the clock. */
@@ -105,6 +132,8 @@ export interface Transition {
   /** acked after the transition */
   acked: boolean;
   shelved: boolean;
+  /** the alarm's escalation level after the transition (0 until escalated) */
+  escalation: number;
   /** the rule as it was when the transition happened */
   rule: EngineRule;
 }
@@ -112,8 +141,12 @@ export interface Transition {
 export interface AckEvent { kind: 'ack'; rule_id: number; ts: number }
 export interface ShelvedEvent { kind: 'shelved'; rule_id: number; until: number }
 export interface UnshelvedEvent { kind: 'unshelved'; rule_id: number; reason: 'expired' | 'manual' }
-/** The journaled outcome of a command (alarm_ack, alarm_shelved, alarm_unshelved). */
-export type CommandEvent = AckEvent | ShelvedEvent | UnshelvedEvent;
+/** Raised by the engine: an alarm left unacknowledged `unacked_for_s` reached `level`. */
+export interface EscalatedEvent { kind: 'escalated'; rule_id: number; level: number; unacked_for_s: number }
+export interface OutOfServiceEvent { kind: 'out_of_service'; rule_id: number; user: string; comment: string; since: number }
+export interface InServiceEvent { kind: 'in_service'; rule_id: number; user: string; comment: string | null }
+/** The journaled outcome of a command (alarm_ack, alarm_shelved, alarm_unshelved, ...) or of an escalation. */
+export type CommandEvent = AckEvent | ShelvedEvent | UnshelvedEvent | EscalatedEvent | OutOfServiceEvent | InServiceEvent;
 
 export interface NotFound { kind: 'not_found'; rule_id: number }
 export interface NothingToAck { kind: 'nothing_to_ack'; rule_id: number }
@@ -122,6 +155,16 @@ export interface NotShelved { kind: 'not_shelved'; rule_id: number }
 export type AckResult = AckEvent | NothingToAck | NotFound;
 export type ShelveResult = ShelvedEvent | NotFound;
 export type UnshelveResult = UnshelvedEvent | NotShelved | NotFound;
+/** Already out of (or in) service: nothing changed, nothing to journal. */
+export interface Unchanged { kind: 'unchanged'; rule_id: number }
+export type OutOfServiceResult = (OutOfServiceEvent & { transitions: Transition[] }) | Unchanged | NotFound;
+export type InServiceResult = (InServiceEvent & { transitions: Transition[] }) | Unchanged | NotFound;
+
+/** A suppressed rule and the state its own condition calls for. */
+export interface SuppressedView {
+  alarm: AlarmView;
+  would_be: AlarmState;
+}
 
 /** A rule's alarm record together with the rule, for lists and look-ups. */
 export interface AlarmView extends AlarmRecord {

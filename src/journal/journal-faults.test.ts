@@ -4,17 +4,19 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, sqliteHandle, type Db } from '../db/database.js';
 import { nodeSqlite } from '../runtime/node.js';
-import { listEvents, type NewEvent } from '../db/events.js';
+import { listEvents } from '../db/event-history.js';
+import type { NewEvent } from '../db/events.js';
 import { fakeClock, type FakeClock } from '../engine/fake-clock.js';
 import { memoryLogger } from '../log/logger.js';
 import type { AlarmRecord } from '../engine/index.js';
+import { record as storedRecord } from '../engine/test-harness.js';
 import { createJournal, type Journal } from './journal.js';
 import { journalStoreFor } from './journal-stores.js';
 
 // A full disk, for real: SQLite's max_page_count pinned to the file's size makes every write that
 // needs a new page fail with SQLITE_FULL ("database or disk is full"); raising it frees the space.
 const event = (type: string, pad = 0): NewEvent => ({ topic: 'system', type, payload: { pad: 'x'.repeat(pad) } });
-const record = (ruleId: number): AlarmRecord => ({ rule_id: ruleId, state: 'ALARM', acked: false, shelved_until: null, since: 0, value: 99 });
+const record = (ruleId: number): AlarmRecord => storedRecord({ rule_id: ruleId, state: 'ALARM', acked: false, value: 99 });
 const page = (db: Db) => (sqliteHandle(db).prepare('pragma page_count').get() as { page_count: number }).page_count;
 const limitPages = (db: Db, n: number) => sqliteHandle(db).prepare(`pragma max_page_count = ${n}`).get();
 const fillDisk = (db: Db) => limitPages(db, page(db));

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../clock.js';
 import { migrateToLatest, openDatabase } from '../db/database.js';
 import { nodeSqlite } from '../runtime/node.js';
-import { listEvents, type NewEvent } from '../db/events.js';
+import { listEvents } from '../db/event-history.js';
+import type { NewEvent } from '../db/events.js';
 import { memoryLogger } from '../log/logger.js';
+import { record as storedRecord } from '../engine/test-harness.js';
 import { createJournal } from './journal.js';
 import { journalStoreFor } from './journal-stores.js';
 
@@ -48,7 +50,7 @@ describe('journal.append', () => {
 
   it('writes nothing of a batch whose alarm records cannot be stored', async () => {
     const { db, journal, told } = await journalOnMemory();
-    const broken = { rule_id: 1, state: null as never, acked: false, shelved_until: null, since: 0, value: null };
+    const broken = storedRecord({ rule_id: 1, state: null as never, acked: false });
     await expect(journal.append([event('lost')], { records: [broken], gone: [] })).rejects.toThrow(/NOT NULL/i);
     expect(told).toEqual([]);
     expect(await listEvents(db, { viewerId: null, limit: 10 })).toEqual([]);

@@ -36,6 +36,9 @@ export interface DemoRule {
   deadband: number;
   on_delay_ms: number;
   off_delay_ms: number;
+  /** suppression by design, on another demo datapoint */
+  suppress_when?: { datapoint_label: string; comparison: 'above' | 'below' | 'equal' | 'not_equal'; value: number };
+  escalate_after_s?: number;
 }
 
 export function demoPlc(port: number): DemoPlc {
@@ -64,7 +67,9 @@ export const demoRules: readonly DemoRule[] = [
   { datapoint_label: 'K1_DISCH_TEMP', name: 'K-1 discharge temperature high', severity: 'high', comparison: 'above', warning_threshold: 85, alarm_threshold: 95, deadband: 2, on_delay_ms: 2000, off_delay_ms: 2000 },
   { datapoint_label: 'T101_LEVEL', name: 'T-101 level high', severity: 'medium', comparison: 'above', warning_threshold: 80, alarm_threshold: 90, deadband: 1, on_delay_ms: 1000, off_delay_ms: 0 },
   { datapoint_label: 'HDR_PRESSURE', name: 'Header pressure low', severity: 'high', comparison: 'below', warning_threshold: 4, alarm_threshold: 3, deadband: 0.2, on_delay_ms: 1000, off_delay_ms: 1000 },
-  { datapoint_label: 'P101_FAULT', name: 'P-101 motor fault', severity: 'critical', comparison: 'equal', warning_threshold: null, alarm_threshold: 1, deadband: 0, on_delay_ms: 0, off_delay_ms: 0 },
+  { datapoint_label: 'P101_FAULT', name: 'P-101 motor fault', severity: 'critical', comparison: 'equal', warning_threshold: null, alarm_threshold: 1, deadband: 0, on_delay_ms: 0, off_delay_ms: 0, escalate_after_s: 30 },
+  // Designed suppression: no flow is expected from a pump that is not running.
+  { datapoint_label: 'P101_FLOW', name: 'P-101 outlet flow low', severity: 'medium', comparison: 'below', warning_threshold: 35, alarm_threshold: 20, deadband: 1, on_delay_ms: 2000, off_delay_ms: 0, suppress_when: { datapoint_label: 'P101_RUNNING', comparison: 'equal', value: 0 } },
 ];
 
 const CYCLE_S = 120;

@@ -26,8 +26,15 @@ export async function seedDemoPlant({ plcs, datapoints, rules }: Services, simPo
   const plc = await plcs.create(template);
   const ids = new Map<string, number>();
   for (const d of demoDatapoints) ids.set(d.label, (await datapoints.create({ ...d, plc_id: plc.id })).id);
-  for (const { datapoint_label, ...rule } of demoRules) {
-    await rules.create({ ...rule, datapoint_id: ids.get(datapoint_label)!, schedule: null, enabled: true });
+  for (const { datapoint_label, suppress_when, escalate_after_s, ...rule } of demoRules) {
+    await rules.create({
+      ...rule,
+      datapoint_id: ids.get(datapoint_label)!,
+      schedule: null,
+      enabled: true,
+      suppress_when: suppress_when ? { datapoint_id: ids.get(suppress_when.datapoint_label)!, comparison: suppress_when.comparison, value: suppress_when.value } : null,
+      escalate_after_s: escalate_after_s ?? null,
+    });
   }
   log.info(`demo plant: ${demoDatapoints.length} datapoints and ${demoRules.length} rules on ${template.host}:${simPort}`);
 }

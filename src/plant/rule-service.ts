@@ -12,6 +12,10 @@ async function checkRule(db: Db, r: RuleInput): Promise<number> {
   if (problems.length > 0) throw new AppError('invalid_request', 'Invalid rule', problems);
   const point = await findDatapoint(db, r.datapoint_id);
   if (!point) throw invalid('datapoint_id', `no datapoint with id ${r.datapoint_id}`);
+  const suppressor = r.suppress_when?.datapoint_id;
+  if (suppressor !== undefined && !(await findDatapoint(db, suppressor))) {
+    throw invalid('suppress_when.datapoint_id', `no datapoint with id ${suppressor}`);
+  }
   return point.plc_id;
 }
 

@@ -22,11 +22,20 @@ export const Schedule = v.strictObject({
   windows: v.pipe(v.array(ScheduleWindow), v.minLength(1), v.maxLength(50)),
 });
 
+const comparison = v.picklist(['above', 'below', 'equal', 'not_equal']);
+
+/** Suppression by design (SPEC 13): while this holds on a good value of another datapoint. */
+export const SuppressWhen = v.strictObject({
+  datapoint_id: int(1, Number.MAX_SAFE_INTEGER),
+  comparison,
+  value: finite,
+});
+
 const fields = {
   datapoint_id: int(1, Number.MAX_SAFE_INTEGER),
   name: name(200),
   severity: v.picklist(['low', 'medium', 'high', 'critical']),
-  comparison: v.picklist(['above', 'below', 'equal', 'not_equal']),
+  comparison,
   warning_threshold: v.nullable(finite),
   alarm_threshold: v.nullable(finite),
   deadband: v.pipe(finite, v.minValue(0)),
@@ -34,6 +43,9 @@ const fields = {
   off_delay_ms: int(0, 86_400_000),
   schedule: v.nullable(Schedule),
   enabled: v.boolean(),
+  suppress_when: v.nullable(SuppressWhen),
+  // under 10 s an operator cannot even read the alarm before it escalates; over a week it never matters
+  escalate_after_s: v.nullable(int(10, 604_800)),
 };
 
 /** Body of `POST /api/rules`, with SPEC 3 defaults. */
@@ -49,6 +61,8 @@ export const RuleCreate = v.strictObject({
   off_delay_ms: v.optional(fields.off_delay_ms, 0),
   schedule: v.optional(fields.schedule, null),
   enabled: v.optional(fields.enabled, true),
+  suppress_when: v.optional(fields.suppress_when, null),
+  escalate_after_s: v.optional(fields.escalate_after_s, null),
 });
 
 /** Body of `PATCH /api/rules/{id}`. */
@@ -57,6 +71,7 @@ export const RulePatch = v.partial(v.strictObject(fields));
 export type RuleInput = v.InferOutput<typeof RuleCreate>;
 export type RulePatchInput = v.InferOutput<typeof RulePatch>;
 export type RuleSchedule = v.InferOutput<typeof Schedule>;
+export type SuppressWhen = v.InferOutput<typeof SuppressWhen>;
 
 /** A rule as stored and returned. */
 export interface Rule extends RuleInput {
@@ -68,6 +83,9 @@ export function ruleProblems(r: RuleInput): ErrorDetail[] {
   const { warning_threshold: warning, alarm_threshold: alarm } = r;
   if (warning === null && alarm === null) {
     return [{ path: 'alarm_threshold', message: 'set alarm_threshold, warning_threshold or both' }];
+  }
+  if (r.suppress_when !== null && r.suppress_when.datapoint_id === r.datapoint_id) {
+    return [{ path: 'suppress_when.datapoint_id', message: 'a rule cannot be suppressed by its own datapoint' }];
   }
   if (warning === null || alarm === null) return [];
   // A warning that can only be reached after the alarm would never be seen.

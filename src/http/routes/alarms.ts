@@ -6,19 +6,26 @@ import { requirePermission, type AuthEnv } from '../auth-middleware.js';
 import { jsonBody, parseWith, queryOf } from '../validate.js';
 
 const comment = v.optional(v.pipe(v.string(), v.maxLength(1000)));
+/** Taking an instrument out of service needs a reason an auditor can read (ISA-18.2). */
+const OutOfServiceBody = v.strictObject({ comment: v.pipe(v.string(), v.trim(), v.minLength(1, 'say why'), v.maxLength(1000)) });
+const InServiceBody = v.strictObject({ comment });
 const AckBody = v.strictObject({ comment });
 const ShelveBody = v.strictObject({
   duration_ms: v.pipe(v.number(), v.integer(), v.minValue(1000), v.maxValue(8 * 3_600_000, 'at most 8 hours (28800000 ms)')),
   comment,
 });
 
-/** The active list, acknowledgement and shelving (SPEC 4). */
+/** The active list, acknowledgement and shelving (SPEC 4); out of service and suppression (SPEC 13). */
 export function alarmRoutes(alarms: AlarmService, lastEventId: () => Promise<number>) {
   const ruleId = (raw: string) => parseWith(IdParam, raw, 'rule id');
   const ack = requirePermission('alarms:ack');
+  const admin = requirePermission('alarms:admin');
+  const read = requirePermission('alarms:read');
 
   return new Hono<AuthEnv>()
-    .get('/active', requirePermission('alarms:read'), async (c) => {
+    .get('/out-of-service', read, async (c) => c.json({ out_of_service: await alarms.outOfServiceList() }))
+    .get('/suppressed', read, async (c) => c.json({ suppressed: await alarms.suppressed() }))
+    .get('/active', read, async (c) => {
       const q = queryOf(c, v.strictObject({ include_shelved: QueryFlag }));
       // The position first: an event after it may already show in the list, none before it is missing.
       const last = await lastEventId();
@@ -34,5 +41,15 @@ export function alarmRoutes(alarms: AlarmService, lastEventId: () => Promise<num
       const body = await jsonBody(c, ShelveBody);
       return c.json(await alarms.shelve(id, body.duration_ms, c.get('user').username, body.comment ?? null));
     })
-    .delete('/:rule_id/shelve', ack, async (c) => c.json(await alarms.unshelve(ruleId(c.req.param('rule_id')), c.get('user').username)));
+    .delete('/:rule_id/shelve', ack, async (c) => c.json(await alarms.unshelve(ruleId(c.req.param('rule_id')), c.get('user').username)))
+    .post('/:rule_id/out-of-service', admin, async (c) => {
+      const id = ruleId(c.req.param('rule_id'));
+      const body = await jsonBody(c, OutOfServiceBody);
+      return c.json(await alarms.outOfService(id, c.get('user').username, body.comment));
+    })
+    .delete('/:rule_id/out-of-service', admin, async (c) => {
+      const id = ruleId(c.req.param('rule_id'));
+      const body = await jsonBody(c, InServiceBody, {});
+      return c.json(await alarms.returnToService(id, c.get('user').username, body.comment ?? null));
+    });
 }

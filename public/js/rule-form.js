@@ -7,12 +7,21 @@ export function createRuleForm(plcs, datapoints) {
   const form = byId('rule-form');
   const picker = byId('rule-datapoint');
   const finder = byId('rule-datapoint-find');
+  const suppressPicker = byId('rule-suppress-datapoint');
+  const suppressed = byId('rule-suppressed');
+  const suppressFields = byId('suppression-fields');
   const schedule = createScheduleEditor();
   const f = form.elements;
 
   /** Options grouped by PLC; each names the description, label, unit and PLC, never a bare id. */
   function fillPicker() {
-    const chosen = picker.value;
+    fillOptions(picker);
+    fillOptions(suppressPicker);
+    filterPicker();
+  }
+
+  function fillOptions(select) {
+    const chosen = select.value;
     const byPlc = new Map();
     for (const dp of datapoints.list()) {
       if (!byPlc.has(dp.plc_id)) byPlc.set(dp.plc_id, []);
@@ -21,12 +30,11 @@ export function createRuleForm(plcs, datapoints) {
     const groups = [...byPlc.entries()]
       .map(([plcId, list]) => ({ plc: plcs.get(plcId), list: list.sort((a, b) => (a.description || a.label).localeCompare(b.description || b.label)) }))
       .sort((a, b) => (a.plc?.name ?? '').localeCompare(b.plc?.name ?? ''));
-    fill(picker, h('option', { value: '' }, 'Choose a datapoint…'),
+    fill(select, h('option', { value: '' }, 'Choose a datapoint…'),
       groups.map(({ plc, list }) =>
         h('optgroup', { label: plc ? `PLC ${plc.name} (${plc.host}:${plc.port})` : 'Unknown PLC' },
           list.map((dp) => h('option', { value: String(dp.id) }, datapointName(dp, plc))))));
-    picker.value = chosen;
-    filterPicker();
+    select.value = chosen;
   }
 
   function filterPicker() {
@@ -41,6 +49,7 @@ export function createRuleForm(plcs, datapoints) {
     if (words.length && firstMatch && (!selected || selected.hidden || !selected.value)) picker.value = firstMatch.value;
   }
   finder.addEventListener('input', filterPicker);
+  suppressed.addEventListener('change', () => (suppressFields.hidden = !suppressed.checked));
   plcs.onChange(fillPicker);
   datapoints.onChange(fillPicker);
 
@@ -63,6 +72,13 @@ export function createRuleForm(plcs, datapoints) {
       f.on_delay_ms.value = rule?.on_delay_ms ?? 0;
       f.off_delay_ms.value = rule?.off_delay_ms ?? 0;
       f.enabled.checked = rule?.enabled ?? true;
+      f.escalate_after_s.value = rule?.escalate_after_s ?? '';
+      const when = rule?.suppress_when ?? null;
+      suppressed.checked = when !== null;
+      suppressFields.hidden = when === null;
+      suppressPicker.value = when ? String(when.datapoint_id) : '';
+      f.suppress_comparison.value = when?.comparison ?? 'equal';
+      f.suppress_value.value = when?.value ?? '';
       schedule.set(rule?.schedule ?? null);
     },
     /** The body for POST or PATCH; the server validates it and names what is wrong. */
@@ -79,6 +95,10 @@ export function createRuleForm(plcs, datapoints) {
         off_delay_ms: numberOr(f.off_delay_ms, 0),
         schedule: schedule.read(),
         enabled: f.enabled.checked,
+        escalate_after_s: numberOrNull(f.escalate_after_s),
+        suppress_when: suppressed.checked
+          ? { datapoint_id: suppressPicker.value ? Number(suppressPicker.value) : null, comparison: f.suppress_comparison.value, value: numberOrNull(f.suppress_value) }
+          : null,
       };
     },
   };

@@ -121,9 +121,9 @@ export function notifierService(o: NotifierServiceOptions) {
     async test(id: number): Promise<TestResult> {
       const n = await get(id);
       const message = testMessage(n, o.clock.now());
-      const sink = sinkFor(n, { currentAlarm: o.currentAlarm, log: o.log });
+      const sink = sinkFor(n, { currentAlarm: o.currentAlarm, clock: o.clock, log: o.log });
       try {
-        await sink.send(message, AbortSignal.timeout(15_000));
+        await sink.send(message, new AbortController().signal); // the sink's own time-out bounds it
         return { ok: true, key: message.key };
       } catch (err) {
         const code = err instanceof DeliveryFailure ? err.code : 'connection';

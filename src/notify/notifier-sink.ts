@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import { createMqttSink } from './mqtt-sink.js';
 import type { Notifier } from './notifier.js';
@@ -7,6 +8,7 @@ import { createWebhookSink } from './webhook.js';
 export interface SinkDeps {
   /** The rule's current alarm as `GET /api/alarms/active` lists it, null once it is gone (MQTT retained state). */
   currentAlarm(ruleId: number): unknown;
+  clock: Clock;
   log: Logger;
 }
 
@@ -14,7 +16,7 @@ export interface SinkDeps {
 export function sinkFor(notifier: Notifier, deps: SinkDeps): Sink {
   switch (notifier.kind) {
     case 'webhook':
-      return createWebhookSink({ url: notifier.url, secret: notifier.secret });
+      return createWebhookSink({ url: notifier.url, secret: notifier.secret, clock: deps.clock });
     case 'mqtt':
       return createMqttSink({ url: notifier.url, topicPrefix: notifier.mqtt_topic, currentAlarm: deps.currentAlarm, log: deps.log });
   }

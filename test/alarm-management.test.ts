@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ValueSample } from '../src/modbus/samples.js';
-import type { Poller } from '../src/modbus/poller.js';
 import { manualClock } from './helpers/clock.js';
+import { fakePoller } from './helpers/fake-poller.js';
 import { startTestApp, type Json, type TestApp } from './helpers/test-app.js';
 
 // SPEC 13 through the API: out of service, suppression by design, escalation. Values come from a
 // stand-in for the Modbus poller, time from a manual clock: nothing here waits real time.
 const clock = manualClock();
-let onValues: (plcId: number, samples: ValueSample[]) => void = () => {};
-const fakePoller = (options: { onValues(plcId: number, samples: ValueSample[]): void }): Poller => {
-  onValues = options.onValues;
-  return { start: async () => {}, configure: () => {}, stop: async () => {}, stats: () => ({ plcs: [], worker: null, restarts: 0 }) };
-};
+const poller = fakePoller(clock.now);
 
 let t: TestApp;
 let admin: string;
@@ -20,7 +15,7 @@ let plc: Json;
 let flow: Json;
 let running: Json;
 beforeAll(async () => {
-  t = await startTestApp({}, { clock, poller: fakePoller as never });
+  t = await startTestApp({}, { clock, poller: poller.create });
   admin = await t.login();
   operator = await t.userWithRole('operator', admin);
   plc = await post('/api/plcs', { name: 'Pumps', host: '127.0.0.1' });
@@ -36,9 +31,7 @@ async function post(path: string, body: unknown, token = admin) {
 }
 
 /** One poll of the PLC at the clock's now. */
-function poll(values: Record<number, number | null>) {
-  onValues(plc.id, Object.entries(values).map(([id, value]) => ({ datapoint_id: Number(id), value, quality: value === null ? 'bad' : 'good', ts: clock.now(), error: null })));
-}
+const poll = (values: Record<number, number | null>) => poller.poll(plc.id, values);
 
 async function eventsOf(ruleId: number): Promise<Json[]> {
   await t.app.journal.idle();

@@ -98,7 +98,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       };
       const entry = { resolve: done, byWake };
       waiting = entry;
-      if (untilMs !== null) timer = o.clock.setTimer(untilMs, done);
+      if (untilMs !== null && untilMs <= o.clock.now()) done(); // already due while the loop was busy
+      else if (untilMs !== null) timer = o.clock.setTimer(untilMs, done);
     });
   }
 
@@ -227,6 +228,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 
   /** Caught up: close a minute that is over, else wait for wake() or the minute's end. */
   async function idle(): Promise<void> {
+    await flush(); // first: the clock may move while it is written
     const end = guard.minuteEnd();
     if (end !== null && o.clock.now() >= end + graceMs) {
       if (!(await sendDigests(guard.close()))) return;
@@ -234,7 +236,6 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       saveBehind();
       return;
     }
-    await flush();
     if (woken) return;
     changed({ state: 'idle' });
     await pause(end !== null && guard.holding() > 0 ? end + graceMs : null, true);

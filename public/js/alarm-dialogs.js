@@ -4,7 +4,7 @@ import { byId } from './dom.js';
 import { clearErrors, showErrors } from './form-errors.js';
 
 /** Opens `dialogId`, runs `submit(form)` on confirm; keeps the dialog open with the error on failure. */
-function runDialog(dialogId, alarm, submit, done) {
+export function runDialog(dialogId, alarm, submit, done) {
   const dialog = byId(dialogId);
   const form = dialog.querySelector('form');
   const errors = dialog.querySelector('.form-errors');

@@ -6,11 +6,13 @@ const STATE_TEXT = { ALARM: 'ALARM', WARNING: 'WARNING', UNKNOWN: 'UNKNOWN', OK:
 const STATE_ICON = { ALARM: '▲', WARNING: '!', UNKNOWN: '?', OK: '✓' };
 
 /**
- * `actions` (when the user may acknowledge): `{ack(alarm), shelve(alarm), unshelve(alarm)}`.
+ * `actions`, each optional: `{ack(alarm), shelve(alarm), unshelve(alarm)}` when the user may
+ * acknowledge, `outOfService(alarm)` when they administer alarms; false for none.
  * Returns `{tr, update(alarm, datapoint, plc)}`.
  */
 export function createAlarmRow(ruleId, actions) {
   const badge = h('span', { class: 'state-badge' });
+  const escalated = h('span', { class: 'escalation-badge' });
   const stateNote = h('span', { class: 'state-note' });
   const severity = h('span', { class: 'severity' });
   const name = h('span', { class: 'alarm-name' });
@@ -22,7 +24,7 @@ export function createAlarmRow(ruleId, actions) {
   const shelvedText = h('span', { class: 'shelved-text muted' });
 
   const cells = [
-    h('td', { class: 'col-state', dataset: { label: 'State' } }, h('div', { class: 'cell-stack' }, badge, stateNote)),
+    h('td', { class: 'col-state', dataset: { label: 'State' } }, h('div', { class: 'cell-stack' }, badge, stateNote, escalated)),
     h('td', { class: 'col-severity', dataset: { label: 'Severity' } }, severity),
     h('td', { class: 'col-alarm', dataset: { label: 'Alarm' } }, name, point),
     h('td', { class: 'col-value num', dataset: { label: 'Value' } }, value),
@@ -33,6 +35,7 @@ export function createAlarmRow(ruleId, actions) {
   const buttons = {};
   if (actions) {
     const button = (label, kind, onClick) => {
+      if (!onClick) return undefined;
       const b = h('button', { type: 'button', class: `button button--small ${kind}` }, label);
       b.addEventListener('click', () => onClick(current));
       return b;
@@ -40,7 +43,8 @@ export function createAlarmRow(ruleId, actions) {
     buttons.ack = button('Acknowledge', 'button--primary', actions.ack);
     buttons.shelve = button('Shelve', 'button--quiet', actions.shelve);
     buttons.unshelve = button('Unshelve', 'button--quiet', actions.unshelve);
-    cells.push(h('td', { class: 'col-actions', dataset: { label: 'Actions' } }, h('div', { class: 'actions' }, buttons.ack, buttons.shelve, buttons.unshelve)));
+    buttons.outOfService = button('Take out of service', 'button--quiet', actions.outOfService);
+    cells.push(h('td', { class: 'col-actions', dataset: { label: 'Actions' } }, h('div', { class: 'actions' }, buttons.ack, buttons.shelve, buttons.unshelve, buttons.outOfService)));
   }
   const tr = h('tr', { class: 'alarm-row', dataset: { ruleId: String(ruleId) } }, cells);
 
@@ -48,6 +52,12 @@ export function createAlarmRow(ruleId, actions) {
     current = alarm;
     const returned = alarm.state === 'OK';
     tr.dataset.state = alarm.state;
+    tr.dataset.severity = alarm.severity;
+    // Escalated (SPEC 13): left unacknowledged past its rule's escalate_after_s, once per level.
+    const level = alarm.escalation ?? 0;
+    tr.dataset.escalation = String(level);
+    tr.classList.toggle('alarm-row--escalated', level > 0);
+    setText(escalated, level > 0 ? `Escalated L${level}` : '');
     tr.dataset.acked = String(alarm.acked);
     setText(badge, `${STATE_ICON[alarm.state] ?? ''} ${STATE_TEXT[alarm.state] ?? alarm.state}`);
     badge.className = `state-badge state-badge--${alarm.state.toLowerCase()}`;
@@ -67,16 +77,19 @@ export function createAlarmRow(ruleId, actions) {
     ackText.className = alarm.acked ? 'ack-text ack-text--yes' : 'ack-text ack-text--no';
     setText(shelvedText, alarm.shelved_until ? `shelved until ${formatTime(alarm.shelved_until)}` : '');
     if (actions) {
-      const focused = Object.values(buttons).find((b) => b === document.activeElement);
+      const focused = Object.values(buttons).find((b) => b && b === document.activeElement);
       const what = alarm.rule_name;
-      show(buttons.ack, !alarm.acked);
-      buttons.ack.setAttribute('aria-label', `Acknowledge ${what}`);
-      show(buttons.shelve, !alarm.shelved_until);
-      buttons.shelve.setAttribute('aria-label', `Shelve ${what}`);
-      show(buttons.unshelve, Boolean(alarm.shelved_until));
-      buttons.unshelve.setAttribute('aria-label', `Unshelve ${what}`);
+      const offer = (b, visible, name) => {
+        if (!b) return;
+        show(b, visible);
+        b.setAttribute('aria-label', name);
+      };
+      offer(buttons.ack, !alarm.acked, `Acknowledge ${what}`);
+      offer(buttons.shelve, !alarm.shelved_until, `Shelve ${what}`);
+      offer(buttons.unshelve, Boolean(alarm.shelved_until), `Unshelve ${what}`);
+      offer(buttons.outOfService, true, `Take ${what} out of service`);
       // A button that just hid (Acknowledge after the ack) hands the focus to one still shown.
-      if (focused?.hidden) Object.values(buttons).find((b) => !b.hidden)?.focus();
+      if (focused?.hidden) Object.values(buttons).find((b) => b && !b.hidden)?.focus();
     }
   }
 

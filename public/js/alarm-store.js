@@ -1,20 +1,9 @@
 /**
- * The active alarm list (SPEC 4) kept by the stream: a snapshot, then `alarm_state`,
- * `alarm_ack`, `alarm_shelved`, `alarm_unshelved` and rule changes. No DOM here.
+ * The active alarm list (SPEC 4, 13) kept by the stream: a snapshot, then `alarm_state`,
+ * `alarm_ack`, `alarm_shelved`, `alarm_unshelved`, `alarm_escalated`, `alarm_out_of_service`
+ * and rule changes. No DOM here.
  */
-
-const STATE_RANK = { ALARM: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };
-const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
-
-/** Most urgent first: state, then severity, then the newest. */
-export function byUrgency(a, b) {
-  return (
-    (STATE_RANK[a.state] ?? 9) - (STATE_RANK[b.state] ?? 9) ||
-    (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) ||
-    Date.parse(b.since ?? 0) - Date.parse(a.since ?? 0) ||
-    a.rule_id - b.rule_id
-  );
-}
+import { byPriority } from './alarm-priority.js';
 
 /** Listed while not OK or not acknowledged (a return to normal waits for its ack). */
 const isActive = (a) => a.state !== 'OK' || !a.acked;
@@ -51,7 +40,8 @@ export function createAlarmStore() {
       const old = alarms.get(e.rule_id);
       switch (e.type) {
         case 'alarm_state': {
-          if (e.reason === 'deleted') {
+          // Out of service: not evaluated and off the active list, even when it was unacknowledged.
+          if (e.reason === 'deleted' || e.reason === 'out_of_service') {
             alarms.delete(e.rule_id);
             return {};
           }
@@ -69,19 +59,26 @@ export function createAlarmStore() {
             since: e.since ?? e.ts,
             acked: e.acked,
             shelved_until: e.shelved ? (old?.shelved_until ?? null) : null,
+            escalation: e.escalation ?? old?.escalation ?? 0,
           };
           put(alarm);
           const raised = e.state === 'ALARM' && e.previous_state !== 'ALARM';
           return raised ? { raised: alarm, shelved: Boolean(e.shelved) } : {};
         }
         case 'alarm_ack':
-          if (old) put({ ...old, acked: true });
+          if (old) put({ ...old, acked: true, escalation: 0 }); // an acknowledged alarm no longer escalates (SPEC 13)
           return {};
         case 'alarm_shelved':
           if (old) put({ ...old, shelved_until: e.shelved_until ?? null });
           return {};
         case 'alarm_unshelved':
           if (old) put({ ...old, shelved_until: null });
+          return {};
+        case 'alarm_escalated':
+          if (old) put({ ...old, escalation: e.level });
+          return {};
+        case 'alarm_out_of_service':
+          alarms.delete(e.rule_id);
           return {};
         case 'rule_updated':
           if (e.rule && alarms.has(e.rule.id)) put({ ...alarms.get(e.rule.id), rule_name: e.rule.name, severity: e.rule.severity });
@@ -94,9 +91,9 @@ export function createAlarmStore() {
       }
     },
 
-    /** `{active, shelved}`, each most urgent first. */
+    /** `{active, shelved}`, each highest priority first. */
     sorted(now = Date.now()) {
-      const all = [...alarms.values()].sort(byUrgency);
+      const all = [...alarms.values()].sort(byPriority);
       return { active: all.filter((a) => !isShelved(a, now)), shelved: all.filter((a) => isShelved(a, now)) };
     },
   };

@@ -1,43 +1,67 @@
 /**
- * Live alarms: the active list from the stream's snapshot, kept live by alarm events, most
- * urgent first; acknowledge and shelve for users with alarms:ack; optional sound and desktop
- * notification on a new ALARM, and an aria-live announcement.
+ * Live alarms: the active list from the stream's snapshot, kept live by alarm events, highest
+ * priority first and filtered by severity, state and PLC; the horn while alarms shown are
+ * unacknowledged; acknowledge and shelve for users with alarms:ack, out of service for
+ * alarms:admin; an optional desktop notification and an aria-live announcement on a new ALARM.
  */
 import { createAlarmStore } from './alarm-store.js';
 import { createAlarmRow } from './alarm-row.js';
-import { beep, notificationsUnavailable, notify, notifyWanted, primeAudioOnGesture, setNotifyWanted, setSoundWanted, soundWanted } from './alert-sound.js';
+import { createFilterBar } from './alarm-filter-bar.js';
+import { isShown, loadFilter } from './alarm-filter.js';
 import { del, describeError, get } from './api.js';
 import { createCollection } from './collection.js';
 import { openAckDialog, openShelveDialog } from './alarm-dialogs.js';
+import { notify, setupNotifyOption } from './desktop-notification.js';
 import { byId, notice, reorder, setText, show } from './dom.js';
 import { formatValue } from './format.js';
+import { createHornPanel } from './horn-panel.js';
+import { createOutOfServiceList, openOutOfServiceDialog } from './out-of-service.js';
+import { createPageClock } from './page-clock.js';
 import { startPage } from './shell.js';
 
 const page = startPage({ needs: 'alarms:read', topics: ['alarms', 'config'] });
 if (page) main(page);
 
 function main({ client, can, announce, connect }) {
+  const clock = createPageClock();
   const store = createAlarmStore();
   const plcs = createCollection(client, 'plc', '/api/plcs');
   const datapoints = createCollection(client, 'datapoint', '/api/datapoints');
+  const rules = createCollection(client, 'rule', '/api/rules');
   const rows = new Map();
   const status = byId('page-status');
   const canAck = can('alarms:ack');
+  const canAdmin = can('alarms:admin');
+  const filter = loadFilter();
+  const filterBar = createFilterBar(byId('alarm-filters'), filter, () => render());
+  const horn = createHornPanel({ clock });
   let loaded = false;
 
-  for (const el of document.querySelectorAll('.col-actions')) show(el, canAck);
+  for (const el of document.querySelectorAll('.col-actions')) show(el, canAck || canAdmin);
 
-  const actions = canAck && {
-    ack: (alarm) => openAckDialog(alarm, () => notice(status, '')),
-    shelve: (alarm) => openShelveDialog(alarm, () => notice(status, '')),
-    unshelve: async (alarm) => {
-      try {
-        await del(`/api/alarms/${alarm.rule_id}/shelve`);
-      } catch (err) {
-        notice(status, `Could not unshelve: ${describeError(err)}`, 'error');
-      }
-    },
+  const clearStatus = () => notice(status, '');
+  const actions = (canAck || canAdmin) && {
+    ...(canAck && {
+      ack: (alarm) => openAckDialog(alarm, clearStatus),
+      shelve: (alarm) => openShelveDialog(alarm, clearStatus),
+      unshelve: async (alarm) => {
+        try {
+          await del(`/api/alarms/${alarm.rule_id}/shelve`);
+        } catch (err) {
+          notice(status, `Could not unshelve: ${describeError(err)}`, 'error');
+        }
+      },
+    }),
+    ...(canAdmin && { outOfService: (alarm) => openOutOfServiceDialog(alarm, clearStatus) }),
   };
+  createOutOfServiceList({ client, rules, canAdmin, onError: (message) => notice(status, message, 'error') });
+
+  /** The alarms on screen: listed, not shelved, and let through by the filter. */
+  const shownActive = () => store.sorted(clock.now()).active.filter((a) => isShown(filter, a));
+
+  // The horn follows the list at once, not at the next animation frame: a background tab gets
+  // no frames, and a control room's alarm page is often one.
+  const syncHorn = () => horn.update(shownActive());
 
   let pending = false;
   function scheduleRender() {
@@ -58,21 +82,28 @@ function main({ client, can, announce, connect }) {
   }
 
   function render() {
-    const { active, shelved } = store.sorted();
+    const { active, shelved } = store.sorted(clock.now());
+    const shown = active.filter((a) => isShown(filter, a));
+    const shownShelved = shelved.filter((a) => isShown(filter, a));
     const focusedRow = document.activeElement?.closest?.('tr.alarm-row');
-    reorder(byId('active-body'), active.map(rowFor));
-    reorder(byId('shelved-body'), shelved.map(rowFor));
+    reorder(byId('active-body'), shown.map(rowFor));
+    reorder(byId('shelved-body'), shownShelved.map(rowFor));
     // The row with the focus has left the list (acknowledged and normal): keep focus nearby.
     if (focusedRow && !focusedRow.isConnected) byId('active-title').focus();
     for (const id of rows.keys()) if (!store.alarms.has(id)) rows.delete(id);
-    show(byId('active-empty'), loaded && active.length === 0);
-    setText(byId('active-empty'), shelved.length
-      ? `No active alarms outside the ${shelved.length} shelved below, which are not alerting.`
-      : '✓ No active alarms. All monitored points are normal and acknowledged.');
-    byId('active-empty').classList.toggle('empty--ok', shelved.length === 0);
+    const empty = byId('active-empty');
+    show(empty, loaded && shown.length === 0);
+    setText(empty, active.length
+      ? `All ${active.length} active alarms are hidden by the filter.`
+      : shelved.length
+        ? `No active alarms outside the ${shelved.length} shelved below, which are not alerting.`
+        : '✓ No active alarms. All monitored points are normal and acknowledged.');
+    empty.classList.toggle('empty--ok', active.length === 0 && shelved.length === 0);
     show(byId('active-loading'), !loaded);
-    show(byId('shelved-section'), shelved.length > 0);
-    setText(byId('shelved-count'), String(shelved.length));
+    show(byId('shelved-section'), shownShelved.length > 0);
+    setText(byId('shelved-count'), String(shownShelved.length));
+    filterBar.render(active, active.length - shown.length);
+    horn.update(shown);
     renderSummary(active);
   }
 
@@ -99,11 +130,11 @@ function main({ client, can, announce, connect }) {
     row?.tr.classList.remove('row--new');
     void row?.tr.offsetWidth; // restart the highlight animation
     row?.tr.classList.add('row--new');
-    if (shelved) return; // shelved: journaled and listed, but nobody is alerted
+    // Shelved: journaled and listed, but nobody is alerted; filtered out: this console does not watch it.
+    if (shelved || !isShown(filter, alarm)) return;
     const dp = datapoints.get(alarm.datapoint_id);
     const what = [dp?.description || alarm.datapoint_label, formatValue(alarm.value, dp?.unit ?? '')].filter(Boolean).join(': ');
     announce(`New ALARM, ${alarm.severity}: ${alarm.rule_name}. ${what}`);
-    beep();
     notify(`ALARM: ${alarm.rule_name}`, what, `alarm-${alarm.rule_id}`);
   }
 
@@ -111,10 +142,12 @@ function main({ client, can, announce, connect }) {
     store.reset(snapshot.active);
     loaded = true;
     render();
+    syncHorn();
     // The snapshot leaves shelved alarms out; they are listed below the active ones.
     get('/api/alarms/active?include_shelved=1')
       .then((res) => {
         store.addMissing(res.active.filter((a) => a.shelved_until));
+        syncHorn();
         scheduleRender();
       })
       .catch(() => {});
@@ -122,44 +155,24 @@ function main({ client, can, announce, connect }) {
   client.on('event', (e) => {
     if (e.topic !== 'alarms' && !e.type.startsWith('rule_')) return;
     const result = store.apply(e);
+    syncHorn();
     if (result.raised) {
       render();
       raised(result.raised, result.shelved);
     } else scheduleRender();
   });
-  plcs.onChange(scheduleRender);
+  plcs.onChange(() => {
+    filterBar.setPlcs(plcs.list());
+    scheduleRender();
+  });
   datapoints.onChange(scheduleRender);
-  Promise.all([plcs.load(), datapoints.load()]).catch((err) => notice(status, `Could not load the plant: ${describeError(err)}`, 'error'));
-  setInterval(() => {
+  Promise.all([plcs.load(), datapoints.load(), rules.load()]).catch((err) => notice(status, `Could not load the plant: ${describeError(err)}`, 'error'));
+  clock.every(10_000, function tickRows() {
     for (const row of rows.values()) row.tick();
     render(); // an expired shelve moves back to the active list
-  }, 10_000);
+  });
 
-  setupAlertOptions();
+  setupNotifyOption(byId('opt-notify'), byId('notify-hint'));
   render();
   connect();
-}
-
-function setupAlertOptions() {
-  const sound = byId('opt-sound');
-  const notifyBox = byId('opt-notify');
-  const hint = byId('notify-hint');
-  sound.checked = soundWanted();
-  primeAudioOnGesture();
-  sound.addEventListener('change', () => {
-    setSoundWanted(sound.checked);
-    if (sound.checked) beep(); // so the operator hears what it will sound like
-  });
-  const unavailable = notificationsUnavailable();
-  notifyBox.checked = notifyWanted();
-  if (unavailable) {
-    notifyBox.disabled = true;
-    setText(hint, `(${unavailable})`);
-  }
-  notifyBox.addEventListener('change', async () => {
-    notifyBox.checked = await setNotifyWanted(notifyBox.checked);
-    const why = notificationsUnavailable();
-    setText(hint, why ? `(${why})` : '');
-    notifyBox.disabled = Boolean(why);
-  });
 }

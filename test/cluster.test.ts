@@ -134,6 +134,24 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     expect((await other.call('POST', '/api/alarms/999999/ack', { token })).status).toBe(404);
   });
 
+  it('takes an alarm out of service from a node that does not poll it; every node lists it; and back', async () => {
+    const rule = plant.rules[0]!;
+    const owner = await ownerOf(plant.plcs[0]!.id, node('a'));
+    const other = live().find((n) => n.name !== owner)!;
+    const out = await other.call('POST', `/api/alarms/${rule.id}/out-of-service`, { token, body: { comment: 'TT sheared' } });
+    expect(out.status).toBe(200);
+    expect(out.json).toMatchObject({ rule_id: rule.id, state: 'OK' });
+    await Promise.all(clients.ws.slice(0, 3).map((s) => s.next('alarm_out_of_service', (m) => m.rule_id === rule.id)));
+    for (const n of live()) {
+      const listed = (await n.call('GET', '/api/alarms/out-of-service', { token })).json.out_of_service;
+      expect(listed.map((x: Json) => [x.rule_id, x.user, x.comment]), n.name).toEqual([[rule.id, 'admin', 'TT sheared']]);
+      const active = (await n.call('GET', '/api/alarms/active', { token })).json.active;
+      expect(active.some((x: Json) => x.rule_id === rule.id), n.name).toBe(false);
+    }
+    const back = await other.call('DELETE', `/api/alarms/${rule.id}/out-of-service`, { token });
+    expect(back.json).toMatchObject({ rule_id: rule.id, state: 'ALARM', acked: false }); // evaluated at once on its owner
+  });
+
   it('counts sign-in failures across the cluster', async () => {
     const wrong = { username: 'admin', password: 'not-the-password' };
     const statuses = [];

@@ -152,6 +152,32 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     expect(back.json).toMatchObject({ rule_id: rule.id, state: 'ALARM', acked: false }); // evaluated at once on its owner
   });
 
+  it('suppresses a rule by a datapoint another node polls, lists it on every node, and lets it through when that ends', async () => {
+    const [, lt1, lt2] = plant.points;
+    sim.setHolding(2, 0); // the suppressing signal, on PLC 2: "stopped"
+    sim.setHolding(1, 10);
+    const created = await node('a').call('POST', '/api/rules', {
+      token,
+      body: { datapoint_id: lt1.id, name: 'Level 1 low', comparison: 'below', alarm_threshold: 5, suppress_when: { datapoint_id: lt2.id, comparison: 'equal', value: 0 } },
+    });
+    expect(created.status).toBe(201);
+    const rule = created.json;
+    const watcher = stream(node('c'));
+    await watcher.next('snapshot');
+    sim.setHolding(1, 0); // low, but suppressed
+    for (const n of live()) {
+      const listed = await until(`${n.name} to list the suppressed rule`, async () => (await n.call('GET', '/api/alarms/suppressed', { token })).json.suppressed,
+        (list: Json[]) => list.some((x) => x.rule_id === rule.id));
+      expect(listed.find((x: Json) => x.rule_id === rule.id)).toEqual({ rule_id: rule.id, rule_name: 'Level 1 low', would_be: 'ALARM' });
+    }
+    sim.setHolding(2, 1); // running again: the owner of PLC 1 hears it from the owner of PLC 2
+    const raised = await watcher.inbox.next(isAlarm(rule.id, 'ALARM'), 'the low level once no longer suppressed');
+    expect(raised).toMatchObject({ reason: 'value', previous_state: 'OK' });
+    expect(watcher.inbox.all.filter((m) => m.type === 'alarm_state' && m.rule_id === rule.id)).toHaveLength(1);
+    sim.setHolding(1, 10);
+    await watcher.inbox.next(isAlarm(rule.id, 'OK'), 'the level back');
+  });
+
   it('counts sign-in failures across the cluster', async () => {
     const wrong = { username: 'admin', password: 'not-the-password' };
     const statuses = [];

@@ -28,7 +28,18 @@ const recordOf = ({ rule: _rule, ...record }: AlarmView): AlarmRecord => record;
  */
 export type AlarmScope = { kind: 'all' } | { kind: 'plcs'; owns(plcId: number): boolean };
 
-export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: Logger, scope: AlarmScope = { kind: 'all' }) {
+/**
+ * `latestValue`: a datapoint's latest sample wherever it is polled. Pollers post changes only, so
+ * a rule whose suppressing datapoint another node polls would otherwise wait for its next change.
+ */
+export function createAlarmService(
+  db: Db,
+  journal: Journal,
+  clock: Clock,
+  log: Logger,
+  scope: AlarmScope = { kind: 'all' },
+  latestValue: (datapointId: number) => Sample | undefined = () => undefined,
+) {
   let points = new Map<number, PointInfo>();
   const inScope = (rule: Rule): boolean => {
     if (scope.kind === 'all') return true;
@@ -105,8 +116,22 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
   function applyRule(rule: Rule): void {
     const plcId = points.get(rule.datapoint_id)?.plc_id;
     if (plcId !== undefined && adopting.has(plcId)) deferred.push(rule);
-    else if (inScope(rule)) engine.upsertRule(rule);
-    else engine.release(rule.id); // moved to a datapoint of a PLC another node polls
+    else if (inScope(rule)) {
+      engine.upsertRule(rule);
+      seedSuppressors([rule]);
+    } else engine.release(rule.id); // moved to a datapoint of a PLC another node polls
+  }
+
+  /** Suppressing datapoints the engine has no value of yet get their latest one. */
+  function seedSuppressors(rules: readonly Rule[]): void {
+    const samples: Sample[] = [];
+    for (const rule of rules) {
+      const id = rule.suppress_when?.datapoint_id;
+      if (id === undefined || engine.lastValue(id) !== undefined) continue;
+      const latest = latestValue(id);
+      if (latest !== undefined) samples.push(latest);
+    }
+    if (samples.length > 0) engine.ingest(samples);
   }
 
   /** The states other nodes' engines keep, as they stored them; read once per change, when asked. */
@@ -121,13 +146,19 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
     });
   }
 
+  /** The rules this node's engine holds suppressed, with the state their own condition calls for. */
+  const suppressedHere = () =>
+    engine.suppressed().map((s) => ({ rule_id: s.alarm.rule_id, rule_name: s.alarm.rule.name, would_be: s.would_be as string }));
+  let clusterSuppressed: (() => Promise<{ rule_id: number; rule_name: string; would_be: string }[]>) | undefined;
   const storedViews = () => (stored ??= readStored().catch((err: unknown) => ((stored = null), Promise.reject(err))));
 
   return {
     /** Loads rules, datapoint labels and saved alarm states; call once before samples flow. */
     async start() {
       await refreshPoints();
-      engine.load((await listRules(db)).filter(inScope), await listAlarmStates(db));
+      const rules = (await listRules(db)).filter(inScope);
+      engine.load(rules, await listAlarmStates(db));
+      seedSuppressors(rules);
     },
     stop: () => engine.stop(),
     refreshPoints,
@@ -162,6 +193,7 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
         const taken = new Set(plcIds);
         const rules = (await listRules(db)).filter((r) => taken.has(points.get(r.datapoint_id)?.plc_id ?? -1));
         engine.adopt(rules, await listAlarmStates(db));
+        seedSuppressors(rules);
       } finally {
         for (const id of plcIds) adopting.delete(id);
         stored = null;
@@ -252,26 +284,29 @@ export function createAlarmService(db: Db, journal: Journal, clock: Clock, log: 
       return views.sort((a, b) => a.out_of_service!.since - b.out_of_service!.since).map(outOfServiceBody);
     },
 
-    /** Suppressed rules whose own condition would be active (SPEC 13). */
-    suppressed() {
-      return engine
-        .suppressed()
-        .filter((s) => s.would_be !== 'OK')
-        .map((s) => ({ rule_id: s.alarm.rule_id, rule_name: s.alarm.rule.name, would_be: s.would_be }));
+    suppressedHere,
+
+    /** Suppressed rules whose own condition would be active (SPEC 13); a cluster lists every node's. */
+    async suppressed() {
+      const all = scope.kind === 'all' || clusterSuppressed === undefined ? suppressedHere() : await clusterSuppressed();
+      return all.filter((s) => s.would_be !== 'OK');
     },
 
     /** How many rules are shelved, out of service and suppressed now, for the KPIs. */
     async counts() {
-      const local = engine.counts();
-      if (scope.kind === 'all') return local;
-      // In a cluster the stored records say who is shelved or out of service; suppression is
-      // not stored, so each node counts the rules it runs.
-      const views = await storedViews();
+      if (scope.kind === 'all' || clusterSuppressed === undefined) return engine.counts();
+      // In a cluster the stored records say who is shelved or out of service, the heartbeats who is suppressed.
+      const [views, suppressed] = await Promise.all([storedViews(), clusterSuppressed()]);
       return {
         shelved: views.filter((a) => a.shelved_until !== null && a.out_of_service === null).length,
         out_of_service: views.filter((a) => a.out_of_service !== null).length,
-        suppressed: local.suppressed,
+        suppressed: suppressed.length,
       };
+    },
+
+    /** In a cluster: where every node's suppressed rules are read (the cluster is built after this service). */
+    listSuppressedWith(source: () => Promise<{ rule_id: number; rule_name: string; would_be: string }[]>): void {
+      clusterSuppressed = source;
     },
 
     /** The journal's health, for `/healthz`: alarms are only as good as their journal. */

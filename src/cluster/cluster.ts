@@ -19,6 +19,7 @@ import { createMembership, sessionTag, type ClusterNode } from './membership.js'
 import { createNodeSession } from './node-session.js';
 import { createPlcLeases } from './plc-leases.js';
 import { decodeValues, encodeValues } from './values-codec.js';
+import type { LiveState } from '../plant/live-state.js';
 
 /** A node stopping or starting says so here, so the others look at the leases at once. */
 const MEMBERS_CHANNEL = 'alarm_members';
@@ -37,6 +38,8 @@ export interface ClusterDeps {
   journal: Journal;
   hub: Hub;
   alarms: AlarmService;
+  /** The latest values: other nodes' PLCs' too, for reads and suppressions on this node. */
+  live: LiveState;
   /** Re-reads which PLCs to poll (after leases change). */
   reloadPoller(): Promise<void>;
   /** Plant changes any node made, its own included, in journal order. */
@@ -152,13 +155,14 @@ export function createCluster(deps: ClusterDeps) {
     log,
   });
 
-  const membership = createMembership(db, () => name, clock, log);
+  const membership = createMembership(db, () => name, clock, log, () => alarms.suppressedHere());
 
   function receivedValues(payload: string): void {
     try {
       if (payload.startsWith(`${name}\n`)) return; // our own
       const { values } = decodeValues(payload);
       hub.publishValues(values);
+      for (const v of values) deps.live.setValue(v.datapoint_id, { value: v.value, quality: v.quality, ts: v.ts });
       alarms.peerValues(values);
     } catch (err) {
       log.error(`cluster: malformed values: ${String(err)}`);
@@ -204,6 +208,8 @@ export function createCluster(deps: ClusterDeps) {
 
     /** `/healthz`: the node can reach the database. */
     healthy: () => membership.healthy(),
+    /** Suppressed rules on every node (SPEC 13), as their last heartbeats said. */
+    suppressed: () => membership.suppressed(),
 
     /** `GET /api/cluster` (SPEC 12). */
     async describe(): Promise<{ self: string; nodes: ClusterNode[] }> {

@@ -30,7 +30,14 @@ export interface ClusterNode {
  * written down anywhere: it is read from the lease locks themselves, and a node's session is
  * tagged with its name, so a dead node's PLCs leave the list the moment its connection does.
  */
-export function createMembership(db: Db, nameOf: () => string, clock: Clock, log: Logger) {
+/** A rule suppressed by design on some node, with the state its own condition calls for (SPEC 13). */
+export interface SuppressedRule {
+  rule_id: number;
+  rule_name: string;
+  would_be: string;
+}
+
+export function createMembership(db: Db, nameOf: () => string, clock: Clock, log: Logger, suppressedHere: () => SuppressedRule[]) {
   let timer: unknown;
   let healthy = false;
   let stopped = true;
@@ -44,10 +51,12 @@ export function createMembership(db: Db, nameOf: () => string, clock: Clock, log
       const silent = new Promise<never>((_, reject) => {
         timer = clock.setTimer(clock.now() + BEAT_ANSWER_MS, () => reject(new Error(`no answer within ${BEAT_ANSWER_MS / 1000} s`)));
       });
+      // The node's suppressed rules ride along: suppression is engine state, not a stored one.
+      const suppressed = JSON.stringify(suppressedHere());
       await Promise.race([silent, db
         .insertInto('cluster_nodes')
-        .values({ name: self, started_at: sql`now()`, last_seen: sql`now()` })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ last_seen: sql`now()` }))
+        .values({ name: self, started_at: sql`now()`, last_seen: sql`now()`, suppressed })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ last_seen: sql`now()`, suppressed }))
         .execute()]);
       healthy = true;
       if (failing) log.info('cluster: the database is reachable again');
@@ -99,6 +108,15 @@ export function createMembership(db: Db, nameOf: () => string, clock: Clock, log
         last_seen: new Date(r.last_seen).toISOString(),
         plc_ids: leases.rows.filter((l) => l.node === r.name).map((l) => l.plc_id),
       }));
+    },
+    /** Every live node's suppressed rules, as of its last heartbeat (at most a second old). */
+    async suppressed(): Promise<SuppressedRule[]> {
+      const rows = await db
+        .selectFrom('cluster_nodes')
+        .select('suppressed')
+        .where('last_seen', '>', sql<Date>`now() - make_interval(secs => ${NODE_TIMEOUT_S})`)
+        .execute();
+      return rows.flatMap((r) => JSON.parse(r.suppressed) as SuppressedRule[]).sort((a, b) => a.rule_id - b.rule_id);
     },
     /** Nodes with a session open now, this one included: a dead node stops counting at once. */
     async liveCount(): Promise<number> {

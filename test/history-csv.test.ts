@@ -52,7 +52,7 @@ describe('GET /api/alarms/history as CSV', () => {
     expect(rows[0]).toEqual([...HISTORY_CSV_HEADER]);
     const json = await t.call('GET', '/api/alarms/history?limit=1000', { token });
     expect(rows.slice(1, 1001).map((r) => Number(r[0]))).toEqual(json.json.events.map((e: { id: number }) => e.id));
-    expect(rows).toHaveLength(1 + 4 + 4500); // header, the four config events, the appended ones
+    expect(rows).toHaveLength(1 + 1 + 4 + 4500); // header, the sign-in, the four config events, the appended ones
     expect((await csv('', { accept: 'text/csv' })).text).toBe(byQuery.text);
   });
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
 import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
 import { pausableWsClient } from './helpers/pausable-ws.js';
+import { journalRange } from '../src/db/events.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp | undefined;
@@ -31,7 +32,8 @@ describe('slow consumers', () => {
     const slow = pausableWsClient(t.app.url.replace(/^http/, 'ws') + '/ws', { authorization: `Bearer ${token}` });
     clients.push(slow);
     const healthy = open(t, token);
-    await Promise.all([slow.next('snapshot'), healthy.next('snapshot')]);
+    const [snapshot] = await Promise.all([slow.next('snapshot'), healthy.next('snapshot')]);
+    const base = snapshot.last_event_id as number; // the sign-in is journaled (SPEC 13)
     slow.pause();
 
     // 20 MB: more than the loopback socket buffers and the 1 MiB queue together.
@@ -54,7 +56,7 @@ describe('slow consumers', () => {
     resumedClient.send({ type: 'auth', access_token: token, last_event_id: last });
     await resumedClient.inbox.next((m) => m.type === 'plc_updated' && m.plc.id === 200, 'the last event', 20_000);
     const replayed = resumedClient.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id as number);
-    expect([...received, ...replayed]).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect([...received, ...replayed]).toEqual(Array.from({ length: 200 }, (_, i) => base + i + 1));
     const stats = (await t.call('GET', '/api/stats', { token })).json;
     expect(stats.events.slow_consumer_closes).toBe(1);
   });
@@ -85,7 +87,7 @@ describe('slow consumers', () => {
     await resumed.inbox.next((m) => m.event === 'plc_updated' && m.data.plc.id === 200, 'the last event', 20_000);
     resumed.close();
     healthy.close();
-    expect([...received, ...ids(resumed)]).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect([...received, ...ids(resumed)]).toEqual(Array.from({ length: 200 }, (_, i) => Number(snapshot.id) + i + 1));
     expect((await t.call('GET', '/api/stats', { token })).json.events.slow_consumer_closes).toBe(1);
   });
 });
@@ -124,6 +126,7 @@ describe('resume', () => {
   it('queues live events that happen during a replay, in order, without duplicates', async () => {
     t = await startTestApp();
     const token = await t.login();
+    const { last: base } = await journalRange(t.app.db); // the sign-in is journaled (SPEC 13)
     for (let i = 0; i < 50; i++) await t.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: i } } }]);
     const c = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
     clients.push(c);
@@ -131,9 +134,9 @@ describe('resume', () => {
     await c.next('welcome');
     const writes = Array.from({ length: 20 }, (_, i) => t!.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: 50 + i } } }]));
     await Promise.all(writes);
-    await c.next('plc_updated', (m) => m.id === 70);
+    await c.next('plc_updated', (m) => m.id === base + 70);
     const ids = c.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id);
-    expect(ids).toEqual(Array.from({ length: 70 }, (_, i) => i + 1));
+    expect(ids).toEqual(Array.from({ length: 70 }, (_, i) => base + i + 1));
   });
 });
 
@@ -171,19 +174,20 @@ describe('a gap that is no longer kept', () => {
     const { pruneEvents } = await import('../src/db/events.js');
     t = await startTestApp();
     const token = await t.login();
+    const { last: base } = await journalRange(t.app.db); // the sign-in is journaled (SPEC 13)
     const note = (n: number) => ({ topic: 'config' as const, type: 'plc_updated', payload: { plc: { id: n } } });
     for (const n of [1, 2, 3]) await t.app.journal.append([note(n)]);
     await pruneEvents(t.app.db, '9999-01-01T00:00:00.000Z');
     await t.app.journal.append([note(4)]);
     const resumed = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
     clients.push(resumed);
-    resumed.send({ type: 'auth', access_token: token, last_event_id: 1 });
+    resumed.send({ type: 'auth', access_token: token, last_event_id: base + 1 });
     expect((await resumed.next('sync_required')).reason).toMatch(/no longer kept/);
-    expect((await resumed.next('snapshot')).last_event_id).toBe(4);
+    expect((await resumed.next('snapshot')).last_event_id).toBe(base + 4);
     // Resuming from the newest pruned id is still lossless: the next kept event is 4.
     const edge = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
     clients.push(edge);
-    edge.send({ type: 'auth', access_token: token, last_event_id: 3 });
-    expect((await edge.next('plc_updated')).id).toBe(4);
+    edge.send({ type: 'auth', access_token: token, last_event_id: base + 3 });
+    expect((await edge.next('plc_updated')).id).toBe(base + 4);
   });
 });

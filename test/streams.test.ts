@@ -70,7 +70,7 @@ describe('WebSocket', () => {
     const c = ws('/ws');
     c.send({ type: 'auth', access_token: token, last_event_id: 99 });
     await c.next('sync_required');
-    expect((await c.next('snapshot')).last_event_id).toBe(0);
+    expect((await c.next('snapshot')).last_event_id).toBe(1); // the sign-in (SPEC 13)
   });
 
   it('closes 4401 for a bad token, and for no auth within 5 s', async () => {

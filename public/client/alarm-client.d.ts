@@ -2,7 +2,7 @@
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 export type TransportName = 'websocket' | 'sse';
-export type Topic = 'alarms' | 'config' | 'system' | 'items' | 'values';
+export type Topic = 'alarms' | 'audit' | 'config' | 'system' | 'items' | 'values';
 export type AlarmState = 'OK' | 'WARNING' | 'ALARM' | 'UNKNOWN';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 

@@ -253,7 +253,7 @@ const TRANSITIONS = Object.freeze({
   connected: ['connecting', 'disconnected'],
 });
 
-const ALL_TOPICS = ['alarms', 'config', 'system', 'items', 'values'];
+const ALL_TOPICS = ['alarms', 'audit', 'config', 'system', 'items', 'values'];
 const WS_PROBE_EVERY = 5; // after falling back to SSE, retry WebSocket on every 5th reconnect
 const HEARTBEAT_SLACK = 2.5; // watchdog: silence for 2.5 heartbeats drops the transport
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -1,60 +1,64 @@
-/** The journal (GET /api/alarms/history): filter by rule and time, page by next_after_id. */
+/** The journal (GET /api/alarms/history): filter by rule, PLC, type, user and time; newest first by default; page by next_after_id. */
 import { describeError, download, get } from './api.js';
 import { byId, fill, h, notice, show } from './dom.js';
 import { formatDateTime, formatValue } from './format.js';
+import { detailsOf, EVENT_GROUPS, subjectOf, typeText } from './history-events.js';
 import { startPage } from './shell.js';
 
 const page = startPage({ needs: 'alarms:read', topics: [] });
 if (page) main(page);
 
-const TYPE_TEXT = {
-  alarm_state: 'State change',
-  alarm_ack: 'Acknowledged',
-  alarm_shelved: 'Shelved',
-  alarm_unshelved: 'Unshelved',
-  plc_status: 'PLC connection',
-  item_due: 'Item due',
-};
+const byName = (a, b) => a.name.localeCompare(b.name);
 
-const RESOURCE_TEXT = { plc: 'PLC', datapoint: 'Datapoint', rule: 'Rule', item: 'Item' };
-
-/** `rule_updated` -> `Rule updated`. */
-function typeText(type) {
-  if (TYPE_TEXT[type]) return TYPE_TEXT[type];
-  const [resource, ...rest] = type.split('_');
-  return `${RESOURCE_TEXT[resource] ?? resource} ${rest.join(' ')}`.trim();
+/** Options of a select, keeping what was chosen. */
+function refill(select, first, options) {
+  const chosen = select.value;
+  fill(select, first, options);
+  select.value = chosen;
 }
 
-function main({ connect }) {
+function main({ connect, can }) {
   const form = byId('history-form');
   const body = byId('history-body');
   const status = byId('history-status');
-  const ruleNames = new Map();
-  const plcNames = new Map();
+  const names = { rules: new Map(), plcs: new Map() };
   const units = new Map();
   let query = null;
   let cursors = []; // after_id of each page shown so far; the last is the current page's
   let nextAfterId = null;
 
   async function loadLookups() {
-    const [rules, plcs, datapoints] = await Promise.all([get('/api/rules'), get('/api/plcs'), get('/api/datapoints')]);
-    for (const r of rules) ruleNames.set(r.id, r.name);
-    for (const p of plcs) plcNames.set(p.id, p.name);
+    const admin = can('users:admin');
+    const [rules, plcs, datapoints, users] = await Promise.all([
+      get('/api/rules'), get('/api/plcs'), get('/api/datapoints'), admin ? get('/api/users') : [],
+    ]);
+    for (const r of rules) names.rules.set(r.id, r.name);
+    for (const p of plcs) names.plcs.set(p.id, p.name);
     for (const d of datapoints) units.set(d.id, d.unit);
-    const select = form.elements.rule_id;
-    const chosen = select.value;
-    fill(select, h('option', { value: '' }, 'All rules and events'),
-      rules.sort((a, b) => a.name.localeCompare(b.name)).map((r) => h('option', { value: String(r.id) }, r.name)));
-    select.value = chosen;
+    const f = form.elements;
+    refill(f.rule_id, h('option', { value: '' }, 'All rules and events'), rules.sort(byName).map((r) => h('option', { value: String(r.id) }, r.name)));
+    refill(f.plc_id, h('option', { value: '' }, 'All PLCs'), plcs.sort(byName).map((p) => h('option', { value: String(p.id) }, p.name)));
+    fill(byId('history-users'), users.map((u) => h('option', { value: u.username })));
+  }
+
+  /** Event types by topic, each topic also as a whole; audit only for those who may read it. */
+  function fillTypes() {
+    const groups = EVENT_GROUPS.filter((g) => !g.needs || can(g.needs));
+    refill(form.elements.type, h('option', { value: '' }, 'All event types'), groups.map((g) =>
+      h('optgroup', { label: g.label },
+        h('option', { value: g.types.join(',') }, `All: ${g.label.toLowerCase()}`),
+        g.types.map((type) => h('option', { value: type }, typeText(type))))));
   }
 
   function readQuery() {
     const q = new URLSearchParams();
     const f = form.elements;
-    if (f.rule_id.value) q.set('rule_id', f.rule_id.value);
+    for (const name of ['rule_id', 'plc_id', 'type']) if (f[name].value) q.set(name, f[name].value);
+    if (f.user.value.trim()) q.set('user', f.user.value.trim());
     // datetime-local is the browser's local time; the API wants an instant.
     if (f.from.value) q.set('from', new Date(f.from.value).toISOString());
     if (f.to.value) q.set('to', new Date(f.to.value).toISOString());
+    q.set('order', f.order.value);
     q.set('limit', f.limit.value);
     return q;
   }
@@ -70,7 +74,8 @@ function main({ connect }) {
       show(byId('history-empty'), res.events.length === 0);
       const first = res.events[0]?.id;
       const last = res.events.at(-1)?.id;
-      notice(status, res.events.length ? `Page ${cursors.length}: events ${first} to ${last}, oldest first.` : 'No events match.', 'info');
+      const order = query.get('order') === 'asc' ? 'oldest first' : 'newest first';
+      notice(status, res.events.length ? `Page ${cursors.length}: events ${first} to ${last}, ${order}.` : 'No events match.', 'info');
     } catch (err) {
       notice(status, describeError(err), 'error');
     }
@@ -79,29 +84,16 @@ function main({ connect }) {
   }
 
   function eventRow(e) {
-    const subject = subjectOf(e);
-    return h('tr', { dataset: { type: e.type } },
+    return h('tr', { dataset: { type: e.type, topic: e.topic } },
       h('td', { class: 'num', dataset: { label: '#' } }, String(e.id)),
       h('td', { dataset: { label: 'Time' } }, h('time', { datetime: e.ts }, formatDateTime(e.ts))),
       h('td', { dataset: { label: 'Event' } }, typeText(e.type)),
-      h('td', { dataset: { label: 'Subject' } }, subject),
+      h('td', { dataset: { label: 'Subject' } }, subjectOf(e, names)),
       h('td', { dataset: { label: 'State' } }, stateOf(e)),
       h('td', { class: 'num', dataset: { label: 'Value' } }, e.type === 'alarm_state' ? formatValue(e.value, units.get(e.datapoint_id) ?? '') : ''),
-      h('td', { dataset: { label: 'By' } }, e.user ?? ''),
+      h('td', { class: 'col-by', dataset: { label: 'By' } }, e.user ?? ''),
       h('td', { dataset: { label: 'Details' } }, detailsOf(e)),
     );
-  }
-
-  function subjectOf(e) {
-    if (e.rule_name) return e.rule_name;
-    if (e.rule) return e.rule.name;
-    if (e.plc) return e.plc.name;
-    if (e.datapoint) return e.datapoint.description || e.datapoint.label;
-    if (e.item) return e.item.label;
-    if (e.notifier) return `notifier ${e.notifier.name}`;
-    if (e.type === 'plc_status') return plcNames.get(e.plc_id) ?? `PLC ${e.plc_id}`;
-    if (e.rule_id !== undefined) return ruleNames.get(e.rule_id) ?? `rule ${e.rule_id}`;
-    return '';
   }
 
   function stateOf(e) {
@@ -110,23 +102,6 @@ function main({ connect }) {
     return h('span', { class: 'transition' },
       h('span', { class: 'muted' }, `${e.previous_state} → `),
       h('span', { class: `state-badge state-badge--${String(e.state).toLowerCase()}` }, e.state));
-  }
-
-  function detailsOf(e) {
-    switch (e.type) {
-      case 'alarm_state':
-        return `${e.severity}; reason: ${e.reason}${e.shelved ? '; shelved' : ''}${e.acked ? '' : '; unacknowledged'}`;
-      case 'alarm_ack':
-        return e.comment ?? '';
-      case 'alarm_shelved':
-        return [`until ${formatDateTime(e.shelved_until)}`, e.comment].filter(Boolean).join('; ');
-      case 'alarm_unshelved':
-        return e.reason === 'expired' ? 'time was up' : e.reason ?? '';
-      case 'plc_status':
-        return e.error ?? '';
-      default:
-        return e.comment ?? '';
-    }
   }
 
   form.addEventListener('submit', (event) => {
@@ -171,8 +146,9 @@ function main({ connect }) {
     void showPage(0);
   });
 
+  fillTypes();
   loadLookups()
-    .catch((err) => notice(status, `Could not load the rules: ${describeError(err)}`, 'error'))
+    .catch((err) => notice(status, `Could not load the rules and PLCs: ${describeError(err)}`, 'error'))
     .finally(() => form.requestSubmit());
   connect();
 }

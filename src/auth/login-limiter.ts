@@ -77,7 +77,8 @@ export function createLoginLimiter(limits: LoginLimits = DEFAULT_LOGIN_LIMITS, m
 
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
 
-const usernameKey = (username: string) => username.normalize('NFKC').toLowerCase();
+// As sign-in looks names up (trimmed, NFKC): `admin ` must not be a fresh counter for `admin`.
+const usernameKey = (username: string) => username.trim().normalize('NFKC').toLowerCase();
 
 /** IPv6 clients get a /64 each, so one host cannot rotate through its own prefix. */
 function addressKey(address: string): string {

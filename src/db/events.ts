@@ -1,8 +1,11 @@
 import { sql, type Selectable } from 'kysely';
-import { dialectOf, preparedOnce, sqliteHandle, type Db, type Statement } from './database.js';
+import { dialectOf, preparedOnce, sqliteHandle, type Db } from './database.js';
 import type { EventsTable } from './schema.js';
+import { kpiKindOf } from '../kpi/kpi-kind.js';
 
-export type Topic = 'alarms' | 'config' | 'system' | 'items';
+/** The journal's topics (SPEC 5); `values` is live only, see src/hub/frame.ts. */
+export const TOPICS = ['alarms', 'audit', 'config', 'system', 'items'] as const;
+export type Topic = (typeof TOPICS)[number];
 
 /** An event about to be journaled. `payload` never holds id, topic, type or ts. */
 export interface NewEvent {
@@ -31,13 +34,15 @@ export interface JournalEvent {
  */
 export function eventAppender(db: Db) {
   const insert = sqliteHandle(db).prepare(
-    'insert into events (topic, type, owner_id, rule_id, payload, ts) values (?, ?, ?, ?, ?, ?)',
+    'insert into events (topic, type, owner_id, rule_id, payload, ts, kpi_kind, kpi_ms) values (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   return function appendEvents(events: NewEvent[], ts: string): JournalEvent[] {
+    const ms = Date.parse(ts);
     return events.map((e) => {
       const owner_id = e.owner_id ?? null;
       const rule_id = e.rule_id ?? null;
-      const { lastInsertRowid } = insert.run(e.topic, e.type, owner_id, rule_id, JSON.stringify(e.payload), ts);
+      const kind = kpiKindOf(e.type, e.payload);
+      const { lastInsertRowid } = insert.run(e.topic, e.type, owner_id, rule_id, JSON.stringify(e.payload), ts, kind, kind === null ? null : ms);
       return { id: Number(lastInsertRowid), topic: e.topic, type: e.type, ts, owner_id, rule_id, payload: e.payload };
     });
   };
@@ -55,11 +60,12 @@ export async function appendEventsPg(trx: Db, events: NewEvent[], ts: string): P
   const owners = events.map((e) => e.owner_id ?? null);
   const rules = events.map((e) => e.rule_id ?? null);
   const payloads = events.map((e) => JSON.stringify(e.payload));
+  const kinds = events.map((e) => kpiKindOf(e.type, e.payload));
   const { rows } = await sql<{ id: number }>`
-    insert into events (topic, type, owner_id, rule_id, payload, ts)
-    select topic, type, owner_id, rule_id, payload, ${ts}::text
-    from unnest(${topics}::text[], ${types}::text[], ${owners}::bigint[], ${rules}::bigint[], ${payloads}::text[])
-      with ordinality as e(topic, type, owner_id, rule_id, payload, n)
+    insert into events (topic, type, owner_id, rule_id, payload, ts, kpi_kind, kpi_ms)
+    select topic, type, owner_id, rule_id, payload, ${ts}::text, kpi_kind, case when kpi_kind is null then null else ${Date.parse(ts)}::bigint end
+    from unnest(${topics}::text[], ${types}::text[], ${owners}::bigint[], ${rules}::bigint[], ${payloads}::text[], ${kinds}::integer[])
+      with ordinality as e(topic, type, owner_id, rule_id, payload, kpi_kind, n)
     order by n
     returning id`.execute(trx);
   if (rows.length !== events.length) throw new Error(`appended ${rows.length} of ${events.length} events`);
@@ -76,78 +82,6 @@ export async function appendEventsPg(trx: Db, events: NewEvent[], ts: string): P
     rule_id: rules[i]!,
     payload: e.payload,
   }));
-}
-
-export interface EventQuery {
-  afterId?: number | undefined;
-  ruleId?: number | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  /** Events of other owners are never returned; null sees only ownerless events. */
-  viewerId: number | null;
-  limit: number;
-}
-
-/** Reads events oldest first, for history pages and stream replay. */
-export async function listEvents(db: Db, q: EventQuery): Promise<JournalEvent[]> {
-  const { ruleId } = q;
-  if (ruleId === undefined) return (await eventQuery(db, q).execute()).map(toJournalEvent);
-  // SQLite's index on rule is by block of ids (migration 0004); PostgreSQL's is on (rule_id, id).
-  if (dialectOf(db) === 'sqlite') return listRuleEvents(db, q, ruleId);
-  return (await eventQuery(db, q).where('rule_id', '=', ruleId).execute()).map(toJournalEvent);
-}
-
-function eventQuery(db: Db, q: EventQuery) {
-  let query = db.selectFrom('events').selectAll().orderBy('id').limit(q.limit);
-  if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
-  if (q.from !== undefined) query = query.where('ts', '>=', q.from);
-  if (q.to !== undefined) query = query.where('ts', '<', q.to);
-  const viewer = q.viewerId;
-  return viewer === null
-    ? query.where('owner_id', 'is', null)
-    : query.where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', viewer)]));
-}
-
-/**
- * Ids per block of the `events_rule` index: migration 0004 indexes `(id >> 12, rule_id)`, and
- * SQLite uses that index only for a query that repeats the expression exactly as written there.
- */
-const BLOCK = 4096;
-const IN_BLOCK = 'id >> 12 = ?';
-const blockOf = (id: number) => Math.floor(id / BLOCK); // ids pass 2^31; `>>` would wrap
-
-const ruleStatements = new WeakMap<Db, Map<string, Statement>>();
-
-/**
- * One rule's events, walking the index block by block from `afterId` until the page is full:
- * each block is one seek of a prepared statement (a 1M-event journal is 245 blocks). It runs
- * holding Kysely's connection, so it never reads a transaction that is still open.
- */
-async function listRuleEvents(db: Db, q: EventQuery, ruleId: number): Promise<JournalEvent[]> {
-  const { first, last } = await journalRange(db);
-  const after = Math.max(first - 1, q.afterId ?? 0);
-  if (after >= last) return [];
-  const where = [IN_BLOCK, 'rule_id = ?', 'id > ?'];
-  const filters: unknown[] = [];
-  if (q.from !== undefined) where.push('ts >= ?'), filters.push(q.from);
-  if (q.to !== undefined) where.push('ts < ?'), filters.push(q.to);
-  if (q.viewerId === null) where.push('owner_id is null');
-  else where.push('(owner_id is null or owner_id = ?)'), filters.push(q.viewerId);
-  const sql = `select * from events where ${where.join(' and ')} order by id limit ?`;
-  let cache = ruleStatements.get(db);
-  if (!cache) ruleStatements.set(db, (cache = new Map()));
-  let inBlock = cache.get(sql);
-  if (!inBlock) cache.set(sql, (inBlock = sqliteHandle(db).prepare(sql)));
-  const statement = inBlock;
-
-  return db.connection().execute(async () => {
-    const rows: JournalEvent[] = [];
-    for (let block = blockOf(after + 1); block <= blockOf(last) && rows.length < q.limit; block++) {
-      const found = statement.all(block, ruleId, after, ...filters, q.limit - rows.length) as Selectable<EventsTable>[];
-      for (const row of found) rows.push(toJournalEvent(row));
-    }
-    return rows;
-  });
 }
 
 /**
@@ -246,7 +180,8 @@ async function journalRangePg(db: Db): Promise<{ first: number; last: number }> 
   return { first: row.first ?? last + 1, last };
 }
 
-function toJournalEvent(row: Selectable<EventsTable>): JournalEvent {
+/** A stored row as the journal event it holds. */
+export function toJournalEvent(row: Selectable<EventsTable>): JournalEvent {
   return {
     id: row.id,
     topic: row.topic as Topic,

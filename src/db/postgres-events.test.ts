@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshPostgres } from '../../test/helpers/postgres.js';
 import { nodeSqlite } from '../runtime/node.js';
 import { migrateToLatest, openDatabase, type Db } from './database.js';
-import { appendEventsPg, eventAppender, journalRange, listEvents, pruneEvents, readEventsAfter, readReplayPage, type NewEvent } from './events.js';
+import { listEvents } from './event-history.js';
+import { appendEventsPg, eventAppender, journalRange, pruneEvents, readEventsAfter, readReplayPage, type NewEvent } from './events.js';
 
 // The journal on PostgreSQL, held against the same journal on SQLite where both must agree.
 const noSqlite = () => {
@@ -92,10 +93,10 @@ describe('the journal read back', () => {
       await append(
         target,
         [
-          { topic: 'alarms', type: 'alarm_raised', payload: { minute }, rule_id: 1 + (minute % 2) },
+          { topic: 'alarms', type: 'alarm_raised', payload: { minute, plc_id: minute % 3, user: null }, rule_id: 1 + (minute % 2) },
           { topic: 'items', type: 'item_changed', payload: { minute, text: 'a "b"' }, owner_id: 7 },
           { topic: 'items', type: 'item_changed', payload: {}, owner_id: 8 },
-          { topic: 'config', type: 'rule_updated', payload: { minute }, rule_id: 2 },
+          { topic: 'config', type: 'rule_updated', payload: { minute, user: minute % 2 ? 'ann' : 'bob', plc_id: 1 }, rule_id: 2 },
         ],
         at(minute),
       );
@@ -113,6 +114,15 @@ describe('the journal read back', () => {
       (d: Db) => listEvents(d, { ruleId: 2, viewerId: 7, limit: 3, afterId: 5 }),
       (d: Db) => listEvents(d, { ruleId: 1, viewerId: null, limit: 100, from: '2026-12-05T10:01:00.000Z' }),
       (d: Db) => listEvents(d, { ruleId: 99, viewerId: null, limit: 100 }),
+      // Newest first, and the filters beyond SPEC 4 (README: history).
+      (d: Db) => listEvents(d, { viewerId: 7, limit: 100, order: 'desc' }),
+      (d: Db) => listEvents(d, { viewerId: 7, limit: 4, order: 'desc', afterId: 20 }),
+      (d: Db) => listEvents(d, { ruleId: 2, viewerId: null, limit: 3, order: 'desc', afterId: 20 }),
+      (d: Db) => listEvents(d, { viewerId: null, limit: 100, types: ['rule_updated', 'alarm_raised'], user: 'ann' }),
+      (d: Db) => listEvents(d, { viewerId: null, limit: 100, plcId: 1 }),
+      (d: Db) => listEvents(d, { ruleId: 1, viewerId: null, limit: 100, plcId: 2, order: 'desc' }),
+      (d: Db) => listEvents(d, { viewerId: 7, limit: 100, topics: ['items', 'config'] }),
+      (d: Db) => listEvents(d, { viewerId: 7, limit: 100, topics: [] }),
       (d: Db) => readReplayPage(d, { afterId: 0, upto: 24, topics: ['alarms', 'items'], viewerId: 7, limit: 4 }),
       (d: Db) => readReplayPage(d, { afterId: 10, upto: 24, topics: ['items'], viewerId: 8, limit: 100 }),
       (d: Db) => readReplayPage(d, { afterId: 0, upto: 24, topics: [], viewerId: 8, limit: 100 }),
@@ -121,6 +131,9 @@ describe('the journal read back', () => {
     for (const query of queries) expect(await query(db)).toEqual(await query(lite));
     // Not trivially: the queries found something.
     expect((await listEvents(db, { ruleId: 2, viewerId: 7, limit: 3, afterId: 5 })).map((e) => e.id)).toEqual([8, 12, 13]);
+    expect((await listEvents(db, { ruleId: 2, viewerId: null, limit: 3, order: 'desc', afterId: 20 })).map((e) => e.id)).toEqual([16, 13, 12]);
+    expect((await listEvents(db, { viewerId: null, limit: 100, types: ['rule_updated'], user: 'ann' })).map((e) => e.payload['minute'])).toEqual([1, 3, 5]);
+    expect((await listEvents(db, { viewerId: null, limit: 100, plcId: 2, types: ['alarm_raised'] })).map((e) => e.payload['minute'])).toEqual([2, 5]);
     const page = await readReplayPage(db, { afterId: 0, upto: 24, topics: ['alarms', 'items'], viewerId: 7, limit: 4 });
     expect(page.through).toBe(6);
     expect(JSON.parse(page.rows[1]!.json)).toEqual({ id: 2, topic: 'items', type: 'item_changed', ts: '2026-12-05T10:00:00.000Z', minute: 0, text: 'a "b"' });

@@ -10,8 +10,10 @@ export async function listUsers(db: Db): Promise<User[]> {
   return (await db.selectFrom('users').selectAll().orderBy('id').execute()).map(toUser);
 }
 
+/** A user by id; a plain query, so it also runs inside a transaction (user administration's). */
 export async function findUser(db: Db, id: number): Promise<User | undefined> {
-  return (await findAccount(db, id))?.user;
+  const row = await db.selectFrom('users').select(['id', 'username', 'role']).where('id', '=', id).executeTakeFirst();
+  return row && toUser(row);
 }
 
 /** The user and the version their tokens must carry to be valid (migration 0006). */

@@ -1,4 +1,5 @@
 import { hasPermission } from '../auth/permissions.js';
+import { readableTopics } from '../auth/topic-access.js';
 import type { Audiences } from '../runtime/runtime.js';
 import { STREAM_TOPICS, type Frame, type FrameBatch, type StreamTopic } from './frame.js';
 
@@ -34,11 +35,11 @@ export interface StreamUser {
   tokenVersion: number;
 }
 
-/** Topics a user may receive: everything with `alarms:read`, and always their own items. */
+/** Topics a user may receive: the journal topics they may read, and live values with `alarms:read`. */
 export function allowedTopics(user: StreamUser): StreamTopic[] {
-  return hasPermission(user.permissions, 'alarms:read')
-    ? ['alarms', 'config', 'system', 'items', 'values']
-    : ['items'];
+  const topics: StreamTopic[] = readableTopics(user.permissions);
+  if (hasPermission(user.permissions, 'alarms:read')) topics.push('values');
+  return topics;
 }
 
 /**

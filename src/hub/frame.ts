@@ -1,8 +1,8 @@
-import { eventBody, type JournalEvent, type Topic } from '../db/events.js';
+import { eventBody, TOPICS, type JournalEvent, type Topic } from '../db/events.js';
 
 /** Topics a client can subscribe to: the journaled ones plus live `values`. */
 export type StreamTopic = Topic | 'values';
-export const STREAM_TOPICS: readonly StreamTopic[] = ['alarms', 'config', 'system', 'items', 'values'];
+export const STREAM_TOPICS: readonly StreamTopic[] = [...TOPICS, 'values'];
 
 const encoder = new TextEncoder();
 

@@ -35,14 +35,14 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
   /**
    * Looks the user up and checks the password in its turn, so a sign-in the full queue turns
    * away costs no query; it was never a try. Unknown users cost the same scrypt as known ones,
-   * so timing does not reveal names. The account when the password is right.
+   * so timing does not reveal names. The account, if any, and whether the password is right.
    */
   async function check(username: string, password: string, address: string, attempt: LoginAttempt) {
     try {
       return await passwordGate.run(address, async () => {
         const found = await findCredentials(db, username.trim().normalize('NFKC'));
         const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
-        return ok ? found : undefined;
+        return { found, ok: ok && found !== undefined };
       });
     } catch (err) {
       await attempt.withdrawn();
@@ -68,11 +68,17 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
       const address = runtime.clientAddress(c);
       // Counted before hashing: parallel guesses get no more tries than sequential ones.
       const attempt = await limiter.attempt(username, address);
-      const found = await check(username, password, address, attempt);
-      if (!found) throw new AppError('unauthenticated', 'Wrong username or password');
+      const { found, ok } = await check(username, password, address, attempt);
+      if (!found || !ok) {
+        // Only tries the limiter counted reach the journal. Unknown names too, so the write
+        // costs the same either way (timing must not tell names); the name typed is never kept.
+        await users.signInFailed(found?.user ?? null, address);
+        throw new AppError('unauthenticated', 'Wrong username or password');
+      }
       await attempt.succeeded();
       const { user } = found;
       if (needsRehash(found.passwordHash)) await upgradeHash(user.id, address, password);
+      await users.signedIn(user, address);
       const permissions = ROLE_PERMISSIONS[user.role];
       const token = await tokens.issue(user.id, permissions, found.tokenVersion);
       setCookie(c, 'session', token, {
@@ -93,7 +99,7 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
       // Signs the user out everywhere: every token and ticket issued to them stops working.
       // The cookie is taken here as on streams, so a page whose token is gone can still sign out.
       const session = await sessionOf(c);
-      if (session) await users.signOut(session.user.id);
+      if (session) await users.signOut(session.user);
       deleteCookie(c, 'session', { path: '/' });
       return c.body(null, 204);
     })

@@ -2,7 +2,10 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { Db } from '../../db/database.js';
 import type { Context } from 'hono';
-import { eventBody, listEvents, type JournalEvent } from '../../db/events.js';
+import { readableTopics } from '../../auth/topic-access.js';
+import { listEvents } from '../../db/event-history.js';
+import { eventBody, type JournalEvent } from '../../db/events.js';
+import { isEventType } from '../../journal/event-types.js';
 import { invalid } from '../../errors.js';
 import { historyCsvHeader, historyCsvLine } from '../history-csv.js';
 import { IdParam } from '../../plant/fields.js';
@@ -28,9 +31,22 @@ const HistoryQuery = v.strictObject({
   after_id: v.optional(v.pipe(v.string(), v.regex(/^\d{1,16}$/, 'must be an event id'), v.transform(Number))),
   /** JSON: 1-1000, default 100; CSV: 1-100000, default 100000. */
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,6}$/, 'must be a whole number'), v.transform(Number), v.minValue(1))),
+  // Beyond SPEC 4 (README): newest first, where `after_id` then pages to older events.
+  order: v.optional(v.picklist(['asc', 'desc'], 'must be asc or desc')),
+  /** `alarm_ack` or `alarm_ack,alarm_shelved`. */
+  type: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => [...new Set(s.split(',').map((t) => t.trim()))]),
+      v.check((types) => types.every(isEventType), (issue) => `unknown event type: ${(issue.input as string[]).filter((t) => !isEventType(t)).join(', ')}`),
+    ),
+  ),
+  /** Who acted: a username exactly as stored (SPEC 13 `user`). */
+  user: v.optional(v.pipe(v.string(), v.trim(), v.transform((s) => s.normalize('NFKC')), v.minLength(1, 'must not be empty'), v.maxLength(64))),
+  plc_id: v.optional(IdParam),
 });
 
-/** `GET /api/alarms/history`: the journal, oldest first, in pages (SPEC 4), or as CSV (SPEC 13). */
+/** `GET /api/alarms/history`: the journal, oldest first (or newest), in pages (SPEC 4), or as CSV (SPEC 13). */
 export function historyRoutes(db: Db) {
   return new Hono<AuthEnv>().get('/history', requirePermission('alarms:read'), async (c) => {
     const q = queryOf(c, HistoryQuery);
@@ -38,8 +54,11 @@ export function historyRoutes(db: Db) {
     const max = csv ? CSV_MAX_ROWS : 1000;
     const limit = q.limit ?? (csv ? CSV_MAX_ROWS : 100);
     if (limit > max) throw invalid('limit', `must be a number from 1 to ${max}`);
-    const read = (afterId: number | undefined, count: number) =>
-      listEvents(db, { afterId, ruleId: q.rule_id, from: q.from, to: q.to, viewerId: c.get('user').id, limit: count });
+    const user = c.get('user');
+    // SPEC 13: each caller sees only the topics it may read (audit: users:admin), and its own items.
+    const filters = { order: q.order, ruleId: q.rule_id, from: q.from, to: q.to, types: q.type, user: q.user, plcId: q.plc_id };
+    const topics = readableTopics(user.permissions);
+    const read = (afterId: number | undefined, count: number) => listEvents(db, { ...filters, afterId, topics, viewerId: user.id, limit: count });
     if (csv) return csvExport(c, read, q.after_id, limit);
     // One more than asked tells whether another page exists.
     const rows = await read(q.after_id, limit + 1);

@@ -13,6 +13,6 @@ export function userRoutes(users: UserService) {
     get: users.get,
     insert: users.create,
     update: users.update,
-    remove: (id) => users.remove(id),
+    remove: (id, _query, by) => users.remove(id, by),
   });
 }

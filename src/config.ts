@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { LOG_LEVELS, type LogLevel } from './log/pino-logger.js';
 
 /** Reads an integer from an environment string, with bounds. */
 const intFromEnv = (min: number, max: number) =>
@@ -39,6 +40,8 @@ const EnvSchema = v.object({
   MAX_STREAMS_PER_USER: v.optional(intFromEnv(1, 100_000), '20'),
   MAX_CONNECTIONS: v.optional(intFromEnv(1, 1_000_000), '10000'),
   NODE_NAME: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[\w.:@-]{1,48}$/, 'must be 1-48 letters, digits or . : @ _ -'))),
+  TREND_DAYS: v.optional(intFromEnv(1, 3650), '30'),
+  LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
 });
 
 export interface Config {
@@ -56,6 +59,10 @@ export interface Config {
   maxConnections: number;
   /** A cluster node's name (SPEC 12); `<hostname>:<port>` when not set. */
   nodeName: string | undefined;
+  /** How many days of per-minute trends are kept (SPEC 13). */
+  trendDays: number;
+  /** pino's level: info by default; debug and trace add nothing today, error and silent quiet it. */
+  logLevel: LogLevel;
 }
 
 /** Thrown when the environment is unusable; the message names the variable. */
@@ -87,5 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxStreamsPerUser: e.MAX_STREAMS_PER_USER,
     maxConnections: e.MAX_CONNECTIONS,
     nodeName: e.NODE_NAME,
+    trendDays: e.TREND_DAYS,
+    logLevel: e.LOG_LEVEL,
   };
 }

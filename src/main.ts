@@ -1,21 +1,21 @@
 import './server/thread-pool.js'; // first: sizes libuv's pool before anything uses it
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { consoleLogger } from './log/logger.js';
+import { pinoLogger } from './log/pino-logger.js';
 import { currentRuntime } from './runtime/current.js';
 
 // Composition root: environment -> runtime -> app -> signals.
-const log = consoleLogger();
-const runtime = await currentRuntime();
-
 let config;
 try {
   config = loadConfig(process.env);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
-  log.error(err.message);
+  console.error(err.message); // no logger yet: LOG_LEVEL is part of what was wrong
   process.exit(1);
 }
+// JSON lines for a supervisor or a log shipper; readable lines when someone watches a terminal.
+const log = pinoLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
+const runtime = await currentRuntime();
 
 const app = createApp(config, { runtime, log });
 

@@ -1,6 +1,7 @@
 import { hasPermission, type Permission } from '../auth/permissions.js';
+import type { Histogram } from '../ops/histogram.js';
 import type { Clock } from '../clock.js';
-import type { JournalEvent, ReplayQuery, ReplayRow, Topic } from '../db/events.js';
+import { TOPICS, type JournalEvent, type ReplayQuery, type ReplayRow } from '../db/events.js';
 import { allowedTopics, Subscription, type ClientTransport, type StreamUser } from './client.js';
 import { CLOSE } from './close-codes.js';
 import { eventFrame, Frame, FrameBatch, messageFrame, type StreamTopic } from './frame.js';
@@ -23,6 +24,10 @@ export interface HubOptions {
   heartbeatMs: number;
   /** Streams one user may hold at once (SPEC 10, MAX_STREAMS_PER_USER). */
   maxStreamsPerUser: number;
+  /** Each published batch's oldest event: from its journal time to here (the metrics' delivery latency). */
+  deliveryLatency?: Histogram;
+  /** Told when a stream opens and when it ends (the log's line per stream). */
+  onStream?(change: 'open' | 'close', conn: Connection): void;
 }
 
 /** A live value for the throttled `values` topic. */
@@ -64,7 +69,6 @@ const REPLAY_SCAN = 4096;
 const REPLAY_LOW_WATER = 256 * 1024;
 const VALUES_INTERVAL_MS = 250; // SPEC 5: at most 4 `values` messages a second
 
-const JOURNAL_TOPICS: readonly Topic[] = ['alarms', 'config', 'system', 'items'];
 // A function, not an inline test: TypeScript would keep a narrowed state across the awaits.
 const gone = (conn: Connection) => conn.state === 'closed';
 const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_id, r.rule_id, r.json);
@@ -111,6 +115,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   function forget(conn: Connection): void {
     conn.state = 'closed';
     if (!connections.delete(conn)) return;
+    options.onStream?.('close', conn);
     fanout.join(conn, []);
     const left = (perUser.get(conn.user.id) ?? 1) - 1;
     if (left > 0) perUser.set(conn.user.id, left);
@@ -151,7 +156,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   async function catchUp(conn: Connection, target: number): Promise<void> {
     for (;;) {
       while (conn.position < target) {
-        const topics = JOURNAL_TOPICS.filter((t) => conn.subscription.topics.has(t));
+        const topics = TOPICS.filter((t) => conn.subscription.topics.has(t));
         const upto = Math.min(conn.position + REPLAY_SCAN, target);
         const page = await source.readPage({ afterId: conn.position, upto, topics, viewerId: conn.user.id, limit: REPLAY_PAGE });
         if (gone(conn)) return;
@@ -230,6 +235,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
       };
       connections.add(conn);
       perUser.set(user.id, (perUser.get(user.id) ?? 0) + 1);
+      options.onStream?.('open', conn);
       send(conn, { type: 'welcome', user: { id: user.id, username: user.username }, topics: chosen, heartbeat_ms: options.heartbeatMs });
       const ready = start(conn, opts.lastEventId).catch((err: unknown) => {
         close(conn, CLOSE.internal, 'replay failed');
@@ -241,6 +247,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     /** Hands journaled events to every live connection, after the commit that stored them. */
     publish(events: JournalEvent[]): void {
       if (events.length === 0) return;
+      options.deliveryLatency?.observe(clock.now() - Date.parse(events[0]!.ts));
       const frames = events.map(eventFrame);
       const batch = new FrameBatch(frames);
       const firstId = frames[0]!.id!;

@@ -1,4 +1,5 @@
 import type { HubStats } from '../hub/hub-stats.js';
+import type { Histogram } from './histogram.js';
 
 /** One PLC's poll figures. */
 export interface PollFigures {
@@ -16,6 +17,8 @@ export interface StatsSources {
   hub: HubStats;
   poll(): PollFigures[];
   evaluations(): number;
+  /** Latency histograms for /metrics (request duration, event delivery). */
+  histograms?(): Histogram[];
 }
 
 /** The `GET /api/stats` body (SPEC 9). */

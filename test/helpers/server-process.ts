@@ -16,10 +16,14 @@ export function startMain(env: Record<string, string>, runtime: RuntimeName = pr
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE: ':memory:', DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  /** Each line's message (the server writes JSON lines: their `msg`), and the lines as written. */
   const lines: string[] = [];
+  const raw: string[] = [];
   const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
+    createInterface({ input: stream }).on('line', (written) => {
+      raw.push(written);
+      const line = messageOf(written);
       lines.push(line);
       for (const w of [...waiters]) {
         const m = line.match(w.re);
@@ -39,5 +43,15 @@ export function startMain(env: Record<string, string>, runtime: RuntimeName = pr
     });
   /** The base URL once the server listens. */
   const url = async () => (await waitFor(/^listening on (http:\/\/127\.0\.0\.1:\d+) \((?:node|bun)\)$/))[1]!;
-  return { child, lines, waitFor, url };
+  return { child, lines, raw, waitFor, url };
+}
+
+function messageOf(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const parsed = JSON.parse(line) as { msg?: unknown };
+    return typeof parsed.msg === 'string' ? parsed.msg : line;
+  } catch {
+    return line;
+  }
 }

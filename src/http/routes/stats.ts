@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { collectStats, type StatsSources } from '../../ops/stats.js';
+import { histogramLines } from '../../ops/histogram.js';
 import { toPrometheus } from '../../ops/prometheus.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
 
@@ -11,6 +12,6 @@ export function statsRoutes(sources: StatsSources) {
 /** `GET /metrics`: the same figures for Prometheus; behind the same bearer auth as the API. */
 export function metricsRoutes(sources: StatsSources) {
   return new Hono<AuthEnv>().get('/', requirePermission('alarms:admin'), (c) =>
-    c.text(toPrometheus(collectStats(sources)), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    c.text(toPrometheus(collectStats(sources)) + (sources.histograms?.() ?? []).map((h) => `${histogramLines(h).join('\n')}\n`).join(''), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
 }

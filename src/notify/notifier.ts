@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ALARM_EVENT_TYPES, type AlarmEventType } from '../journal/event-types.js';
 import type { Severity } from '../engine/types.js';
 import { int, name } from '../plant/fields.js';
 
@@ -6,18 +7,7 @@ import { int, name } from '../plant/fields.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const satisfies readonly Severity[];
 
-/** The alarm event types of SPEC 5 a notifier may send. */
-export const ALARM_EVENT_TYPES = [
-  'alarm_state',
-  'alarm_ack',
-  'alarm_shelved',
-  'alarm_unshelved',
-  'alarm_escalated',
-  'alarm_out_of_service',
-  'alarm_in_service',
-] as const;
-
-export type AlarmEventType = (typeof ALARM_EVENT_TYPES)[number];
+export { ALARM_EVENT_TYPES, type AlarmEventType };
 
 const DEFAULT_EVENTS: readonly AlarmEventType[] = ['alarm_state', 'alarm_ack', 'alarm_escalated'];
 

@@ -1,0 +1,35 @@
+/**
+ * The layers (issue 16): no import cycles; the engine pure (nothing with I/O, nothing outside it);
+ * the Modbus poller reaching the rest of the server only through its worker messages.
+ * Run: npm run lint (builds first, then cruises dist/src).
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'A cycle makes two concepts one: split out what both need.',
+      severity: 'error',
+      from: { path: '^dist/src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'engine-is-pure',
+      comment: 'The rule engine is pure logic: no Node APIs, no database, no network, nothing outside src/engine.',
+      severity: 'error',
+      from: { path: '^dist/src/engine/' },
+      to: { pathNot: '^dist/src/engine/' },
+    },
+    {
+      name: 'modbus-through-messages',
+      comment: 'The poller runs in a worker: the rest of the server talks to it through messages (src/plant/poller-bridge.ts).',
+      severity: 'error',
+      from: { path: '^dist/src/modbus/' },
+      to: { path: '^dist/src/', pathNot: '^dist/src/(modbus|log/logger\\.js|clock\\.js)' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // TypeScript 7 has no compiler API for the cruiser to parse .ts with: it reads the build (tsc).
+    // Type-only imports are gone there, so a cycle of types alone is not one at run time either.
+  },
+};

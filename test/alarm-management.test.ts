@@ -56,6 +56,7 @@ describe('out of service', () => {
     const listed = (await t.call('GET', '/api/alarms/out-of-service', { token: operator })).json.out_of_service;
     expect(listed).toEqual([{ rule_id: rule.id, rule_name: rule.name, user: 'admin', comment: 'FT-1 sheared', since: new Date(clock.now()).toISOString() }]);
     poll({ [flow.id]: 0 }); // not evaluated meanwhile
+    expect((await t.call('GET', '/api/alarms/kpis', { token: operator })).json).toMatchObject({ out_of_service: 1 });
 
     const back = await t.call('DELETE', `/api/alarms/${rule.id}/out-of-service`, { token: admin, body: { comment: 'replaced' } });
     expect(back.json).toMatchObject({ state: 'ALARM', acked: false }); // evaluated at once
@@ -90,6 +91,7 @@ describe('suppression by design', () => {
     expect(await activeIds()).not.toContain(rule.id);
     const suppressed = (await t.call('GET', '/api/alarms/suppressed', { token: operator })).json.suppressed;
     expect(suppressed).toContainEqual({ rule_id: rule.id, rule_name: rule.name, would_be: 'ALARM' });
+    expect((await t.call('GET', '/api/alarms/kpis', { token: operator })).json).toMatchObject({ suppressed: 1, out_of_service: 0 });
 
     poll({ [running.id]: 1, [flow.id]: 0 }); // the pump starts, no flow yet
     expect(await activeIds()).toContain(rule.id);

@@ -12,6 +12,7 @@ import { can, clearSession, LOGIN_PAGE, requireSession, returnToSignIn, tokenExp
 const PAGES = [
   { href: '/', label: 'Live alarms', needs: 'alarms:read' },
   { href: '/history.html', label: 'History', needs: 'alarms:read' },
+  { href: '/kpi.html', label: 'KPIs', needs: 'alarms:read' },
   { href: '/rules.html', label: 'Rules', needs: 'alarms:read' },
   { href: '/plant.html', label: 'PLCs & datapoints', needs: 'alarms:read' },
   { href: '/items.html', label: 'My alarms & timers', needs: null },

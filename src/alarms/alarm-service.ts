@@ -298,7 +298,8 @@ export function createAlarmService(
       // In a cluster the stored records say who is shelved or out of service, the heartbeats who is suppressed.
       const [views, suppressed] = await Promise.all([storedViews(), clusterSuppressed()]);
       return {
-        shelved: views.filter((a) => a.shelved_until !== null && a.out_of_service === null).length,
+        // a shelf that ran out while its PLC had no owner to end it is over all the same
+        shelved: views.filter((a) => a.shelved_until !== null && a.shelved_until > clock.now() && a.out_of_service === null).length,
         out_of_service: views.filter((a) => a.out_of_service !== null).length,
         suppressed: suppressed.length,
       };

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import { dialectOf, preparedOnce, sqliteHandle, type Db } from './database.js';
 import type { EventsTable } from './schema.js';
-import { kpiKindOf } from '../kpi/kpi-kind.js';
+import { kpiKindOf, kpiTimeOf } from '../kpi/kpi-kind.js';
 
 /** The journal's topics (SPEC 5); `values` is live only, see src/hub/frame.ts. */
 export const TOPICS = ['alarms', 'audit', 'config', 'system', 'items'] as const;
@@ -37,7 +37,7 @@ export function eventAppender(db: Db) {
     'insert into events (topic, type, owner_id, rule_id, payload, ts, kpi_kind, kpi_ms) values (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   return function appendEvents(events: NewEvent[], ts: string): JournalEvent[] {
-    const ms = Date.parse(ts);
+    const ms = kpiTimeOf(ts);
     return events.map((e) => {
       const owner_id = e.owner_id ?? null;
       const rule_id = e.rule_id ?? null;
@@ -63,7 +63,7 @@ export async function appendEventsPg(trx: Db, events: NewEvent[], ts: string): P
   const kinds = events.map((e) => kpiKindOf(e.type, e.payload));
   const { rows } = await sql<{ id: number }>`
     insert into events (topic, type, owner_id, rule_id, payload, ts, kpi_kind, kpi_ms)
-    select topic, type, owner_id, rule_id, payload, ${ts}::text, kpi_kind, case when kpi_kind is null then null else ${Date.parse(ts)}::bigint end
+    select topic, type, owner_id, rule_id, payload, ${ts}::text, kpi_kind, case when kpi_kind is null then null else ${kpiTimeOf(ts)}::bigint end
     from unnest(${topics}::text[], ${types}::text[], ${owners}::bigint[], ${rules}::bigint[], ${payloads}::text[], ${kinds}::integer[])
       with ordinality as e(topic, type, owner_id, rule_id, payload, kpi_kind, n)
     order by n

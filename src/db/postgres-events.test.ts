@@ -55,7 +55,7 @@ describe('appendEventsPg', () => {
     expect(rows.map((r) => r.id)).toEqual(ids);
     rows.forEach((row, i) => {
       const e = events[i]!;
-      expect(row).toEqual({ id: ids[i], topic: e.topic, type: e.type, owner_id: e.owner_id ?? null, rule_id: e.rule_id ?? null, payload: JSON.stringify(e.payload), ts: '2026-12-05T10:00:00.000Z' });
+      expect(row).toEqual({ id: ids[i], topic: e.topic, type: e.type, owner_id: e.owner_id ?? null, rule_id: e.rule_id ?? null, payload: JSON.stringify(e.payload), ts: '2026-12-05T10:00:00.000Z', kpi_kind: null, kpi_ms: null });
       expect(JSON.parse(row.payload)).toEqual(e.payload);
     });
   });

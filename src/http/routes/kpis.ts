@@ -1,0 +1,21 @@
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import { kpiPeriod, type KpiPeriod } from '../../kpi/kpi-period.js';
+import type { KpiReport } from '../../kpi/kpi-report.js';
+import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { IsoInstant } from '../iso-instant.js';
+import { queryOf } from '../validate.js';
+
+const PeriodQuery = v.strictObject({ from: v.optional(IsoInstant), to: v.optional(IsoInstant) });
+
+/**
+ * `GET /api/alarms/kpis` (SPEC 13) and `GET /api/alarms/kpis/windows`, the per-window series
+ * behind its flood figures (an addition for the KPI page's chart).
+ */
+export function kpiRoutes(report: KpiReport) {
+  const periodOf = (c: Context<AuthEnv>): KpiPeriod => kpiPeriod(queryOf(c, PeriodQuery), report.now());
+  const read = requirePermission('alarms:read');
+  return new Hono<AuthEnv>()
+    .get('/kpis', read, async (c) => c.json(await report.kpis(periodOf(c))))
+    .get('/kpis/windows', read, async (c) => c.json(await report.windows(periodOf(c))));
+}

@@ -16,6 +16,8 @@ describe('loadConfig', () => {
       allowedOrigins: [],
       maxStreamsPerUser: 20,
       maxConnections: 10_000,
+      trendDays: 30,
+      logLevel: 'info',
     });
   });
 
@@ -32,6 +34,7 @@ describe('loadConfig', () => {
     ['TOKEN_TTL_S', '-5'],
     ['ALLOWED_ORIGINS', 'not a url'],
     ['ADMIN_PASSWORD', 'short'],
+    ['TREND_DAYS', '0'],
   ])('stops with a message naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

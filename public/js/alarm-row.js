@@ -1,6 +1,7 @@
 /** One row of the live alarm table, built once and updated in place (buttons keep their focus). */
 import { h, setText, show } from './dom.js';
 import { formatDateTime, formatDuration, formatTime, formatValue } from './format.js';
+import { alarmTrendButton } from './alarm-trend.js'; // trends: the value around the alarm, with its thresholds
 
 const STATE_TEXT = { ALARM: 'ALARM', WARNING: 'WARNING', UNKNOWN: 'UNKNOWN', OK: 'NORMAL' };
 const STATE_ICON = { ALARM: '▲', WARNING: '!', UNKNOWN: '?', OK: '✓' };
@@ -27,7 +28,7 @@ export function createAlarmRow(ruleId, actions) {
     h('td', { class: 'col-state', dataset: { label: 'State' } }, h('div', { class: 'cell-stack' }, badge, stateNote, escalated)),
     h('td', { class: 'col-severity', dataset: { label: 'Severity' } }, severity),
     h('td', { class: 'col-alarm', dataset: { label: 'Alarm' } }, name, point),
-    h('td', { class: 'col-value num', dataset: { label: 'Value' } }, value),
+    h('td', { class: 'col-value num', dataset: { label: 'Value' } }, value, alarmTrendButton(() => current)),
     h('td', { class: 'col-since', dataset: { label: 'Since' } }, h('div', { class: 'cell-stack' }, since, sinceFor)),
     h('td', { class: 'col-ack', dataset: { label: 'Acknowledged' } }, h('div', { class: 'cell-stack' }, ackText, shelvedText)),
   ];

@@ -2,6 +2,7 @@
 import { fill, h, setText } from './dom.js';
 import { formatTime, formatValue } from './format.js';
 import { addRowActions } from './row-actions.js';
+import { openTrendDialog } from './trend-dialog.js';
 
 const QUALITY_TEXT = { good: 'Good', bad: 'Bad', none: 'No value yet' };
 
@@ -18,7 +19,10 @@ export function createPointRow(actions) {
   };
   const label = h('strong', {});
   const description = h('span', { class: 'point-description' });
-  c.name.append(label, description);
+  // Every reader may open a datapoint's trend (last hour to 30 days).
+  const trend = h('button', { type: 'button', class: 'button button--small button--quiet trend-open' }, 'Trend');
+  trend.addEventListener('click', () => openTrendDialog({ datapoint: current }));
+  c.name.append(label, description, trend);
   const tr = h('tr', {}, Object.values(c));
   let current;
   const buttons = actions && addRowActions(tr, () => current, actions);
@@ -44,6 +48,7 @@ export function createPointRow(actions) {
       tr.dataset.datapointId = String(dp.id);
       setText(label, dp.label);
       setText(description, dp.description);
+      trend.setAttribute('aria-label', `Trend of ${dp.label}`);
       setText(c.plc, plc?.name ?? `PLC ${dp.plc_id}`);
       const words = dp.type.endsWith('32') ? `, ${dp.word_order} word first` : '';
       setText(c.register, `${dp.area} ${dp.address} · ${dp.type}${words}`);

@@ -6,6 +6,7 @@ import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { createPoller, type PlcStatus, type Poller, type ValueSample } from '../modbus/poller.js';
 import type { PollFigures } from '../ops/stats.js';
+import type { TrendIntake } from '../trend/trend-recorder.js';
 import type { LiveState } from './live-state.js';
 
 export interface PollerBridgeDeps {
@@ -22,6 +23,8 @@ export interface PollerBridgeDeps {
   polls?: (plcId: number) => boolean;
   /** Values for the clients of a cluster's other nodes. */
   shareValues?: (values: LiveValue[]) => void;
+  /** Per-minute trends of the values this node polls (SPEC 13). */
+  trend?: TrendIntake;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -47,6 +50,7 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
     hub.publishValues(values);
     deps.shareValues?.(values);
     deps.onSamples(samples);
+    deps.trend?.record(samples);
   }
 
   function onStatus(s: PlcStatus) {
@@ -68,7 +72,11 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
       queued = false;
       const [plcs, points] = await Promise.all([listPlcs(db), listDatapoints(db)]);
       const polls = deps.polls;
-      poller.configure(polls ? plcs.filter((p) => polls(p.id)) : plcs, polls ? points.filter((d) => polls(d.plc_id)) : points);
+      const polled = polls ? plcs.filter((p) => polls(p.id)) : plcs;
+      const polledPoints = polls ? points.filter((d) => polls(d.plc_id)) : points;
+      poller.configure(polled, polledPoints);
+      const enabled = new Set(polled.filter((p) => p.enabled).map((p) => p.id));
+      deps.trend?.polling(new Set(polledPoints.filter((d) => enabled.has(d.plc_id)).map((d) => d.id)));
     }).catch((err: unknown) => log.error(`poller: reload failed: ${String(err)}`));
     return reloading;
   }

@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { Db } from '../../db/database.js';
+import { invalid } from '../../errors.js';
+import type { DatapointService } from '../../plant/datapoint-service.js';
+import { IdParam } from '../../plant/fields.js';
+import { MINUTE_MS } from '../../trend/minute-aggregator.js';
+import { readTrend } from '../../trend/trend-reads.js';
+import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { parseWith, queryOf } from '../validate.js';
+
+const HOUR_MS = 3_600_000;
+/** The longest range one request may ask for: a year, a leap one included. */
+const MAX_RANGE_MS = 366 * 86_400_000;
+
+const instant = v.pipe(
+  v.string(),
+  v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time such as 2026-01-31T08:00:00Z'),
+  v.transform((s) => Date.parse(s)),
+);
+
+const TrendQuery = v.strictObject({ from: v.optional(instant), to: v.optional(instant) });
+
+/**
+ * `GET /api/datapoints/{id}/trend?from&to` (SPEC 13): the datapoint's per-minute trend, merged
+ * into at most 2000 buckets. Without `to` it ends now; without `from` it starts an hour before
+ * `to`. Beyond the SPEC the answer says its `from`, `to` and the buckets' width, `bucket_s`.
+ */
+export function trendRoutes(db: Db, datapoints: DatapointService, now: () => number) {
+  return new Hono<AuthEnv>().get('/:id/trend', requirePermission('alarms:read'), async function datapointTrend(c) {
+    const id = parseWith(IdParam, c.req.param('id'), 'datapoint id');
+    const q = queryOf(c, TrendQuery);
+    const to = q.to ?? now();
+    const from = q.from ?? to - HOUR_MS;
+    if (from > to) throw invalid('from', 'must not be after to');
+    if (to - from > MAX_RANGE_MS) throw invalid('to', 'must be at most 366 days after from');
+    await datapoints.get(id); // 404 for a datapoint that does not exist (a deleted one's trend is pruned later)
+    // A minute is in the range when it starts at or after from's minute and before to.
+    const fromMinute = Math.floor(from / MINUTE_MS);
+    const toMinute = Math.ceil(to / MINUTE_MS);
+    const trend = await readTrend(db, id, fromMinute, toMinute);
+    return c.json({
+      datapoint_id: id,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      bucket_s: trend.width * 60,
+      buckets: trend.buckets,
+    });
+  });
+}

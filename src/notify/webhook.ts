@@ -39,7 +39,7 @@ export function createWebhookSink(options: WebhookOptions): Sink {
   const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const request = secure ? httpsRequest : httpRequest;
 
-  function attempt(message: Outgoing, signal: AbortSignal, retryOnStale: boolean): Promise<void> {
+  function attempt(message: Outgoing, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       let req: ClientRequest | undefined;
       let settled = false;
@@ -71,18 +71,9 @@ export function createWebhookSink(options: WebhookOptions): Sink {
         },
       });
       const sent = req;
-      sent.on('error', (err) => {
-        if (settled) return;
-        // A kept-alive connection the far end closed while idle: try once on a fresh one (Node's advice).
-        if (retryOnStale && sent.reusedSocket && (err as { code?: string }).code === 'ECONNRESET') {
-          settled = true;
-          clock.clearTimer(timer);
-          signal.removeEventListener('abort', onAbort);
-          attempt(message, signal, false).then(resolve, reject);
-          return;
-        }
-        finish(new DeliveryFailure('connection', connectionError(err)));
-      });
+      // A kept-alive connection the far end closed at this very moment fails like any other
+      // attempt (Node expires idle sockets before the server's Keep-Alive time-out, so it is rare).
+      sent.on('error', (err) => finish(new DeliveryFailure('connection', connectionError(err))));
       sent.on('response', (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) {
@@ -99,7 +90,7 @@ export function createWebhookSink(options: WebhookOptions): Sink {
   }
 
   return {
-    send: (message, signal) => attempt(message, signal, true),
+    send: attempt,
     close: async () => agent.destroy(),
   };
 }

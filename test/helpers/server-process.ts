@@ -6,7 +6,9 @@ export type RuntimeName = 'node' | 'bun';
 /** The command that runs src/main.ts on a runtime, the way `npm start` / `start:bun` run the build. */
 function mainCommand(runtime: RuntimeName): [string, string[]] {
   if (runtime === 'bun') return [process.versions.bun ? process.execPath : 'node_modules/.bin/bun', ['src/main.ts']];
-  return [process.versions.bun ? 'node' : process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  // PROFILE_MAIN_DIR=dir: a CPU profile of the server, written when it stops (for the benches).
+  const profile = process.env['PROFILE_MAIN_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['PROFILE_MAIN_DIR']}`] : [];
+  return [process.versions.bun ? 'node' : process.execPath, [...profile, '--import', 'tsx', 'src/main.ts']];
 }
 
 /** Starts the server as its own process (on this runtime unless told) and collects its output lines. */

@@ -12,6 +12,7 @@ import { userService } from './auth/user-service.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createCluster, nodeName, type Cluster } from './cluster/cluster.js';
+import { configIoService } from './config-io/config-io-service.js';
 import { dialectOf, migrateToLatest, openDatabase, pgPool, type Db } from './db/database.js';
 import { journalRange, readReplayPage } from './db/events.js';
 import { initSetting } from './db/settings.js';
@@ -24,15 +25,19 @@ import { createStreamServer, type StreamServer } from './hub/stream-server.js';
 import { createItemService, type ItemService } from './items/item-service.js';
 import { createJournal, type Journal } from './journal/journal.js';
 import { journalStoreFor } from './journal/journal-stores.js';
+import { createKpiReport } from './kpi/kpi-report.js';
 import { createNotifications, type Notifications } from './notify/index.js';
 import { startRetention } from './journal/retention.js';
-import { consoleLogger, type Logger } from './log/logger.js';
+import { withFields, type Logger } from './log/logger.js';
+import { createHistogram } from './ops/histogram.js';
+import { pinoLogger } from './log/pino-logger.js';
 import { datapointService } from './plant/datapoint-service.js';
 import { startDemo, type Demo } from './plant/demo.js';
 import { createLiveState } from './plant/live-state.js';
 import { plantChangeRouter } from './plant/plant-changes.js';
 import { plcService } from './plant/plc-service.js';
 import { createPollerBridge, type PollerBridge } from './plant/poller-bridge.js';
+import { createTrendRecorder, type TrendRecorder } from './trend/trend-recorder.js';
 import { ruleService } from './plant/rule-service.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Listening, type Runtime } from './runtime/runtime.js';
 
@@ -60,6 +65,7 @@ interface Running {
   items: ItemService;
   notifications: Notifications;
   poller: PollerBridge;
+  trend: TrendRecorder;
   demo: Demo | undefined;
   /** Set when the database is PostgreSQL: this node's part in the cluster. */
   cluster: Cluster | undefined;
@@ -74,18 +80,13 @@ interface Running {
  */
 export function createApp(config: Config, options: AppOptions) {
   const { runtime } = options;
-  const baseLog = options.log ?? consoleLogger();
+  const baseLog = options.log ?? pinoLogger({ level: config.logLevel });
   /** A cluster node's lines carry its name (SPEC 12), from the moment it joins. */
   let logName = '';
   /** The port once listening (PORT may be 0): part of the default node name. */
   let boundPort = config.port;
   const selfName = () => nodeName(config.nodeName, boundPort);
-  const named = (message: string) => (logName ? `[${logName}] ${message}` : message);
-  const log: Logger = {
-    info: (message) => baseLog.info(named(message)),
-    warn: (message) => baseLog.warn(named(message)),
-    error: (message) => baseLog.error(named(message)),
-  };
+  const log: Logger = withFields(baseLog, () => (logName ? { node: logName } : undefined));
   const clock = options.clock ?? systemClock();
   let running: Running | undefined;
 
@@ -102,17 +103,26 @@ export function createApp(config: Config, options: AppOptions) {
     // In a cluster the parts below are built before the cluster that feeds them: they ask it late.
     let cluster: Cluster | undefined;
     const journal = createJournal(journalStoreFor(db), clock, log);
+    const live = createLiveState();
     const alarms = createAlarmService(
       db,
       journal,
       clock,
       log,
       clustered ? { kind: 'plcs', owns: (plcId) => cluster?.polls(plcId) ?? false } : { kind: 'all' },
+      (datapointId) => {
+        const v = live.value(datapointId);
+        return v.ts === null ? undefined : { datapoint_id: datapointId, value: v.value, quality: v.quality, ts: Date.parse(v.ts) };
+      },
     );
     await alarms.start();
     undo.push(() => alarms.stop());
     const items = createItemService(db, journal, clock, log);
 
+    const latency = {
+      requests: createHistogram('alarm_server_request_duration_seconds', 'HTTP request duration, by the time the answer (or a stream) starts.'),
+      delivery: createHistogram('alarm_server_event_delivery_seconds', "From an event's journal time to its hand-over to this node's streams."),
+    };
     const hub = createHub(
       {
         readPage: (query) => readReplayPage(db, query),
@@ -120,10 +130,16 @@ export function createApp(config: Config, options: AppOptions) {
         activeAlarms: () => alarms.active(false),
       },
       clock,
-      { heartbeatMs: config.heartbeatMs, maxStreamsPerUser: config.maxStreamsPerUser },
+      {
+        heartbeatMs: config.heartbeatMs,
+        maxStreamsPerUser: config.maxStreamsPerUser,
+        onStream: (change, conn) =>
+          log.info(`stream ${change}`, { stream: conn.id, transport: conn.transport.kind, user: conn.user.username }),
+        deliveryLatency: latency.delivery,
+      },
     );
 
-    const live = createLiveState();
+    const trend = createTrendRecorder({ db, clock, log, trendDays: config.trendDays });
     const poller = createPollerBridge({
       db,
       journal,
@@ -131,6 +147,7 @@ export function createApp(config: Config, options: AppOptions) {
       hub,
       log,
       onSamples: alarms.ingest,
+      trend,
       poller: options.poller,
       ...(clustered && { polls: (plcId: number) => cluster?.polls(plcId) ?? false, shareValues: (values) => cluster?.shareValues(values) }),
     });
@@ -155,6 +172,7 @@ export function createApp(config: Config, options: AppOptions) {
         journal,
         hub,
         alarms,
+        live,
         reloadPoller: () => poller.reload(),
         plantChanged: router.changed,
         itemsChanged: () => void items.reschedule(),
@@ -162,6 +180,7 @@ export function createApp(config: Config, options: AppOptions) {
         clock,
         log,
       });
+      alarms.listSuppressedWith(cluster.suppressed);
       const publishing = cluster;
       journal.subscribe((events) => publishing.committed(events));
       publishing.follow((await journalRange(db)).last);
@@ -174,6 +193,8 @@ export function createApp(config: Config, options: AppOptions) {
     const demo = config.demo ? await startDemo(services, log) : undefined;
     if (demo) undo.push(() => demo.stop());
     await router.settled();
+    undo.push(() => trend.stop());
+    trend.start();
     undo.push(() => poller.stop());
     await poller.start();
 
@@ -207,6 +228,14 @@ export function createApp(config: Config, options: AppOptions) {
       last_seen: new Date(clock.now()).toISOString(),
       plc_ids: (await services.plcs.list()).filter((p) => p.enabled).map((p) => p.id),
     });
+    // KPIs (SPEC 13): the journal, the active list as operators see it, and the rules shelved,
+    // out of service and suppressed now (only shelving is counted so far).
+    const kpis = createKpiReport({
+      db,
+      now: () => clock.now(),
+      activeAlarms: () => commands.active(false),
+      countRules: () => alarms.counts(),
+    });
     const http = createHttpApp({
       db,
       log,
@@ -214,12 +243,21 @@ export function createApp(config: Config, options: AppOptions) {
       tickets,
       limiter: createLoginLimiter(options.loginLimits, clustered ? inPostgres(pgPool(db)) : undefined),
       passwordGate: createPasswordGate(options.passwordGate),
-      users: userService(db, accountChanged),
+      users: userService(db, journal, accountChanged),
       ...services,
       notifiers: notifications.service,
+      config: configIoService({ db, journal, changed: plant.changed, settled: router.settled, whileNotifierStopped: notifications.whileStopped }),
       alarms: commands,
+      kpis,
       live,
-      stats: { node: () => cluster?.name() || selfName(), hub: hub.stats, poll: poller.figures, evaluations: alarms.evaluations },
+      stats: {
+        node: () => cluster?.name() || selfName(),
+        hub: hub.stats,
+        poll: poller.figures,
+        evaluations: alarms.evaluations,
+        histograms: () => [latency.requests, latency.delivery],
+      },
+      requestDurations: latency.requests,
       streams: {
         db,
         tokens,
@@ -232,6 +270,7 @@ export function createApp(config: Config, options: AppOptions) {
         ack,
       },
       runtime: runtime.http,
+      clock,
       items,
       cluster: self
         ? { describe: () => self.describe(), reachable: () => self.healthy() }
@@ -241,7 +280,7 @@ export function createApp(config: Config, options: AppOptions) {
     await items.start(); // fires what came due while the server was down
     undo.push(() => notifications.stop());
     await notifications.start();
-    return { db, journal, http, hub, streams, alarms, items, notifications, poller, demo, cluster };
+    return { db, journal, http, hub, streams, alarms, items, notifications, poller, trend, demo, cluster };
   }
 
   async function start(): Promise<void> {
@@ -274,6 +313,7 @@ export function createApp(config: Config, options: AppOptions) {
     r.stopRetention();
     await r.cluster?.leave(); // hands its PLCs over first, while it can still journal for them
     await r.poller.stop();
+    await r.trend.stop(); // the minute so far, after the last values
     r.alarms.stop();
     await r.demo?.stop();
     await r.items.stop();
@@ -314,6 +354,10 @@ export function createApp(config: Config, options: AppOptions) {
     },
     get hub() {
       return started().hub;
+    },
+    /** The per-minute trend recorder (tests wait for its writes with `idle()`). */
+    get trend() {
+      return started().trend;
     },
     get demoSimulator() {
       return started().demo?.sim;

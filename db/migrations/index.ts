@@ -7,6 +7,9 @@ import * as plcMaxInFlight from './2026-11-22T0005-plc-max-in-flight.js';
 import * as tokenVersion from './2026-12-05T0006-token-version.js';
 import * as canonicalZones from './2026-12-05T0007-canonical-zones.js';
 import * as notifiers from './2026-12-05T0008-notifiers.js';
+import * as alarmManagement from './2026-12-06T0009-alarm-management.js';
+import * as kpis from './2026-12-06T0011-kpis.js';
+import * as trends from './2026-12-06T0010-trends.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -21,4 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T0006-token-version': tokenVersion,
   '2026-12-05T0007-canonical-zones': canonicalZones,
   '2026-12-05T0008-notifiers': notifiers,
+  '2026-12-06T0009-alarm-management': alarmManagement,
+  '2026-12-06T0011-kpis': kpis,
+  '2026-12-06T0010-trends': trends,
 };

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Datapoint, DatapointInput } from '../plant/datapoint.js';
+import { inValuesOrder, slices } from './bulk.js';
 import type { Db } from './database.js';
 import type { DatapointsTable } from './schema.js';
 
@@ -49,4 +50,22 @@ export async function updateDatapoint(db: Db, id: number, d: DatapointInput, now
 
 export async function deleteDatapoint(db: Db, id: number): Promise<void> {
   await db.deleteFrom('datapoints').where('id', '=', id).execute();
+}
+
+/** Many datapoints in a few statements (an import), returned in input order. */
+export async function insertDatapoints(db: Db, inputs: readonly DatapointInput[], now: string): Promise<Datapoint[]> {
+  const stored: Datapoint[] = [];
+  for (const slice of slices(inputs)) {
+    const rows = await db
+      .insertInto('datapoints')
+      .values(slice.map((d) => ({ ...d, created_at: now, updated_at: now })))
+      .returningAll()
+      .execute();
+    for (const row of inValuesOrder(slice, rows, (d, r) => d.plc_id === r.plc_id && d.label === r.label)) stored.push(toDatapoint(row));
+  }
+  return stored;
+}
+
+export async function deleteDatapoints(db: Db, ids: readonly number[]): Promise<void> {
+  for (const slice of slices(ids)) await db.deleteFrom('datapoints').where('id', 'in', slice).execute();
 }

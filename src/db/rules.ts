@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Rule, RuleInput, RuleSchedule, SuppressWhen } from '../plant/rule.js';
+import { inValuesOrder, slices } from './bulk.js';
 import type { Db } from './database.js';
 import type { RulesTable } from './schema.js';
 
@@ -61,4 +62,22 @@ export async function updateRule(db: Db, id: number, r: RuleInput, now: string):
 
 export async function deleteRule(db: Db, id: number): Promise<void> {
   await db.deleteFrom('rules').where('id', '=', id).execute();
+}
+
+/** Many rules in a few statements (an import), returned in input order. */
+export async function insertRules(db: Db, inputs: readonly RuleInput[], now: string): Promise<Rule[]> {
+  const stored: Rule[] = [];
+  for (const slice of slices(inputs)) {
+    const rows = await db
+      .insertInto('rules')
+      .values(slice.map((r) => ({ ...toRow(r), created_at: now, updated_at: now })))
+      .returningAll()
+      .execute();
+    for (const row of inValuesOrder(slice, rows, (r, s) => r.datapoint_id === s.datapoint_id && r.name === s.name)) stored.push(toRule(row));
+  }
+  return stored;
+}
+
+export async function deleteRules(db: Db, ids: readonly number[]): Promise<void> {
+  for (const slice of slices(ids)) await db.deleteFrom('rules').where('id', 'in', slice).execute();
 }

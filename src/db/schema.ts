@@ -62,6 +62,9 @@ export interface RulesTable {
   off_delay_ms: number;
   schedule: string | null;
   enabled: number;
+  /** JSON of SuppressWhen, or null */
+  suppress_when: string | null;
+  escalate_after_s: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -76,6 +79,9 @@ export interface EventsTable {
   rule_id: number | null;
   payload: string;
   ts: string;
+  /** What the event is to the KPIs (src/kpi/kpi-kind.ts), null for most; set with `kpi_ms`, its time in ms. */
+  kpi_kind: number | null;
+  kpi_ms: number | null;
 }
 
 export interface AlarmStatesTable {
@@ -85,6 +91,12 @@ export interface AlarmStatesTable {
   shelved_until: number | null;
   since: number;
   value: number | null;
+  oos_since: number | null;
+  oos_user: string | null;
+  oos_comment: string | null;
+  escalation: Generated<number>;
+  unacked_since: number | null;
+  escalated_at: number | null;
 }
 
 /** Personal alarms and timers (SPEC 8); `alarm` / `timer` are JSON, times in ms. */
@@ -119,6 +131,8 @@ export interface ClusterNodesTable {
   started_at: ColumnType<Date, Date | string, Date | string>;
   last_seen: ColumnType<Date, Date | string, Date | string>;
   plc_ids: Generated<string>;
+  /** JSON: the node's suppressed rules, [{rule_id, rule_name, would_be}] */
+  suppressed: Generated<string>;
 }
 
 /** A notifier (SPEC 14): `config` is its settings as JSON, the secret included; the cursor is two event ids. */
@@ -134,6 +148,24 @@ export interface NotifiersTable {
   updated_at: string;
 }
 
+/** A finished minute of one datapoint's trend (SPEC 13), until its hour is packed; `minute` in epoch minutes, `weight` the ms of good value. */
+export interface TrendMinutesTable {
+  minute: number;
+  datapoint_id: number;
+  min: number;
+  max: number;
+  avg: number;
+  last: number;
+  weight: number;
+}
+
+/** An hour of one datapoint's trend, packed (src/trend/hour-pack.ts); `hour` in epoch hours. */
+export interface TrendHoursTable {
+  hour: number;
+  datapoint_id: number;
+  minutes: Uint8Array;
+}
+
 export interface Database {
   alarm_states: AlarmStatesTable;
   settings: SettingsTable;
@@ -146,4 +178,6 @@ export interface Database {
   stream_tickets: StreamTicketsTable;
   cluster_nodes: ClusterNodesTable;
   notifiers: NotifiersTable;
+  trend_minutes: TrendMinutesTable;
+  trend_hours: TrendHoursTable;
 }

@@ -21,7 +21,11 @@ import { errorHandler, errorResponse } from './error-handler.js';
 import { authRoutes } from './routes/auth.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { clusterRoutes, type DescribeCluster } from './routes/cluster.js';
+import { configRoutes } from './routes/config.js';
+import type { ConfigIoService } from '../config-io/config-io-service.js';
 import { historyRoutes } from './routes/history.js';
+import { kpiRoutes } from './routes/kpis.js';
+import type { KpiReport } from '../kpi/kpi-report.js';
 import type { AlarmService } from '../alarms/alarm-service.js';
 import { journalRange } from '../db/events.js';
 import { metricsRoutes, statsRoutes } from './routes/stats.js';
@@ -30,7 +34,11 @@ import type { StatsSources } from '../ops/stats.js';
 import { notifierRoutes } from './routes/notifiers.js';
 import { datapointRoutes, plcRoutes, ruleRoutes } from './routes/plant.js';
 import { userRoutes } from './routes/users.js';
+import { trendRoutes } from './routes/trends.js';
+import type { Clock } from '../clock.js';
 import { staticPages, vendorFiles } from './static-pages.js';
+import { requestLog } from './request-log.js';
+import type { Histogram } from '../ops/histogram.js';
 
 export interface HttpDeps {
   db: Db;
@@ -44,14 +52,21 @@ export interface HttpDeps {
   datapoints: DatapointService;
   rules: RuleService;
   notifiers: NotifierService;
+  /** The configuration as a plant file, out and in (README, "Config as files"). */
+  config: ConfigIoService;
   live: LiveState;
   alarms: AlarmService;
+  /** The alarm-management KPIs (SPEC 13). */
+  kpis: KpiReport;
   /** This node and its peers; one node alone when not in a cluster. */
   cluster: { describe: DescribeCluster; reachable(): boolean };
   streams: StreamDeps;
   stats: StatsSources;
   items: ItemService;
   runtime: HttpRuntime;
+  clock: Clock;
+  /** Where each request's duration goes (/metrics). */
+  requestDurations: Histogram;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -59,6 +74,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** The Hono app: health, auth, and the REST API behind bearer auth. */
 export function createHttpApp(deps: HttpDeps) {
   const api = new Hono<AuthEnv>()
+    // Plant files run to megabytes: this route has its own body limit, so it comes before the 1 MiB one.
+    .route('/config', configRoutes(deps.config, requireAuth(deps.db, deps.tokens)))
     .use(
       bodyLimit({
         maxSize: MAX_BODY_BYTES,
@@ -72,10 +89,12 @@ export function createHttpApp(deps: HttpDeps) {
     .use(requireAuth(deps.db, deps.tokens))
     .route('/users', userRoutes(deps.users))
     .route('/plcs', plcRoutes(deps.plcs, deps.live))
+    .route('/datapoints', trendRoutes(deps.db, deps.datapoints, () => deps.clock.now()))
     .route('/datapoints', datapointRoutes(deps.datapoints, deps.live))
     .route('/rules', ruleRoutes(deps.rules))
     .route('/notifiers', notifierRoutes(deps.notifiers))
     .route('/alarms', historyRoutes(deps.db))
+    .route('/alarms', kpiRoutes(deps.kpis)) // before any `/alarms/:rule_id` route
     .route('/alarms', alarmRoutes(deps.alarms, async () => (await journalRange(deps.db)).last))
     .route('/stats', statsRoutes(deps.stats))
     .route('/cluster', clusterRoutes(deps.cluster.describe))
@@ -84,6 +103,7 @@ export function createHttpApp(deps: HttpDeps) {
   const app = new Hono()
     // 503 while the journal cannot be written, or a cluster node cannot reach its database, so a
     // supervisor or load balancer sees it (SPEC 10, 12).
+    .use(requestLog(deps.log, deps.requestDurations))
     .get('/healthz', (c) => {
       const health = deps.cluster.reachable() ? deps.alarms.journalHealth() : { status: 'degraded', reason: 'the database cannot be reached' };
       return c.json(health, health.status === 'ok' ? 200 : 503);

@@ -53,6 +53,8 @@ export function createNotifications(o: NotificationsOptions) {
     start: () => fleet.start(),
     /** Events this node publishes (its own commits; in a cluster, every node's): wakes the loops. */
     committed: (events: JournalEvent[]) => fleet.committed(events),
+    /** Runs an edit of one notifier with its loop stopped (a plant file's import, src/config-io). */
+    whileStopped: fleet.whileStopped,
     stop: () => fleet.stop(),
   };
 }

@@ -39,7 +39,7 @@ export interface NotifierServiceOptions {
 }
 
 /** A `config` event (SPEC 5) about a notifier: never the secret, and not the URL, which is often a credential itself. */
-function notifierEvent(action: 'created' | 'updated' | 'deleted', n: Notifier, user: string | null, before?: Notifier): NewEvent {
+export function notifierEvent(action: 'created' | 'updated' | 'deleted', n: Notifier, user: string | null, before?: Notifier): NewEvent {
   const shownOf = (x: Notifier) => {
     const { url: _url, status: _status, ...shown } = notifierView(x, null);
     return shown;

@@ -1,6 +1,10 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-12-05T0001-initial.js';
 import * as notifiers from './2026-12-05T0002-notifiers.js';
+import * as alarmManagement from './2026-12-06T0003-alarm-management.js';
+import * as kpis from './2026-12-06T0005-kpis.js';
+import * as trends from './2026-12-06T0004-trends.js';
+import * as clusterSuppressed from './2026-12-06T0006-cluster-suppressed.js';
 
 /**
  * Every PostgreSQL migration, by name; names sort in the order they run. Its own list: the
@@ -9,4 +13,8 @@ import * as notifiers from './2026-12-05T0002-notifiers.js';
 export const migrations: Record<string, Migration> = {
   '2026-12-05T0001-initial': initial,
   '2026-12-05T0002-notifiers': notifiers,
+  '2026-12-06T0003-alarm-management': alarmManagement,
+  '2026-12-06T0005-kpis': kpis,
+  '2026-12-06T0004-trends': trends,
+  '2026-12-06T0006-cluster-suppressed': clusterSuppressed,
 };

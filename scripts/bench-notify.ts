@@ -4,10 +4,16 @@
  * a WebSocket client, and N webhook receivers, all in this process. Two runs: without notifiers
  * (the floor), then with N webhook notifiers on every event type. Prints, for each run, stream
  * latency (event ts -> the client) and for the second also delivery latency (event ts -> each
- * receiver), p50 and p99. Prints figures, asserts nothing.
+ * receiver), p50 and p99. A third run is the webhook floor: a bare client process POSTs the
+ * same signed bodies to the same receivers, one at a time per receiver over a kept-alive
+ * connection (as a notifier must, to keep order), as fast as they answer: what this machine
+ * allows. Prints figures, asserts nothing.
  * Run: npx tsx scripts/bench-notify.ts   (NOTIFIERS=10 SECONDS=10)
  */
-import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
+import { Agent, createServer, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { webhookSignature } from '../src/notify/webhook.js';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,5 +103,54 @@ async function run(notifiers: number): Promise<void> {
   }
 }
 
-await run(0);
-await run(NOTIFIERS);
+/** The floor: N serial keep-alive POST loops from another process, SECONDS long. */
+async function floor(notifiers: number): Promise<void> {
+  const counts: number[] = [];
+  const receivers = await Promise.all(Array.from({ length: notifiers }, () => receiver(counts)));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'floor-client', String(SECONDS), ...receivers.map((r) => r.url)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const sent = Number(out.trim());
+    console.log(`floor: a bare client, ${notifiers} serial keep-alive POST loops: ${(sent / SECONDS / notifiers).toFixed(0)}/s per loop`);
+  } finally {
+    for (const r of receivers) r.close();
+  }
+}
+
+/** The floor's client: signed event-sized POSTs, one at a time per URL; prints how many were answered. */
+async function floorClient(seconds: number, urls: string[]): Promise<void> {
+  const body = JSON.stringify({ id: 1, topic: 'alarms', type: 'alarm_state', ts: new Date().toISOString(), rule_id: 1, rule_name: 'R1', state: 'ALARM', message: 'x'.repeat(300) });
+  const end = Date.now() + seconds * 1000;
+  let answered = 0;
+  await Promise.all(
+    urls.map(async (url) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      while (Date.now() < end) {
+        await new Promise<void>((resolve, reject) => {
+          const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-alarm-signature': webhookSignature('bench-secret-0123456789', body) } });
+          req.on('response', (res) => {
+            res.resume();
+            answered++;
+            resolve();
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      }
+      agent.destroy();
+    }),
+  );
+  process.stdout.write(`${answered}\n`);
+}
+
+if (process.argv[2] === 'floor-client') {
+  await floorClient(Number(process.argv[3]), process.argv.slice(4));
+} else {
+  await run(0);
+  await run(NOTIFIERS);
+  await floor(NOTIFIERS);
+}

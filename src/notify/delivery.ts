@@ -68,7 +68,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   let stopping = false;
   let woken = false;
   let waiting: { resolve: () => void; byWake: boolean } | null = null;
-  let attempt: AbortController | null = null;
+  /** Aborts the attempt in flight when the loop stops; one for the loop's life, none per message. */
+  const stopper = new AbortController();
   let running: Promise<void> | null = null;
   let saving: Promise<void> | null = null;
   let lastSaveAt = -Infinity;
@@ -188,10 +189,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     for (let failures = 0; ; ) {
       if (stopping) return 'stopped';
       changed({ state: 'sending' });
-      const controller = (attempt = new AbortController());
+
       try {
-        await o.sink.send(message, controller.signal);
-        attempt = null;
+        await o.sink.send(message, stopper.signal);
         if (failures > 0) o.log.info(`${label}: delivered ${message.key} after ${failures} failed attempts`);
         changed({
           delivered: current.delivered + 1,
@@ -201,7 +201,6 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         });
         return 'delivered';
       } catch (err) {
-        attempt = null;
         if (stopping) return 'stopped';
         failures++;
         const reason = describeFailure(err);
@@ -303,7 +302,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     },
     async stop() {
       stopping = true;
-      attempt?.abort();
+      stopper.abort();
       waiting?.resolve();
       await running;
       await flush();

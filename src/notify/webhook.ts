@@ -36,6 +36,8 @@ export function createWebhookSink(options: WebhookOptions): Sink {
   const clock = options.clock ?? systemClock();
   const url = new URL(options.url);
   const secure = url.protocol === 'https:';
+  // Parsed once: per message only the headers are new.
+  const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: `${url.pathname}${url.search}` };
   const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const request = secure ? httpsRequest : httpRequest;
 
@@ -60,7 +62,8 @@ export function createWebhookSink(options: WebhookOptions): Sink {
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
 
-      req = request(url, {
+      req = request({
+        ...target,
         method: 'POST',
         agent,
         headers: {

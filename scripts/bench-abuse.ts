@@ -28,7 +28,16 @@ import { wallNow } from './fanout/wall-clock.js';
 import { configRange, fillConfigEvents, startTransitions } from './abuse/journal-load.js';
 import { phaseClock } from './abuse/phases.js';
 import type { LoadCommand, ProbeCommand, ProbeSamples, ReplayReply, StormReply } from './abuse/protocol.js';
-import { deliveryLatencies, figuresOf, printScheduleTable, printStalls, printTable, printTargets, spread, type Target } from './abuse/report.js';
+import {
+  deliveryLatencies,
+  figuresOf,
+  printScheduleTable,
+  printStalls,
+  printTable,
+  printTargets,
+  spread,
+  type Target,
+} from './abuse/report.js';
 import { bareCommitTimes } from './fanout/disk-commits.js';
 import { ADMIN, startServer, type Server } from './abuse/server.js';
 import { startWatchedPlc } from './abuse/watched-plc.js';
@@ -60,8 +69,9 @@ process.on('unhandledRejection', (err) => unhandled.push(String(err)));
 const began = wallNow();
 console.log('abuse benchmark: replay flood and sign-in storm vs a quiet floor (prints figures, asserts nothing)');
 console.log(
-  `machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start ` +
-    '(other work on the machine shows up in every phase, the floor too)',
+  `machine: ${availableParallelism()} cores, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} at start (other work on the machine shows up in every phase, the floor too)`,
 );
 
 server = await startServer();
@@ -72,7 +82,9 @@ console.log(`server: ${url}, this thread (pid ${process.pid}); watched PLC "loca
 
 // Every transition waits for one such commit (WAL, synchronous=FULL) on the server's thread: part of the floor.
 const commits = await bareCommitTimes(server.dir, 100, 5);
-console.log(`disk: a bare one-row SQLite commit beside the database takes p50 ${f(percentile(commits, 0.5), 2)} ms, p99 ${f(percentile(commits, 0.99), 2)} ms`);
+console.log(
+  `disk: a bare one-row SQLite commit beside the database takes p50 ${f(percentile(commits, 0.5), 2)} ms, p99 ${f(percentile(commits, 0.99), 2)} ms`,
+);
 
 const t = wallNow();
 const eventBytes = await fillConfigEvents(app, FILL_EVENTS, FILL_BATCH);
@@ -152,9 +164,13 @@ console.log(
     `slow-consumer closes: ${slowDuringReplay}; client worker loop busy ${(replay.clientLoopBusy * 100).toFixed(0)}%`,
 );
 
-console.log(`\n== sign-in storm: ${ATTACKERS.length * GUESSES_PER_ATTACKER} wrong passwords from ${ATTACKERS[0]}..${ATTACKERS.at(-1)} at once`);
 console.log(
-  `  answers: ${Object.entries(storm.statuses).map(([s, n]) => `${n} x ${s}`).join(', ')}; the last after ${f((storm.finished - storm.started) / 1000)} s`,
+  `\n== sign-in storm: ${ATTACKERS.length * GUESSES_PER_ATTACKER} wrong passwords from ${ATTACKERS[0]}..${ATTACKERS.at(-1)} at once`,
+);
+console.log(
+  `  answers: ${Object.entries(storm.statuses)
+    .map(([s, n]) => `${n} x ${s}`)
+    .join(', ')}; the last after ${f((storm.finished - storm.started) / 1000)} s`,
 );
 // The burst (300 requests accepted, parsed and counted at once) and the hashing after it load the server differently.
 const burstEnd = stormRow.phase.start + 1_000;
@@ -178,11 +194,15 @@ console.log(
   `  alarm_state events: ${watched.length} (${watched.map((e) => `${e.state}/${e.reason}`).join(', ') || 'none'}); ` +
     `UNKNOWN: ${unknownNow.length} (at the start of the phases: ${unknownAtStart})`,
 );
-console.log(`  disconnects journaled: ${disconnects.length}${disconnects.length ? ` (${disconnects.slice(0, 3).join('; ')})` : ''}; status now ${JSON.stringify(plcStatus)}`);
+console.log(
+  `  disconnects journaled: ${disconnects.length}${disconnects.length ? ` (${disconnects.slice(0, 3).join('; ')})` : ''}; status now ${JSON.stringify(plcStatus)}`,
+);
 
 console.log('\n== per phase (delivery = journal.append call -> probe receipt; ratios vs the quiet floor)');
 printTable(rows);
-console.log('\n  the same transitions timed from their place on the 50 ms schedule (due_at), which adds how late the server loop ran the append:');
+console.log(
+  '\n  the same transitions timed from their place on the 50 ms schedule (due_at), which adds how late the server loop ran the append:',
+);
 printScheduleTable(rows);
 console.log('');
 printStalls(rows);
@@ -224,9 +244,15 @@ printTargets([
 ]);
 
 const problems = server.log.lines.filter((l) => !l.startsWith('info:'));
-console.log(`\nserver log: ${server.log.lines.length} lines, ${problems.length} warnings/errors${problems.length ? `: ${problems.slice(0, 5).join(' | ')}` : ''}`);
+console.log(
+  `\nserver log: ${server.log.lines.length} lines, ${problems.length} warnings/errors${problems.length ? `: ${problems.slice(0, 5).join(' | ')}` : ''}`,
+);
 console.log(`unhandled rejections: ${unhandled.length}${unhandled.length ? `: ${unhandled.slice(0, 3).join(' | ')}` : ''}`);
-console.log(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; total time ${f((wallNow() - began) / 1000)} s`);
+console.log(
+  `load average at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}; total time ${f((wallNow() - began) / 1000)} s`,
+);
 
 await Promise.all([probe.stop(), load.stop()]);
 await server.stop(); // before the simulator, so the poller sees no PLC go away

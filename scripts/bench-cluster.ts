@@ -51,9 +51,16 @@ try {
   nodes.push(a);
   const token = await a.login();
   sim.setHolding(0, 20);
-  const plc = (await a.call('POST', '/api/plcs', { token, body: { name: 'P', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 500 } })).json;
-  const point = (await a.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'LT', area: 'holding', address: 0, type: 'uint16' } })).json;
-  await a.call('POST', '/api/rules', { token, body: { datapoint_id: point.id, name: 'Level high', severity: 'high', comparison: 'above', alarm_threshold: 50 } });
+  const plc = (
+    await a.call('POST', '/api/plcs', { token, body: { name: 'P', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 500 } })
+  ).json;
+  const point = (
+    await a.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'LT', area: 'holding', address: 0, type: 'uint16' } })
+  ).json;
+  await a.call('POST', '/api/rules', {
+    token,
+    body: { datapoint_id: point.id, name: 'Level high', severity: 'high', comparison: 'above', alarm_threshold: 50 },
+  });
   await until(async () => (await ownerOf(a, token, plc.id)) === 'a');
   const b = await startNode(database.url, 'b', { MAX_STREAMS_PER_USER: '100000', HEARTBEAT_MS: '120000' });
   nodes.push(b);

@@ -12,7 +12,7 @@ const ROUNDS = 60;
 // Timers are armed and cleared as in production but never fire: the bench drives time by sample ts.
 let handles = 0;
 const clock: Clock = { now: () => ts, setTimer: () => ++handles, clearTimer: () => {} };
-let ts = Date.UTC(2025, 0, 6);
+const ts = Date.UTC(2025, 0, 6);
 let transitions = 0;
 
 function makeRules(): EngineRule[] {
@@ -21,11 +21,20 @@ function makeRules(): EngineRule[] {
     const comparison = comparisons[i % 4]!;
     const ordered = comparison === 'above' || comparison === 'below';
     return {
-      id: i + 1, datapoint_id: (i % DATAPOINTS) + 1, name: `rule ${i}`, severity: 'high', comparison,
+      id: i + 1,
+      datapoint_id: (i % DATAPOINTS) + 1,
+      name: `rule ${i}`,
+      severity: 'high',
+      comparison,
       warning_threshold: ordered ? (comparison === 'above' ? 60 : 40) : 3,
       alarm_threshold: ordered ? (comparison === 'above' ? 80 : 20) : 7,
-      deadband: ordered ? 2 : 0, on_delay_ms: i % 3 === 0 ? 2_000 : 0, off_delay_ms: i % 5 === 0 ? 1_000 : 0,
-      schedule: null, enabled: true, suppress_when: null, escalate_after_s: null,
+      deadband: ordered ? 2 : 0,
+      on_delay_ms: i % 3 === 0 ? 2_000 : 0,
+      off_delay_ms: i % 5 === 0 ? 1_000 : 0,
+      schedule: null,
+      enabled: true,
+      suppress_when: null,
+      escalate_after_s: null,
     };
   });
 }
@@ -73,7 +82,9 @@ function evaluationsPerSecond(): void {
     if (pass >= 2) rates.push(evaluations / seconds); // the first passes warm up the JIT
   }
   rates.sort((a, b) => a - b);
-  console.log(`rule evaluations: ${fmt(rates[Math.floor(rates.length / 2)]!)}/s median, ${fmt(rates.at(-1)!)}/s best  (${fmt(evaluations)} per pass, ${RULES} rules on ${DATAPOINTS} datapoints, ${transitions} transitions in all)`);
+  console.log(
+    `rule evaluations: ${fmt(rates[Math.floor(rates.length / 2)]!)}/s median, ${fmt(rates.at(-1)!)}/s best  (${fmt(evaluations)} per pass, ${RULES} rules on ${DATAPOINTS} datapoints, ${transitions} transitions in all)`,
+  );
 }
 
 function unchangedSamples(): void {
@@ -108,7 +119,9 @@ function mainThreadShare(): void {
   }
   shares.sort((a, b) => a - b);
   const median = shares[Math.floor(shares.length / 2)]!;
-  console.log(`main-thread cost of 100k changed values/s: ${(median * 100).toFixed(2)}% (${(median * 1000).toFixed(1)} ms per second of load, median of ${seconds})`);
+  console.log(
+    `main-thread cost of 100k changed values/s: ${(median * 100).toFixed(2)}% (${(median * 1000).toFixed(1)} ms per second of load, median of ${seconds})`,
+  );
 }
 
 function fmt(n: number): string {

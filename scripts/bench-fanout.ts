@@ -72,7 +72,10 @@ const cleanups: (() => unknown)[] = [];
 const started = performance.now();
 setTimeout(() => {
   console.log(`\nbench-fanout: still running after ${DEADLINE_MS / 1000} s, giving up`);
-  for (const clean of cleanups) void Promise.resolve().then(clean).catch(() => {});
+  for (const clean of cleanups)
+    void Promise.resolve()
+      .then(clean)
+      .catch(() => {});
   setTimeout(() => process.exit(1), 1000).unref();
 }, DEADLINE_MS).unref();
 
@@ -88,17 +91,35 @@ cleanups.push(() => child.kill());
 const request: Request = clientRpc(child);
 const [appSim, floorSim] = await Promise.all([startSimulatorProcess(), startSimulatorProcess()]);
 cleanups.push(appSim.close, floorSim.close);
-const app = await startAppUnderTest({ repo: SERVER_DIR, runtime: RUNTIME, nodeFlags: flags('SERVER_NODE_FLAGS'), sim: appSim, registers: REGISTERS, pollMs: POLL_MS });
+const app = await startAppUnderTest({
+  repo: SERVER_DIR,
+  runtime: RUNTIME,
+  nodeFlags: flags('SERVER_NODE_FLAGS'),
+  sim: appSim,
+  registers: REGISTERS,
+  pollMs: POLL_MS,
+});
 cleanups.push(() => app.stop());
-const floorOptions = { repo: REPO, runtime: RUNTIME, nodeFlags: flags('FLOOR_NODE_FLAGS') ?? [], sim: floorSim, registers: REGISTERS, pollMs: POLL_MS };
+const floorOptions = {
+  repo: REPO,
+  runtime: RUNTIME,
+  nodeFlags: flags('FLOOR_NODE_FLAGS') ?? [],
+  sim: floorSim,
+  registers: REGISTERS,
+  pollMs: POLL_MS,
+};
 const floor = await startFloorProcess(floorOptions);
 cleanups.push(() => floor.stop());
 const info = await request<InfoReply>({ cmd: 'info' });
 
 console.log('stream fan-out benchmark, black-box (prints figures, asserts nothing)');
-console.log(`app:     ${app.command} (pid ${app.pid}, cwd ${SERVER_DIR}, RUNTIME=${RUNTIME}); PLC polled every ${POLL_MS} ms, ${REGISTERS} registers, a rule on each`);
+console.log(
+  `app:     ${app.command} (pid ${app.pid}, cwd ${SERVER_DIR}, RUNTIME=${RUNTIME}); PLC polled every ${POLL_MS} ms, ${REGISTERS} registers, a rule on each`,
+);
 console.log(`floor:   ${floor.command} (pid ${floor.pid}); polls its own simulator the same way; ${floor.kind}`);
-console.log(`clients: pid ${info.pid} (open-files limit ${info.openFilesLimit}); ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE on each server, topic alarms; ${availableParallelism()} cores shared by all`);
+console.log(
+  `clients: pid ${info.pid} (open-files limit ${info.openFilesLimit}); ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE on each server, topic alarms; ${availableParallelism()} cores shared by all`,
+);
 const loadAtStart = loadAverage();
 console.log(`load average at start: ${loadAtStart} (other work on the machine skews every figure)\n`);
 
@@ -107,11 +128,37 @@ const floorMem = new StreamMemory('floor', floor.memory);
 const appMem = new StreamMemory('app', app.memory);
 await Promise.all([floorMem.mark('idle', { ws: 0, sse: 0 }), appMem.mark('idle', { ws: 0, sse: 0 })]);
 const wsUrl = `${app.url.replace(/^http/, 'ws')}/ws?topics=alarms`;
-printConnect('floor WS', await request<ConnectReply>({ cmd: 'connect-ws', group: 'floor', url: floor.wsUrl, count: WS_CLIENTS, concurrency: 100 }));
-printConnect('app WS', await request<ConnectReply>({ cmd: 'connect-ws', group: 'app', url: wsUrl, count: WS_CLIENTS, token: app.token, concurrency: 100 }));
+printConnect(
+  'floor WS',
+  await request<ConnectReply>({ cmd: 'connect-ws', group: 'floor', url: floor.wsUrl, count: WS_CLIENTS, concurrency: 100 }),
+);
+printConnect(
+  'app WS',
+  await request<ConnectReply>({ cmd: 'connect-ws', group: 'app', url: wsUrl, count: WS_CLIENTS, token: app.token, concurrency: 100 }),
+);
 await Promise.all([floorMem.mark('+WS', { ws: WS_CLIENTS, sse: 0 }), appMem.mark('+WS', { ws: WS_CLIENTS, sse: 0 })]);
-printConnect('floor SSE', await request<ConnectReply>({ cmd: 'connect-sse', group: 'floor', url: floor.sseUrl, count: SSE_CLIENTS, token: 'unused', concurrency: 50 }));
-printConnect('app SSE', await request<ConnectReply>({ cmd: 'connect-sse', group: 'app', url: `${app.url}/sse?topics=alarms`, count: SSE_CLIENTS, token: app.token, concurrency: 50 }));
+printConnect(
+  'floor SSE',
+  await request<ConnectReply>({
+    cmd: 'connect-sse',
+    group: 'floor',
+    url: floor.sseUrl,
+    count: SSE_CLIENTS,
+    token: 'unused',
+    concurrency: 50,
+  }),
+);
+printConnect(
+  'app SSE',
+  await request<ConnectReply>({
+    cmd: 'connect-sse',
+    group: 'app',
+    url: `${app.url}/sse?topics=alarms`,
+    count: SSE_CLIENTS,
+    token: app.token,
+    concurrency: 50,
+  }),
+);
 const all = { ws: WS_CLIENTS, sse: SSE_CLIENTS };
 await Promise.all([floorMem.mark('+SSE', all), appMem.mark('+SSE', all)]);
 console.log(`  the floor sees ${await floor.clients()} clients\n`);
@@ -139,7 +186,9 @@ const batches = await alternate(BATCHES.rounds, { batches: BATCHES.polls, perBat
 await Promise.all([floorMem.mark('after traffic', all), appMem.mark('after traffic', all)]);
 const idle = await idleCpu(3000);
 
-console.log(`== 1. memory: RSS per live stream (VmRSS of each server process, no GC forced, 1.5 s after each step; load average at start ${loadAtStart})`);
+console.log(
+  `== 1. memory: RSS per live stream (VmRSS of each server process, no GC forced, 1.5 s after each step; load average at start ${loadAtStart})`,
+);
 printMemory(floorMem, appMem, [
   ['idle', '+WS', `${WS_CLIENTS} WebSockets`],
   ['+WS', '+SSE', `${SSE_CLIENTS} SSE streams`],
@@ -147,15 +196,23 @@ printMemory(floorMem, appMem, [
   ['idle', 'after traffic', `all streams, after the rounds below`],
 ]);
 
-console.log(`\nserver CPU with every stream connected, over 3 s after the rounds, nothing published: app ${idle.app.toFixed(1)} ms/s, floor ${idle.floor.toFixed(1)} ms/s (polling, timers, GC)`);
+console.log(
+  `\nserver CPU with every stream connected, over 3 s after the rounds, nothing published: app ${idle.app.toFixed(1)} ms/s, floor ${idle.floor.toFixed(1)} ms/s (polling, timers, GC)`,
+);
 
-console.log(`\n== 2. latency: one register change at a random phase of the ${POLL_MS} ms poll, ${LATENCY.rounds} rounds of ${LATENCY.events} for floor and app in turn (load average before: ${loadBefore.latency})`);
+console.log(
+  `\n== 2. latency: one register change at a random phase of the ${POLL_MS} ms poll, ${LATENCY.rounds} rounds of ${LATENCY.events} for floor and app in turn (load average before: ${loadBefore.latency})`,
+);
 printLatencyTable(latency.floor, latency.app);
 const roundTrip = (readsAfter.latencySum - readsBefore.latencySum) / Math.max(readsAfter.reads - readsBefore.reads, 1);
-console.log(`  the app's Modbus round trip (its own average over these rounds): ${ms(roundTrip, 2)}; "read" is when the simulator got the request`);
+console.log(
+  `  the app's Modbus round trip (its own average over these rounds): ${ms(roundTrip, 2)}; "read" is when the simulator got the request`,
+);
 printCpu(latency.floor, latency.app);
 
-console.log(`\n== 3. batches: ${REGISTERS} registers flipped at every poll (${REGISTERS} events per poll, ${int((REGISTERS * 1000) / POLL_MS)} events/s), ${BATCHES.rounds} rounds of ${BATCHES.polls} polls each in turn (load average before: ${loadBefore.batches})`);
+console.log(
+  `\n== 3. batches: ${REGISTERS} registers flipped at every poll (${REGISTERS} events per poll, ${int((REGISTERS * 1000) / POLL_MS)} events/s), ${BATCHES.rounds} rounds of ${BATCHES.polls} polls each in turn (load average before: ${loadBefore.batches})`,
+);
 printLatencyTable(batches.floor, batches.app);
 printCpu(batches.floor, batches.app);
 const throughput = printThroughput(batches.floor, batches.app, ((REGISTERS * 1000) / POLL_MS) * (WS_CLIENTS + SSE_CLIENTS));
@@ -166,21 +223,32 @@ for (const t of trouble) console.log(`  PROBLEM: ${t}`);
 const scratch = mkdtempSync(`${tmpdir()}/bench-fanout-disk-`);
 const commits = await bareCommitTimes(scratch, 100, 10);
 rmSync(scratch, { recursive: true, force: true });
-console.log(`\nfor scale: 100 bare one-row commits at synchronous=FULL in ${tmpdir()} (the app's database is there): ${p50p99(commits)}; every app event waits for its commit`);
+console.log(
+  `\nfor scale: 100 bare one-row commits at synchronous=FULL in ${tmpdir()} (the app's database is there): ${p50p99(commits)}; every app event waits for its commit`,
+);
 
 const closed = await request<CloseReply>({ cmd: 'close-all', timeoutMs: 10_000 });
 console.log(`closed ${int(closed.closed)} clients in ${ms(closed.ms, 0)} (${closed.leftOver} left open)`);
 await floor.stop();
 const exit = await app.stop();
 const warnings = app.log.filter((l) => /warn|error/i.test(l));
-console.log(`app: exited ${exit} on SIGTERM; ${app.log.length} log lines, ${warnings.length} warnings/errors${warnings.length ? `: ${warnings.slice(0, 3).join(' | ')}` : ''}`);
+console.log(
+  `app: exited ${exit} on SIGTERM; ${app.log.length} log lines, ${warnings.length} warnings/errors${warnings.length ? `: ${warnings.slice(0, 3).join(' | ')}` : ''}`,
+);
 
 // 4. Idle connections, last (in the old in-process bench, idle sockets first slowed the process
 // for the rest of its life): a fresh app and a fresh floor, so no traffic's leftovers count.
 const idleCount = Math.min(IDLE_CLIENTS, Math.floor(((Number(info.openFilesLimit) || Infinity) - 200) / 2));
 let idle4: Awaited<ReturnType<typeof idleConnections>> | undefined;
 if (idleCount > 0) {
-  const app2 = await startAppUnderTest({ repo: SERVER_DIR, runtime: RUNTIME, nodeFlags: flags('SERVER_NODE_FLAGS'), sim: appSim, registers: REGISTERS, pollMs: POLL_MS });
+  const app2 = await startAppUnderTest({
+    repo: SERVER_DIR,
+    runtime: RUNTIME,
+    nodeFlags: flags('SERVER_NODE_FLAGS'),
+    sim: appSim,
+    registers: REGISTERS,
+    pollMs: POLL_MS,
+  });
   cleanups.push(() => app2.stop());
   const floor2 = await startFloorProcess(floorOptions);
   cleanups.push(() => floor2.stop());
@@ -196,7 +264,13 @@ if (idleCount > 0) {
   idle4 = await idleConnections(
     request,
     [
-      { name: 'app', wsUrl: `${app2.url.replace(/^http/, 'ws')}/ws?topics=alarms`, token: app2.token, memory: app2.memory, held: async () => (await app2.streams()).ws },
+      {
+        name: 'app',
+        wsUrl: `${app2.url.replace(/^http/, 'ws')}/ws?topics=alarms`,
+        token: app2.token,
+        memory: app2.memory,
+        held: async () => (await app2.streams()).ws,
+      },
       { name: 'floor', wsUrl: floor2.wsUrl, memory: floor2.memory, held: floor2.clients },
     ],
     idleCount,
@@ -205,23 +279,42 @@ if (idleCount > 0) {
   await floor2.stop();
   const exit2 = await app2.stop();
   const warnings2 = app2.log.filter((l) => /warn|error/i.test(l));
-  console.log(`  fresh app: exited ${exit2} on SIGTERM, ${warnings2.length} warnings/errors${warnings2.length ? `: ${warnings2.slice(0, 3).join(' | ')}` : ''}; load average ${loadAverage()}`);
+  console.log(
+    `  fresh app: exited ${exit2} on SIGTERM, ${warnings2.length} warnings/errors${warnings2.length ? `: ${warnings2.slice(0, 3).join(' | ')}` : ''}; load average ${loadAverage()}`,
+  );
 }
 
 // One line per figure, for collecting runs.
 const kb = (b: number) => (b / 1024).toFixed(1);
-const fig = (f: Figures, pick: (b: RunResult['batches'][number]) => number, q: number) => percentile(f.runs.flatMap((r) => r.batches).map(pick).filter(Number.isFinite), q).toFixed(1);
+const fig = (f: Figures, pick: (b: RunResult['batches'][number]) => number, q: number) =>
+  percentile(
+    f.runs
+      .flatMap((r) => r.batches)
+      .map(pick)
+      .filter(Number.isFinite),
+    q,
+  ).toFixed(1);
 const lastFromChange = (b: RunResult['batches'][number]) => b.lastRecv - b.changedAt;
 const lastFromRead = (b: RunResult['batches'][number]) => b.lastRecv - b.readAt;
-const cpuPerMsg = (f: Figures) => percentile(f.runs.map((r) => (r.serverCpuMs * 1000) / Math.max(delivered(r), 1)), 0.5);
+const cpuPerMsg = (f: Figures) =>
+  percentile(
+    f.runs.map((r) => (r.serverCpuMs * 1000) / Math.max(delivered(r), 1)),
+    0.5,
+  );
 const perStream = (m: StreamMemory) => (m.stage('+SSE').mem.VmRSS - m.stage('idle').mem.VmRSS) / (WS_CLIENTS + SSE_CLIENTS);
 console.log(`\n== summary (RUNTIME=${RUNTIME}; floor | app | app/floor)`);
-console.log(`  batch: msgs per server-CPU s ${int(throughput.cpu.floor)} | ${int(throughput.cpu.app)} | ${throughput.cpu.ratio.toFixed(2)}; per wall s ${int(throughput.wall.floor)} | ${int(throughput.wall.app)} | ${throughput.wall.ratio.toFixed(2)}; CPU µs/msg ${cpuPerMsg(batches.floor).toFixed(2)} | ${cpuPerMsg(batches.app).toFixed(2)} | ${(cpuPerMsg(batches.app) / cpuPerMsg(batches.floor)).toFixed(2)} (load ${loadBefore.batches})`);
-console.log(`  latency: change -> last p50 ${fig(latency.floor, lastFromChange, 0.5)} | ${fig(latency.app, lastFromChange, 0.5)}, p99 ${fig(latency.floor, lastFromChange, 0.99)} | ${fig(latency.app, lastFromChange, 0.99)}; read -> last p50 ${fig(latency.floor, lastFromRead, 0.5)} | ${fig(latency.app, lastFromRead, 0.5)}, p99 ${fig(latency.floor, lastFromRead, 0.99)} | ${fig(latency.app, lastFromRead, 0.99)} ms (load ${loadBefore.latency})`);
+console.log(
+  `  batch: msgs per server-CPU s ${int(throughput.cpu.floor)} | ${int(throughput.cpu.app)} | ${throughput.cpu.ratio.toFixed(2)}; per wall s ${int(throughput.wall.floor)} | ${int(throughput.wall.app)} | ${throughput.wall.ratio.toFixed(2)}; CPU µs/msg ${cpuPerMsg(batches.floor).toFixed(2)} | ${cpuPerMsg(batches.app).toFixed(2)} | ${(cpuPerMsg(batches.app) / cpuPerMsg(batches.floor)).toFixed(2)} (load ${loadBefore.batches})`,
+);
+console.log(
+  `  latency: change -> last p50 ${fig(latency.floor, lastFromChange, 0.5)} | ${fig(latency.app, lastFromChange, 0.5)}, p99 ${fig(latency.floor, lastFromChange, 0.99)} | ${fig(latency.app, lastFromChange, 0.99)}; read -> last p50 ${fig(latency.floor, lastFromRead, 0.5)} | ${fig(latency.app, lastFromRead, 0.5)}, p99 ${fig(latency.floor, lastFromRead, 0.99)} | ${fig(latency.app, lastFromRead, 0.99)} ms (load ${loadBefore.latency})`,
+);
 console.log(`  RSS per live stream (all ${WS_CLIENTS + SSE_CLIENTS}): ${kb(perStream(floorMem))} | ${kb(perStream(appMem))} KB`);
 if (idle4) {
   const [f, a] = [idle4.get('floor')!, idle4.get('app')!];
-  console.log(`  RSS per idle WS: round 1 ${kb(f.round1)} | ${kb(a.round1)} KB; round 2 ${kb(f.round2)} | ${kb(a.round2)} KB (from all closed), ${kb(f.round2FromBase)} | ${kb(a.round2FromBase)} KB (from before round 1)`);
+  console.log(
+    `  RSS per idle WS: round 1 ${kb(f.round1)} | ${kb(a.round1)} KB; round 2 ${kb(f.round2)} | ${kb(a.round2)} KB (from all closed), ${kb(f.round2FromBase)} | ${kb(a.round2FromBase)} KB (from before round 1)`,
+  );
 }
 console.log(`load average at the end: ${loadAverage()}; total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 appSim.close();
@@ -238,7 +331,9 @@ async function idleCpu(ms: number): Promise<{ app: number; floor: number }> {
 }
 
 function loadAverage(): string {
-  return loadavg().map((x) => x.toFixed(2)).join(' / ');
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
 }
 
 /** `npm run build` in `dir`; tsc emits even when it reports type errors, which are shown. */
@@ -246,12 +341,16 @@ function build(dir: string): void {
   try {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'pipe' });
   } catch (err) {
-    const out = String((err as { stdout?: Buffer }).stdout ?? '').split('\n').filter(Boolean);
+    const out = String((err as { stdout?: Buffer }).stdout ?? '')
+      .split('\n')
+      .filter(Boolean);
     console.log(`npm run build in ${dir} reported ${out.length} lines of errors (first: ${out[0] ?? '?'}); running what it emitted`);
   }
 }
 
 function printConnect(what: string, r: ConnectReply): void {
-  const errors = Object.entries(r.errors).map(([why, n]) => `${n}x ${why}`).join(', ');
+  const errors = Object.entries(r.errors)
+    .map(([why, n]) => `${n}x ${why}`)
+    .join(', ');
   console.log(`  opened ${int(r.opened)} ${what} clients in ${ms(r.ms, 0)}${r.failed ? `; ${r.failed} FAILED: ${errors}` : ''}`);
 }

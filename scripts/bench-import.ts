@@ -36,7 +36,14 @@ function plantFile() {
     name: `PLC ${p}`,
     host: '127.0.0.1',
     port: 5020,
-    datapoints: Array.from({ length: PER_PLC }, (_, i) => ({ label: `TT${i}`, description: `temperature ${i}`, area: 'holding', address: i, type: 'uint16', unit: '°C' })),
+    datapoints: Array.from({ length: PER_PLC }, (_, i) => ({
+      label: `TT${i}`,
+      description: `temperature ${i}`,
+      area: 'holding',
+      address: i,
+      type: 'uint16',
+      unit: '°C',
+    })),
   }));
   const schedule = { timezone: 'Europe/Berlin', windows: [{ days: [1, 2, 3, 4, 5], start: '06:00', end: '22:00' }] };
   const rules = plcs.flatMap((plc, p) =>
@@ -91,13 +98,27 @@ async function serviceImport(): Promise<number[]> {
 
 /** `PUT /api/config` through a whole app (no Modbus: a stand-in poller). */
 async function restImport(): Promise<number> {
-  const config = loadConfig({ DATABASE: freshFile(), PORT: '0', DEMO: '0', ADMIN_PASSWORD: 'bench-password-1', JWT_SECRET: 'bench-secret-that-is-at-least-32-bytes' });
+  const config = loadConfig({
+    DATABASE: freshFile(),
+    PORT: '0',
+    DEMO: '0',
+    ADMIN_PASSWORD: 'bench-password-1',
+    JWT_SECRET: 'bench-secret-that-is-at-least-32-bytes',
+  });
   const app = createApp(config, { runtime, log: memoryLogger(), poller: fakePoller(Date.now).create });
   await app.start();
-  const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-password-1' }) });
+  const login = await app.request('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'bench-password-1' }),
+  });
   const token = ((await login.json()) as { access_token: string }).access_token;
   const t0 = performance.now();
-  const res = await app.request('/api/config', { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  const res = await app.request('/api/config', {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+  });
   await res.text();
   const took = ms(t0);
   if (res.status !== 200) throw new Error(`PUT /api/config answered ${res.status}`);
@@ -111,12 +132,18 @@ async function floor(): Promise<number> {
   await migrateToLatest(db);
   const sqlite = sqliteHandle(db);
   const now = new Date().toISOString();
-  const insertPlc = sqlite.prepare('insert into plcs (name, host, port, unit_id, poll_interval_ms, timeout_ms, max_in_flight, enabled, created_at, updated_at) values (?, ?, 502, 1, 1000, 1000, 1, 1, ?, ?)');
-  const insertPoint = sqlite.prepare("insert into datapoints (plc_id, label, description, area, address, type, word_order, scale, offset, unit, created_at, updated_at) values (?, ?, ?, 'holding', ?, 'uint16', 'big', 1, 0, ?, ?, ?)");
+  const insertPlc = sqlite.prepare(
+    'insert into plcs (name, host, port, unit_id, poll_interval_ms, timeout_ms, max_in_flight, enabled, created_at, updated_at) values (?, ?, 502, 1, 1000, 1000, 1, 1, ?, ?)',
+  );
+  const insertPoint = sqlite.prepare(
+    "insert into datapoints (plc_id, label, description, area, address, type, word_order, scale, offset, unit, created_at, updated_at) values (?, ?, ?, 'holding', ?, 'uint16', 'big', 1, 0, ?, ?, ?)",
+  );
   const insertRule = sqlite.prepare(
     "insert into rules (datapoint_id, name, severity, comparison, warning_threshold, alarm_threshold, deadband, on_delay_ms, off_delay_ms, schedule, enabled, suppress_when, escalate_after_s, created_at, updated_at) values (?, ?, 'high', 'above', 80, 95, 1, 0, 0, ?, 1, ?, ?, ?, ?)",
   );
-  const insertEvent = sqlite.prepare("insert into events (topic, type, owner_id, rule_id, payload, ts) values ('config', ?, null, ?, ?, ?)");
+  const insertEvent = sqlite.prepare(
+    "insert into events (topic, type, owner_id, rule_id, payload, ts) values ('config', ?, null, ?, ?, ?)",
+  );
   const t0 = performance.now();
   sqlite.transaction(() => {
     for (const plc of file.plcs) {
@@ -150,8 +177,13 @@ for (let i = 0; i < RUNS; i++) {
   floors.push(await floor());
 }
 const column = (i: number) => median(service.map((s) => s[i]!));
-const line = (what: string, took: number, runs?: number[]) => console.log(`${what.padEnd(40)}${String(took).padStart(6)} ms${runs ? `   (runs: ${runs.join(', ')})` : ''}`);
-line('import (service, as alarmctl)', column(0), service.map((s) => s[0]!));
+const line = (what: string, took: number, runs?: number[]) =>
+  console.log(`${what.padEnd(40)}${String(took).padStart(6)} ms${runs ? `   (runs: ${runs.join(', ')})` : ''}`);
+line(
+  'import (service, as alarmctl)',
+  column(0),
+  service.map((s) => s[0]!),
+);
 line('PUT /api/config (app, engine told)', median(rest), rest);
 line('same file again, all unchanged', column(1));
 line('dry run of it', column(2));

@@ -30,9 +30,20 @@ let delivered = 0;
 journal.subscribe((events) => (delivered += events.length));
 
 const rule = (id: number): EngineRule => ({
-  id, datapoint_id: id, name: `TT${id} high`, severity: 'high', comparison: 'above', warning_threshold: 80,
-  alarm_threshold: 95, deadband: 1, on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: true,
-  suppress_when: null, escalate_after_s: null,
+  id,
+  datapoint_id: id,
+  name: `TT${id} high`,
+  severity: 'high',
+  comparison: 'above',
+  warning_threshold: 80,
+  alarm_threshold: 95,
+  deadband: 1,
+  on_delay_ms: 0,
+  off_delay_ms: 0,
+  schedule: null,
+  enabled: true,
+  suppress_when: null,
+  escalate_after_s: null,
 });
 const point = { label: 'TT', description: 'temperature', plc_id: 1 };
 
@@ -48,14 +59,34 @@ async function floor(perCycle: number, cycles: number): Promise<number> {
   const started = performance.now();
   for (let c = 0; c < cycles; c++) {
     const events = Array.from({ length: perCycle }, (_, i) =>
-      alarmStateEvent({ rule_id: i + 1, from: 'OK', to: c % 2 ? 'OK' : 'ALARM', reason: 'value', value: 96 + c, ts: Date.now(), acked: false, shelved: false, escalation: 0, rule: rule(i + 1) }, point),
+      alarmStateEvent(
+        {
+          rule_id: i + 1,
+          from: 'OK',
+          to: c % 2 ? 'OK' : 'ALARM',
+          reason: 'value',
+          value: 96 + c,
+          ts: Date.now(),
+          acked: false,
+          shelved: false,
+          escalation: 0,
+          rule: rule(i + 1),
+        },
+        point,
+      ),
     );
     const ts = new Date().toISOString();
     await client.query('begin');
     await client.query(
       `insert into events_floor (topic, type, owner_id, rule_id, payload, ts)
        select topic, type, null, rule_id, payload, $4 from unnest($1::text[], $2::text[], $3::bigint[], $5::text[]) as e(topic, type, rule_id, payload)`,
-      [events.map((e) => e.topic), events.map((e) => e.type), events.map((e) => e.rule_id), ts, events.map((e) => JSON.stringify(e.payload))],
+      [
+        events.map((e) => e.topic),
+        events.map((e) => e.type),
+        events.map((e) => e.rule_id),
+        ts,
+        events.map((e) => JSON.stringify(e.payload)),
+      ],
     );
     await client.query('commit');
   }
@@ -69,17 +100,41 @@ async function run(perCycle: number, cycles: number) {
   const started = performance.now();
   for (let c = 0; c < cycles; c++) {
     const transitions: Transition[] = Array.from({ length: perCycle }, (_, i) => ({
-      rule_id: i + 1, from: 'OK', to: c % 2 ? 'OK' : 'ALARM', reason: 'value', value: 96 + c, ts: Date.now(),
-      acked: false, shelved: false, escalation: 0, rule: rule(i + 1),
+      rule_id: i + 1,
+      from: 'OK',
+      to: c % 2 ? 'OK' : 'ALARM',
+      reason: 'value',
+      value: 96 + c,
+      ts: Date.now(),
+      acked: false,
+      shelved: false,
+      escalation: 0,
+      rule: rule(i + 1),
     }));
-    const records = transitions.map((t) => ({ rule_id: t.rule_id, state: t.to, acked: false, shelved_until: null, since: t.ts, value: t.value,
-      out_of_service: null, escalation: 0, unacked_since: t.ts, escalated_at: null }));
-    await journal.append(transitions.map((t) => alarmStateEvent(t, point)), { records, gone: [] });
+    const records = transitions.map((t) => ({
+      rule_id: t.rule_id,
+      state: t.to,
+      acked: false,
+      shelved_until: null,
+      since: t.ts,
+      value: t.value,
+      out_of_service: null,
+      escalation: 0,
+      unacked_since: t.ts,
+      escalated_at: null,
+    }));
+    await journal.append(
+      transitions.map((t) => alarmStateEvent(t, point)),
+      { records, gone: [] },
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   const rate = (perCycle * cycles) / seconds;
-  const against = floorRate === undefined ? '' : `; floor ${Math.round(floorRate).toLocaleString('en')}/s, ${(rate / floorRate).toFixed(2)}x of it`;
-  console.log(`${String(perCycle).padStart(5)} transitions/cycle x ${cycles} cycles: ${Math.round(rate).toLocaleString('en')} transitions/s, ${((seconds * 1000) / cycles).toFixed(2)} ms/cycle${against}`);
+  const against =
+    floorRate === undefined ? '' : `; floor ${Math.round(floorRate).toLocaleString('en')}/s, ${(rate / floorRate).toFixed(2)}x of it`;
+  console.log(
+    `${String(perCycle).padStart(5)} transitions/cycle x ${cycles} cycles: ${Math.round(rate).toLocaleString('en')} transitions/s, ${((seconds * 1000) / cycles).toFixed(2)} ms/cycle${against}`,
+  );
 }
 
 console.log(

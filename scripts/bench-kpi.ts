@@ -39,11 +39,14 @@ const period = { from: now - DAY, to: now };
 
 // A fixed sequence, so every run journals the same day.
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 const severityOf = (rule: number) => (rule % 100 === 0 ? 'critical' : rule % 100 < 5 ? 'high' : rule % 100 < 20 ? 'medium' : 'low');
 const CYCLE = [['OK', 'WARNING'], ['WARNING', 'ALARM'], 'ack', ['ALARM', 'WARNING'], ['WARNING', 'OK']] as const;
-const FLAP = [['OK', 'ALARM'], ['ALARM', 'OK']] as const;
+const FLAP = [
+  ['OK', 'ALARM'],
+  ['ALARM', 'OK'],
+] as const;
 const step = new Map<number, number>();
 
 function nextEvent(ts: string): NewEvent {
@@ -52,16 +55,31 @@ function nextEvent(ts: string): NewEvent {
   const n = step.get(rule) ?? 0;
   step.set(rule, n + 1);
   const move = cycle[n % cycle.length]!;
-  if (move === 'ack') return { topic: 'alarms', type: 'alarm_ack', rule_id: rule, payload: { rule_id: rule, user: 'operator', comment: null } };
+  if (move === 'ack')
+    return { topic: 'alarms', type: 'alarm_ack', rule_id: rule, payload: { rule_id: rule, user: 'operator', comment: null } };
   const [from, to] = move;
   return {
     topic: 'alarms',
     type: 'alarm_state',
     rule_id: rule,
     payload: {
-      rule_id: rule, rule_name: `Rule ${rule} level`, datapoint_id: rule, datapoint_label: `LT${rule}`, plc_id: 1 + (rule % 20),
-      state: to, previous_state: from, severity: severityOf(rule), comparison: 'above', value: 90 + (rule % 10),
-      warning_threshold: 80, alarm_threshold: 95, acked: false, shelved: false, escalation: 0, reason: 'value', since: ts,
+      rule_id: rule,
+      rule_name: `Rule ${rule} level`,
+      datapoint_id: rule,
+      datapoint_label: `LT${rule}`,
+      plc_id: 1 + (rule % 20),
+      state: to,
+      previous_state: from,
+      severity: severityOf(rule),
+      comparison: 'above',
+      value: 90 + (rule % 10),
+      warning_threshold: 80,
+      alarm_threshold: 95,
+      acked: false,
+      shelved: false,
+      escalation: 0,
+      reason: 'value',
+      since: ts,
       message: `Rule Rule ${rule} level -> ${to}`,
     },
   };
@@ -69,7 +87,9 @@ function nextEvent(ts: string): NewEvent {
 
 async function journalTheDay(): Promise<void> {
   const append = pg ? undefined : eventAppender(db);
-  const inTransaction = pg ? undefined : sqliteHandle(db).transaction((batches: [NewEvent[], string][]) => batches.forEach(([e, ts]) => append!(e, ts)));
+  const inTransaction = pg
+    ? undefined
+    : sqliteHandle(db).transaction((batches: [NewEvent[], string][]) => batches.forEach(([e, ts]) => append!(e, ts)));
   let batches: [NewEvent[], string][] = [];
   for (let i = 0; i < EVENTS; i += PER_CYCLE) {
     const ts = new Date(period.from + Math.floor((i * DAY) / EVENTS)).toISOString();
@@ -111,7 +131,12 @@ async function count(db: Db, where: ReturnType<typeof sql>): Promise<number> {
 
 /** The naive way, for comparison: every event of the day read and its payload parsed. */
 async function parseEveryPayload(): Promise<number> {
-  const rows = await db.selectFrom('events').select(['type', 'payload']).where('ts', '>=', new Date(period.from).toISOString()).where('ts', '<', new Date(period.to).toISOString()).execute();
+  const rows = await db
+    .selectFrom('events')
+    .select(['type', 'payload'])
+    .where('ts', '>=', new Date(period.from).toISOString())
+    .where('ts', '<', new Date(period.to).toISOString())
+    .execute();
   let kpiRows = 0;
   for (const row of rows) if (kpiKindOf(row.type, JSON.parse(row.payload) as Record<string, unknown>) !== null) kpiRows++;
   return kpiRows;
@@ -119,9 +144,16 @@ async function parseEveryPayload(): Promise<number> {
 
 const built = performance.now();
 await journalTheDay();
-console.log(`KPIs over ${EVENTS.toLocaleString('en')} events of one day, ${RULES} rules, on ${pg ? 'PostgreSQL' : `SQLite (${runtime.name})`}; journaled in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+console.log(
+  `KPIs over ${EVENTS.toLocaleString('en')} events of one day, ${RULES} rules, on ${pg ? 'PostgreSQL' : `SQLite (${runtime.name})`}; journaled in ${((performance.now() - built) / 1000).toFixed(1)} s`,
+);
 
-const report = createKpiReport({ db, now: () => now, activeAlarms: async () => [], countRules: async () => ({ shelved: 0, out_of_service: 0, suppressed: 0 }) });
+const report = createKpiReport({
+  db,
+  now: () => now,
+  activeAlarms: async () => [],
+  countRules: async () => ({ shelved: 0, out_of_service: 0, suppressed: 0 }),
+});
 const fromIso = new Date(period.from).toISOString();
 const toIso = new Date(period.to).toISOString();
 const RUNS = 7;

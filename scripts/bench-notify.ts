@@ -56,10 +56,23 @@ async function run(notifiers: number): Promise<void> {
   const receivers = await Promise.all(Array.from({ length: notifiers }, () => receiver(delivered)));
   try {
     const token = await node.login();
-    const plc = (await node.call('POST', '/api/plcs', { token, body: { name: 'P', host: sim.host, port: sim.port, poll_interval_ms: 100, timeout_ms: 500 } })).json;
+    const plc = (
+      await node.call('POST', '/api/plcs', {
+        token,
+        body: { name: 'P', host: sim.host, port: sim.port, poll_interval_ms: 100, timeout_ms: 500 },
+      })
+    ).json;
     for (let i = 0; i < RULES; i++) {
-      const point = (await node.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: `L${i}`, area: 'holding', address: i, type: 'uint16' } })).json;
-      await node.call('POST', '/api/rules', { token, body: { datapoint_id: point.id, name: `R${i}`, severity: 'high', comparison: 'above', alarm_threshold: 50 } });
+      const point = (
+        await node.call('POST', '/api/datapoints', {
+          token,
+          body: { plc_id: plc.id, label: `L${i}`, area: 'holding', address: i, type: 'uint16' },
+        })
+      ).json;
+      await node.call('POST', '/api/rules', {
+        token,
+        body: { datapoint_id: point.id, name: `R${i}`, severity: 'high', comparison: 'above', alarm_threshold: 50 },
+      });
     }
     for (const [i, r] of receivers.entries()) {
       const made = await node.call('POST', '/api/notifiers', {
@@ -92,7 +105,8 @@ async function run(notifiers: number): Promise<void> {
     const deliveredWindow = [...delivered];
     console.log(`${notifiers} webhook notifier(s), ~${(streamWindow.length / SECONDS).toFixed(0)} transitions/s streamed`);
     line('stream (event ts -> WS client)', streamWindow);
-    if (notifiers > 0) line(`webhooks (event ts -> receiver), ${(deliveredWindow.length / SECONDS / notifiers).toFixed(0)}/s per notifier`, deliveredWindow);
+    if (notifiers > 0)
+      line(`webhooks (event ts -> receiver), ${(deliveredWindow.length / SECONDS / notifiers).toFixed(0)}/s per notifier`, deliveredWindow);
     ws.terminate();
   } finally {
     node.stop(); // SIGTERM: an orderly stop (and a CPU profile written, with NODE_OPTIONS=--cpu-prof)
@@ -108,9 +122,13 @@ async function floor(notifiers: number): Promise<void> {
   const counts: number[] = [];
   const receivers = await Promise.all(Array.from({ length: notifiers }, () => receiver(counts)));
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'floor-client', String(SECONDS), ...receivers.map((r) => r.url)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), 'floor-client', String(SECONDS), ...receivers.map((r) => r.url)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise((resolve) => child.once('exit', resolve));
@@ -123,7 +141,16 @@ async function floor(notifiers: number): Promise<void> {
 
 /** The floor's client: signed event-sized POSTs, one at a time per URL; prints how many were answered. */
 async function floorClient(seconds: number, urls: string[]): Promise<void> {
-  const body = JSON.stringify({ id: 1, topic: 'alarms', type: 'alarm_state', ts: new Date().toISOString(), rule_id: 1, rule_name: 'R1', state: 'ALARM', message: 'x'.repeat(300) });
+  const body = JSON.stringify({
+    id: 1,
+    topic: 'alarms',
+    type: 'alarm_state',
+    ts: new Date().toISOString(),
+    rule_id: 1,
+    rule_name: 'R1',
+    state: 'ALARM',
+    message: 'x'.repeat(300),
+  });
   const end = Date.now() + seconds * 1000;
   let answered = 0;
   await Promise.all(
@@ -131,7 +158,15 @@ async function floorClient(seconds: number, urls: string[]): Promise<void> {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       while (Date.now() < end) {
         await new Promise<void>((resolve, reject) => {
-          const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-alarm-signature': webhookSignature('bench-secret-0123456789', body) } });
+          const req = request(url, {
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              'x-alarm-signature': webhookSignature('bench-secret-0123456789', body),
+            },
+          });
           req.on('response', (res) => {
             res.resume();
             answered++;

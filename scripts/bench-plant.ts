@@ -46,23 +46,61 @@ async function seed(db: Db, perPlc: number): Promise<void> {
   for (let p = 0; p < PLCS; p++) {
     const plc = await db
       .insertInto('plcs')
-      .values({ name: `PLC${p}`, host: sim.host, port: sim.port, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, max_in_flight: 1, enabled: 1, created_at: now, updated_at: now })
+      .values({
+        name: `PLC${p}`,
+        host: sim.host,
+        port: sim.port,
+        unit_id: 1,
+        poll_interval_ms: 1000,
+        timeout_ms: 1000,
+        max_in_flight: 1,
+        enabled: 1,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const points = await db
       .insertInto('datapoints')
-      .values(Array.from({ length: perPlc }, (_, i) => ({
-        plc_id: plc.id, label: `P${i}`, description: '', area: 'holding', address: i, type: 'uint16', word_order: 'big',
-        scale: 1, offset: 0, unit: '', created_at: now, updated_at: now,
-      })))
+      .values(
+        Array.from({ length: perPlc }, (_, i) => ({
+          plc_id: plc.id,
+          label: `P${i}`,
+          description: '',
+          area: 'holding',
+          address: i,
+          type: 'uint16',
+          word_order: 'big',
+          scale: 1,
+          offset: 0,
+          unit: '',
+          created_at: now,
+          updated_at: now,
+        })),
+      )
       .returning('id')
       .execute();
     await db
       .insertInto('rules')
-      .values(points.filter((_, i) => i % 10 === 0).map((d) => ({
-        datapoint_id: d.id, name: `R${d.id}`, severity: 'medium', comparison: 'above', warning_threshold: null, alarm_threshold: 90,
-        deadband: 1, on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: 1, created_at: now, updated_at: now,
-      })))
+      .values(
+        points
+          .filter((_, i) => i % 10 === 0)
+          .map((d) => ({
+            datapoint_id: d.id,
+            name: `R${d.id}`,
+            severity: 'medium',
+            comparison: 'above',
+            warning_threshold: null,
+            alarm_threshold: 90,
+            deadband: 1,
+            on_delay_ms: 0,
+            off_delay_ms: 0,
+            schedule: null,
+            enabled: 1,
+            created_at: now,
+            updated_at: now,
+          })),
+      )
       .execute();
   }
 }
@@ -85,7 +123,9 @@ async function pollFigures(n: ClusterNodeProcess, token: string): Promise<Map<nu
   return new Map(stats.plcs.map((p) => [p.plc_id, p.reads]));
 }
 async function pollErrors(nodes: ClusterNodeProcess[], token: string): Promise<number> {
-  const all = await Promise.all(nodes.map(async (n) => ((await n.call('GET', '/api/stats', { token })).json as { plcs: { errors: number }[] }).plcs));
+  const all = await Promise.all(
+    nodes.map(async (n) => ((await n.call('GET', '/api/stats', { token })).json as { plcs: { errors: number }[] }).plcs),
+  );
   return all.flat().reduce((sum, p) => sum + p.errors, 0);
 }
 const pollReads = async (n: ClusterNodeProcess, token: string) => [...(await pollFigures(n, token)).values()].reduce((a, b) => a + b, 0);
@@ -105,7 +145,9 @@ function readsBetween(before: Map<number, number>[], after: Map<number, number>[
 
 const pct = (ns: number) => `${((ns / 1e9 / SECONDS) * 100).toFixed(1).padStart(5)} %`;
 
-console.log(`plant: ${PLCS} PLCs polled every 1 s, one rule per 10 datapoints, ${CHURN * 100} % of values changing at each poll, ${SECONDS} s measured`);
+console.log(
+  `plant: ${PLCS} PLCs polled every 1 s, one rule per 10 datapoints, ${CHURN * 100} % of values changing at each poll, ${SECONDS} s measured`,
+);
 for (const nodeCount of NODE_COUNTS) {
   for (const perPlc of LEVELS) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-plant-'));
@@ -120,16 +162,22 @@ for (const nodeCount of NODE_COUNTS) {
       const token = await nodes[0]!.login();
       // Settled: the PLCs shared out (a cluster rebalances as its nodes join), each polled a few times.
       for (;;) {
-        const held = ((await nodes[0]!.call('GET', '/api/cluster', { token })).json.nodes as { plc_ids: number[] }[]).map((n) => n.plc_ids.length);
+        const held = ((await nodes[0]!.call('GET', '/api/cluster', { token })).json.nodes as { plc_ids: number[] }[]).map(
+          (n) => n.plc_ids.length,
+        );
         const share = Math.ceil(PLCS / nodeCount);
-        const shared = nodeCount === 1 || (held.length === nodeCount && held.every((n) => n <= share) && held.reduce((a, b) => a + b, 0) === PLCS);
-        const reads = (await Promise.all(nodes.map((n) => pollReads(n, token)))).reduce((a, b) => a + b, 0);
+        const shared =
+          nodeCount === 1 || (held.length === nodeCount && held.every((n) => n <= share) && held.reduce((a, b) => a + b, 0) === PLCS);
+        const _reads = (await Promise.all(nodes.map((n) => pollReads(n, token)))).reduce((a, b) => a + b, 0);
         if (shared) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       // ...and two cycles of every PLC on its settled owner, connections made, before measuring.
       const settledAt = (await Promise.all(nodes.map((n) => pollReads(n, token)))).reduce((a, b) => a + b, 0);
-      while ((await Promise.all(nodes.map((n) => pollReads(n, token)))).reduce((a, b) => a + b, 0) < settledAt + PLCS * 2 * requestsPerCycle) {
+      while (
+        (await Promise.all(nodes.map((n) => pollReads(n, token)))).reduce((a, b) => a + b, 0) <
+        settledAt + PLCS * 2 * requestsPerCycle
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       const before = nodes.map((n) => ({ times: threadTimes(n.pid) }));
@@ -145,12 +193,17 @@ for (const nodeCount of NODE_COUNTS) {
       const rows = nodes.map((n, i) => {
         const delta = new Map([...after[i]!].map(([tid, ns]) => [tid, ns - (before[i]!.times.get(tid) ?? 0)]));
         const main = delta.get(String(n.pid)) ?? 0;
-        const others = [...delta].filter(([tid]) => tid !== String(n.pid)).map(([, ns]) => ns).sort((a, b) => b - a);
+        const others = [...delta]
+          .filter(([tid]) => tid !== String(n.pid))
+          .map(([, ns]) => ns)
+          .sort((a, b) => b - a);
         const total = [...delta.values()].reduce((a, b) => a + b, 0);
         return `${n.name}: main ${pct(main)}, worker ${pct(others[0] ?? 0)}, all threads ${pct(total)}`;
       });
       const pointsPerS = PLCS * perPlc;
-      console.log(`${nodeCount} node(s), ${String(pointsPerS).padStart(6)} points/s: ${rows.join(' | ')}; requests ${reads}/${expected} (${plcs} PLCs polled by one node throughout), poll errors ${errors}, cycles missed ${missed}`);
+      console.log(
+        `${nodeCount} node(s), ${String(pointsPerS).padStart(6)} points/s: ${rows.join(' | ')}; requests ${reads}/${expected} (${plcs} PLCs polled by one node throughout), poll errors ${errors}, cycles missed ${missed}`,
+      );
     } finally {
       for (const n of nodes) n.kill();
       await Promise.all(nodes.map((n) => n.exited));

@@ -13,7 +13,14 @@ import * as v from 'valibot';
 import { createChangeTracker } from '../src/modbus/change-tracker.js';
 import { encodeFrame, splitFrames } from '../src/modbus/mbap.js';
 import { applyReply, compilePlan } from '../src/modbus/poll-plan.js';
-import { workerToMainSchema, type MainToWorker, type PollerPlc, type PollerPoint, type PongMessage, type ValuesMessage } from '../src/modbus/protocol.js';
+import {
+  workerToMainSchema,
+  type MainToWorker,
+  type PollerPlc,
+  type PollerPoint,
+  type PongMessage,
+  type ValuesMessage,
+} from '../src/modbus/protocol.js';
 import { planReads } from '../src/modbus/read-planner.js';
 import { createRegisterBank } from '../src/modbus/register-bank.js';
 import { samplesFromMessage } from '../src/modbus/samples.js';
@@ -70,18 +77,29 @@ async function bench(): Promise<void> {
       pongs.set(id, (m) => resolve(m.stats));
       send({ type: 'ping', id });
     });
-  const plc = (id: number, poll_interval_ms: number): PollerPlc =>
-    ({ id, host: '127.0.0.1', port: simPort, unit_id: 1, poll_interval_ms, timeout_ms: 1000, max_in_flight: 1, enabled: true });
+  const plc = (id: number, poll_interval_ms: number): PollerPlc => ({
+    id,
+    host: '127.0.0.1',
+    port: simPort,
+    unit_id: 1,
+    poll_interval_ms,
+    timeout_ms: 1000,
+    max_in_flight: 1,
+    enabled: true,
+  });
   const configure = (plcs: PollerPlc[], pts: PollerPoint[]): void => send({ type: 'configure', plcs, points: pts });
 
   console.log('requests per cycle (measured at the simulator vs planned)');
   const layouts: [string, PollerPoint[]][] = [
     ['1000 uint16, contiguous', points(1, 1000, (i) => ({ address: i }))],
     ['400 float32, 1-register gaps', points(1, 400, (i) => ({ address: i * 3, type: 'float32' }))],
-    ['2000 coils + 100 int16 every 20', [
-      ...points(1, 2000, (i) => ({ area: 'coil', address: i, type: 'bool' })),
-      ...points(1, 100, (i) => ({ area: 'input', address: i * 20, type: 'int16' })),
-    ]],
+    [
+      '2000 coils + 100 int16 every 20',
+      [
+        ...points(1, 2000, (i) => ({ area: 'coil', address: i, type: 'bool' })),
+        ...points(1, 100, (i) => ({ area: 'input', address: i * 20, type: 'int16' })),
+      ],
+    ],
   ];
   for (const [name, pts] of layouts) {
     configure([plc(1, 5)], pts);
@@ -99,7 +117,10 @@ async function bench(): Promise<void> {
   const replyCpu: Record<number, number> = {};
   for (const depth of [1, 4, 8]) {
     const target = { ...plc(10 + depth, 1), max_in_flight: depth };
-    configure([target], points(target.id, 10_000, (i) => ({ address: i })));
+    configure(
+      [target],
+      points(target.id, 10_000, (i) => ({ address: i })),
+    );
     await sleep(500);
     const [s1, r1, t1, c1] = [await stats(), await simRequests(), performance.now(), process.cpuUsage()];
     await sleep(3000);
@@ -132,9 +153,14 @@ async function bench(): Promise<void> {
     console.log(`    depth ${depth}: ${fmt(floor)} µs; the poller's CPU beyond it: ${fmt(replyCpu[depth]! - floor)} µs per reply`);
   }
   const [lib, ours] = [await modbusSerialWithoutIo(), decodeWithoutIo()];
-  console.log(`  JS per 125-register reply without I/O: modbus-serial ${fmt(lib)} µs + decode and diff ${fmt(ours)} µs = ${fmt(lib + ours)} µs`);
+  console.log(
+    `  JS per 125-register reply without I/O: modbus-serial ${fmt(lib)} µs + decode and diff ${fmt(ours)} µs = ${fmt(lib + ours)} µs`,
+  );
 
-  configure([plc(20, 20)], points(20, 1000, (i) => ({ address: i })));
+  configure(
+    [plc(20, 20)],
+    points(20, 1000, (i) => ({ address: i })),
+  );
   const hop: number[] = [];
   const withSamples: number[] = [];
   await new Promise<void>((resolve) => {
@@ -160,7 +186,15 @@ async function bench(): Promise<void> {
 
 function points(plc_id: number, n: number, at: (i: number) => Partial<PollerPoint>): PollerPoint[] {
   return Array.from({ length: n }, (_, i) => ({
-    id: nextId++, plc_id, area: 'holding', address: i, type: 'uint16', word_order: 'big', scale: 1, offset: 0, ...at(i),
+    id: nextId++,
+    plc_id,
+    area: 'holding',
+    address: i,
+    type: 'uint16',
+    word_order: 'big',
+    scale: 1,
+    offset: 0,
+    ...at(i),
   }));
 }
 
@@ -233,7 +267,10 @@ async function modbusSerialWithoutIo(): Promise<number> {
 /** Our decode-and-diff per 125-register reply, with the flush per cycle shared out. */
 function decodeWithoutIo(): number {
   const tracker = createChangeTracker();
-  const plan = compilePlan(points(99, 10_000, (i) => ({ address: i })), tracker);
+  const plan = compilePlan(
+    points(99, 10_000, (i) => ({ address: i })),
+    tracker,
+  );
   const data = new DataView(new ArrayBuffer(250));
   const run = (cycles: number): number => {
     const t0 = performance.now();

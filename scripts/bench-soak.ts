@@ -89,7 +89,9 @@ watchdog.unref();
 
 console.log('memory soak (prints figures, asserts nothing)');
 console.log(`server: ${SERVER_DIR} dist/src/main.js, pid ${server.pid}, ${server.url}, database ${server.database}`);
-console.log(`server env extra: ${JSON.stringify(CHILD_ENV)}; node args: ${JSON.stringify(NODE_ARGS)}; forced GC before heap readings: ${FORCE_GC}`);
+console.log(
+  `server env extra: ${JSON.stringify(CHILD_ENV)}; node args: ${JSON.stringify(NODE_ARGS)}; forced GC before heap readings: ${FORCE_GC}`,
+);
 console.log(
   `load: ${RULES} rules flipping at ${FLIP_HZ} Hz (poll ${POLL_MS} ms), ${WS_CLIENTS} WS + ${SSE_CLIENTS} SSE clients (admin, all topics), ` +
     `1 GET /api/alarms/active + 1 PUT /api/items/<uuid> a second; ${MINUTES} min, a sample every ${SAMPLE_S} s\n`,
@@ -188,7 +190,9 @@ function report(): void {
     );
   };
   const h = drift(half, (s) => s.rss);
-  console.log(`\nRSS drift over the second half (${half.length} samples, from minute ${((half[0]?.t ?? 0) / 60).toFixed(1)}): max - min ${h.range.toFixed(1)} MiB, linear slope ${h.perTenMin.toFixed(2)} MiB/10 min`);
+  console.log(
+    `\nRSS drift over the second half (${half.length} samples, from minute ${((half[0]?.t ?? 0) / 60).toFixed(1)}): max - min ${h.range.toFixed(1)} MiB, linear slope ${h.perTenMin.toFixed(2)} MiB/10 min`,
+  );
   console.log(line('RSS', (s) => s.rss));
   console.log(line('RssAnon', (s) => s.rssAnon));
   console.log(line('RssFile', (s) => s.rssFile));
@@ -203,7 +207,9 @@ function report(): void {
   console.log(line('WAL file', (s) => s.wal));
   console.log(`  highest sampled RSS ${mib(Math.max(...samples.map((s) => s.rss)))} MiB`);
   const cpuSeconds = samples.length > 1 ? cpuTotal : NaN;
-  console.log(`  server CPU during the load: ${cpuSeconds.toFixed(0)} s, ${((cpuSeconds / (samples.at(-1)!.t || 1)) * 100).toFixed(1)}% of one core`);
+  console.log(
+    `  server CPU during the load: ${cpuSeconds.toFixed(0)} s, ${((cpuSeconds / (samples.at(-1)!.t || 1)) * 100).toFixed(1)}% of one core`,
+  );
   const expected = flips * RULES;
   console.log(
     `delivery: ${flips} flips x ${RULES} rules ~ ${expected} alarm_state transitions; per client received min ${spread.min}, max ${spread.max}` +
@@ -212,10 +218,12 @@ function report(): void {
   console.log(`unexpected stream closes: ${JSON.stringify(unexpected)}`);
   console.log(`REST: ${JSON.stringify(rest.counts())}`);
   const problems = serverLines.filter((l) => /^(warn|error):/.test(l));
-  console.log(`server: exit ${exit}; ${serverLines.length} log lines, ${problems.length} warnings/errors${problems.length ? `: ${problems.slice(0, 5).join(' | ')}` : ''}`);
+  console.log(
+    `server: exit ${exit}; ${serverLines.length} log lines, ${problems.length} warnings/errors${problems.length ? `: ${problems.slice(0, 5).join(' | ')}` : ''}`,
+  );
   if (env['SOAK_CSV']) {
     const keys = Object.keys(samples[0]!) as (keyof Sample)[];
-    writeFileSync(env['SOAK_CSV'], [keys.join(','), ...samples.map((s) => keys.map((k) => s[k]).join(','))].join('\n') + '\n');
+    writeFileSync(env['SOAK_CSV'], `${[keys.join(','), ...samples.map((s) => keys.map((k) => s[k]).join(','))].join('\n')}\n`);
     console.log(`samples written to ${env['SOAK_CSV']}`);
   }
 }

@@ -74,7 +74,13 @@ console.log(`trends, ${N.toLocaleString('en')} datapoints (${runtime.name})`);
   const recorder = createTrendRecorder({ db, clock, log: memoryLogger(), trendDays: 30 });
   // A second of 100 PLCs' poll cycles: 1000 values each, as the poller hands them over.
   const cycles: ValueSample[][] = Array.from({ length: 100 }, (_, c) =>
-    Array.from({ length: 1000 }, (_, k) => ({ datapoint_id: ((c * 1000 + k) % N) + 1, value: Math.random() * 100, quality: 'good' as const, ts: now, error: null })),
+    Array.from({ length: 1000 }, (_, k) => ({
+      datapoint_id: ((c * 1000 + k) % N) + 1,
+      value: Math.random() * 100,
+      quality: 'good' as const,
+      ts: now,
+      error: null,
+    })),
   );
   const seconds = 50;
   let sink = 0;
@@ -108,8 +114,14 @@ console.log(`trends, ${N.toLocaleString('en')} datapoints (${runtime.name})`);
 const db = await freshDb('trend');
 const sqlite = sqliteHandle(db);
 // The datapoints themselves: packing goes through them in batches of ids.
-sqlite.prepare("insert into plcs (id, name, host, port, unit_id, poll_interval_ms, timeout_ms, max_in_flight, enabled, created_at, updated_at) values (1, 'P', 'h', 502, 1, 1000, 1000, 1, 1, '', '')").run();
-const addPoint = sqlite.prepare("insert into datapoints (id, plc_id, label, description, area, address, type, word_order, scale, offset, unit, created_at, updated_at) values (?, 1, ?, '', 'holding', 0, 'uint16', 'big', 1, 0, '', '', '')");
+sqlite
+  .prepare(
+    "insert into plcs (id, name, host, port, unit_id, poll_interval_ms, timeout_ms, max_in_flight, enabled, created_at, updated_at) values (1, 'P', 'h', 502, 1, 1000, 1000, 1, 1, '', '')",
+  )
+  .run();
+const addPoint = sqlite.prepare(
+  "insert into datapoints (id, plc_id, label, description, area, address, type, word_order, scale, offset, unit, created_at, updated_at) values (?, 1, ?, '', 'holding', 0, 'uint16', 'big', 1, 0, '', '', '')",
+);
 sqlite.transaction(() => {
   for (let id = 1; id <= N; id++) addPoint.run(id, `P${id}`);
 })();
@@ -163,7 +175,9 @@ console.log(`packing the hour: ${fmt(packed.ms)} ms in all, the event loop held 
 const pruned = await longestBlock(() => pruneTrends(db, T0 + HOUR_MS));
 console.log(`pruning the hour: ${fmt(pruned.ms)} ms in all, the event loop held at most ${fmt(pruned.blockMs)} ms (${pruned.result} rows)`);
 const hourly = 60 * perMinute + packed.ms + pruned.ms;
-console.log(`main thread per minute, all in: ${fmt(hourly / 60)} ms = ${((hourly / 60 / MINUTE_MS) * 100).toFixed(2)} % of 60 s (target < 5 %)`);
+console.log(
+  `main thread per minute, all in: ${fmt(hourly / 60)} ms = ${((hourly / 60 / MINUTE_MS) * 100).toFixed(2)} % of 60 s (target < 5 %)`,
+);
 await db.destroy();
 
 // --- 4. a 30-day read -----------------------------------------------------------------------------
@@ -180,16 +194,25 @@ await db.destroy();
   });
   for (let h = 0; h < HOURS; h++) fill(H0 + h);
   // The other layout, for comparison: one row per datapoint and minute, keyed by datapoint first.
-  handle.prepare('create table per_minute (datapoint_id integer, minute integer, min real, max real, avg real, last real, weight integer, primary key (datapoint_id, minute)) without rowid').run();
+  handle
+    .prepare(
+      'create table per_minute (datapoint_id integer, minute integer, min real, max real, avg real, last real, weight integer, primary key (datapoint_id, minute)) without rowid',
+    )
+    .run();
   const perMinuteRow = handle.prepare('insert into per_minute values (?, ?, ?, ?, ?, ?, ?)');
   handle.transaction(() => {
-    for (const id of [99, 100, 101]) for (let m = 0; m < HOURS * 60; m++) perMinuteRow.run(id, H0 * 60 + m, m, m + 1, m + 0.5, m + 1, 60_000);
+    for (const id of [99, 100, 101])
+      for (let m = 0; m < HOURS * 60; m++) perMinuteRow.run(id, H0 * 60 + m, m, m + 1, m + 0.5, m + 1, 60_000);
   })();
   const fromMinute = H0 * 60;
   const toMinute = (H0 + HOURS) * 60;
   const hours = Array.from({ length: HOURS }, (_, i) => H0 + i);
-  const bareRead = handle.prepare(`select minutes from trend_hours where datapoint_id = ? and hour in (${hours.map(() => '?').join(', ')})`);
-  const minuteRange = handle.prepare('select minute, min, max, avg, last, weight from per_minute where datapoint_id = ? and minute >= ? and minute < ?');
+  const bareRead = handle.prepare(
+    `select minutes from trend_hours where datapoint_id = ? and hour in (${hours.map(() => '?').join(', ')})`,
+  );
+  const minuteRange = handle.prepare(
+    'select minute, min, max, avg, last, weight from per_minute where datapoint_id = ? and minute >= ? and minute < ?',
+  );
   const time = async (fn: () => unknown) => {
     for (let i = 0; i < 5; i++) await fn();
     const xs: number[] = [];
@@ -212,7 +235,10 @@ await db.destroy();
 }
 
 // --- 5. storage per 1000 datapoints per day ------------------------------------------------------
-for (const [label, hour] of [['changing every minute', varyingHour()], ['steady (a switch, a setpoint)', steadyHour()]] as const) {
+for (const [label, hour] of [
+  ['changing every minute', varyingHour()],
+  ['steady (a switch, a setpoint)', steadyHour()],
+] as const) {
   const s = await freshDb(`size-${label.split(' ')[0]}`);
   const handle = sqliteHandle(s);
   const before = statSize(s);
@@ -221,10 +247,14 @@ for (const [label, hour] of [['changing every minute', varyingHour()], ['steady 
   handle.transaction(() => {
     for (let h = 0; h < 24; h++) for (let id = 1; id <= 1000; id++) insert.run(T0 / HOUR_MS + h, id, blob);
   })();
-  console.log(`storage, ${label}: ${((statSize(s) - before) / 1e6).toFixed(2)} MB per 1000 datapoints per day (packed hours of ${blob.byteLength} bytes)`);
+  console.log(
+    `storage, ${label}: ${((statSize(s) - before) / 1e6).toFixed(2)} MB per 1000 datapoints per day (packed hours of ${blob.byteLength} bytes)`,
+  );
   await s.destroy();
 }
-console.log(`unpacked minutes (the last hour or two): ${((minuteBytes / (60 * N)) * 1000 * 120 / 1e6).toFixed(1)} MB per 1000 datapoints (${(minuteBytes / (60 * N)).toFixed(0)} bytes a minute row)`);
+console.log(
+  `unpacked minutes (the last hour or two): ${(((minuteBytes / (60 * N)) * 1000 * 120) / 1e6).toFixed(1)} MB per 1000 datapoints (${(minuteBytes / (60 * N)).toFixed(0)} bytes a minute row)`,
+);
 
 if (process.env['TREND'] === 'postgres') await onPostgres();
 rmSync(dir, { recursive: true, force: true });
@@ -257,7 +287,9 @@ async function onPostgres() {
       for (let from = 0; from < rows.count; from += 10_000) {
         const part = (a: Float64Array) => Array.from(a.subarray(from, Math.min(rows.count, from + 10_000)));
         await sql`insert into floor_minutes select ${rows.minute}::integer, * from unnest(${part(rows.ids)}::bigint[], ${part(rows.min)}::float8[],
-          ${part(rows.max)}::float8[], ${part(rows.avg)}::float8[], ${part(rows.last)}::float8[], ${part(rows.weight)}::integer[])`.execute(trx);
+          ${part(rows.max)}::float8[], ${part(rows.avg)}::float8[], ${part(rows.last)}::float8[], ${part(rows.weight)}::integer[])`.execute(
+          trx,
+        );
       }
     });
     floor.push(performance.now() - floorStarted);
@@ -271,7 +303,9 @@ async function onPostgres() {
   const blob = packHour(varyingHour());
   for (let h = 0; h < HOURS; h++) {
     const ids = Array.from({ length: 200 }, (_, i) => i + 1);
-    await sql`insert into trend_hours (hour, datapoint_id, minutes) select ${H0 + h}::integer, id, ${blob} from unnest(${ids}::bigint[]) as id`.execute(pgDb);
+    await sql`insert into trend_hours (hour, datapoint_id, minutes) select ${H0 + h}::integer, id, ${blob} from unnest(${ids}::bigint[]) as id`.execute(
+      pgDb,
+    );
   }
   await sql`analyze trend_hours`.execute(pgDb);
   const times: number[] = [];
@@ -288,7 +322,9 @@ async function onPostgres() {
 /** The database file's size with its WAL checkpointed into it. */
 function statSize(d: Db): number {
   sqliteHandle(d).prepare('pragma wal_checkpoint(TRUNCATE)').get();
-  const row = sqliteHandle(d).prepare('select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()').get() as { bytes: number };
+  const row = sqliteHandle(d).prepare('select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()').get() as {
+    bytes: number;
+  };
   return row.bytes;
 }
 

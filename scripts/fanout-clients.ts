@@ -148,7 +148,9 @@ async function closeAll(timeoutMs: number): Promise<Omit<CloseReply, 'id'>> {
 
 function openFilesLimit(): string {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     return line?.split(/\s{2,}/)[1] ?? 'unknown';
   } catch {
     return 'unknown';

@@ -5,10 +5,7 @@ import { createSimulator } from '../src/modbus/simulator.js';
 
 const envSchema = v.object({
   HOST: v.optional(v.string(), '127.0.0.1'),
-  PORT: v.optional(
-    v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(65535)),
-    '5020',
-  ),
+  PORT: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(65535)), '5020'),
 });
 
 const parsed = v.safeParse(envSchema, process.env);

@@ -43,12 +43,17 @@ const client = new AlarmClient({ baseUrl, getToken, WebSocket, topics: ['alarms'
 client.on('state', (s) => console.log(`${time()} [${s.newState}${s.transport ? ` over ${s.transport}` : ''}] ${s.reason}`));
 client.on('snapshot', (s) => {
   console.log(`${time()} ${s.active.length} active alarm(s) at event ${s.last_event_id}`);
-  for (const a of s.active) console.log(`  ${a.state.padEnd(7)} ${a.severity.padEnd(8)} ${a.rule_name} = ${a.value}${a.acked ? '' : ' (unacked)'}`);
+  for (const a of s.active)
+    console.log(`  ${a.state.padEnd(7)} ${a.severity.padEnd(8)} ${a.rule_name} = ${a.value}${a.acked ? '' : ' (unacked)'}`);
 });
 client.on('alarm_state', (e) =>
-  console.log(`${time(e.ts)} #${e.id} ${e.state.padEnd(7)} ${e.severity.padEnd(8)} ${e.rule_name} = ${e.value} (was ${e.previous_state}, ${e.reason})`),
+  console.log(
+    `${time(e.ts)} #${e.id} ${e.state.padEnd(7)} ${e.severity.padEnd(8)} ${e.rule_name} = ${e.value} (was ${e.previous_state}, ${e.reason})`,
+  ),
 );
-client.on('alarm_ack', (e) => console.log(`${time(e.ts)} #${e.id} ACK     rule ${e.rule_id} by ${e.user}${e.comment ? `: ${e.comment}` : ''}`));
+client.on('alarm_ack', (e) =>
+  console.log(`${time(e.ts)} #${e.id} ACK     rule ${e.rule_id} by ${e.user}${e.comment ? `: ${e.comment}` : ''}`),
+);
 client.on('error', (err) => console.error(`${time()} error ${err.code}: ${err.message}`));
 client.on('state', (s) => {
   if (s.newState === 'disconnected' && s.reason !== 'close()') process.exitCode = 1;

@@ -120,8 +120,14 @@ export function createApp(config: Config, options: AppOptions) {
     const items = createItemService(db, journal, clock, log);
 
     const latency = {
-      requests: createHistogram('alarm_server_request_duration_seconds', 'HTTP request duration, by the time the answer (or a stream) starts.'),
-      delivery: createHistogram('alarm_server_event_delivery_seconds', "From an event's journal time to its hand-over to this node's streams."),
+      requests: createHistogram(
+        'alarm_server_request_duration_seconds',
+        'HTTP request duration, by the time the answer (or a stream) starts.',
+      ),
+      delivery: createHistogram(
+        'alarm_server_event_delivery_seconds',
+        "From an event's journal time to its hand-over to this node's streams.",
+      ),
     };
     const hub = createHub(
       {
@@ -246,7 +252,13 @@ export function createApp(config: Config, options: AppOptions) {
       users: userService(db, journal, accountChanged),
       ...services,
       notifiers: notifications.service,
-      config: configIoService({ db, journal, changed: plant.changed, settled: router.settled, whileNotifierStopped: notifications.whileStopped }),
+      config: configIoService({
+        db,
+        journal,
+        changed: plant.changed,
+        settled: router.settled,
+        whileNotifierStopped: notifications.whileStopped,
+      }),
       alarms: commands,
       kpis,
       live,
@@ -289,7 +301,10 @@ export function createApp(config: Config, options: AppOptions) {
     const undo: (() => unknown)[] = [];
     try {
       const parts = await assemble(db, undo);
-      undo.push(() => parts.streams.stop(), () => parts.journal.flush());
+      undo.push(
+        () => parts.streams.stop(),
+        () => parts.journal.flush(),
+      );
       const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits, maxConnections: config.maxConnections };
       const listening = await runtime.listen(parts.http.fetch, config.host, config.port, limits);
       if (listening.broadcast) parts.hub.broadcastWith(listening.broadcast);

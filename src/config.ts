@@ -19,7 +19,12 @@ const flagFromEnv = v.pipe(
 
 const originList = v.pipe(
   v.string(),
-  v.transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  v.transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  ),
   v.array(v.pipe(v.string(), v.url('must be an origin such as https://scada.example.com'))),
 );
 
@@ -29,7 +34,10 @@ const EnvSchema = v.object({
   PORT: v.optional(intFromEnv(0, 65535), '8080'),
   DATABASE: v.optional(v.pipe(v.string(), v.minLength(1)), 'db/alarms.sqlite'),
   JWT_SECRET: v.optional(
-    v.pipe(v.string(), v.check((s) => new TextEncoder().encode(s).length >= 32, 'must be at least 32 bytes')),
+    v.pipe(
+      v.string(),
+      v.check((s) => new TextEncoder().encode(s).length >= 32, 'must be at least 32 bytes'),
+    ),
   ),
   ADMIN_USER: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64)), 'admin'),
   ADMIN_PASSWORD: v.optional(v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'))),

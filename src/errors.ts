@@ -43,5 +43,4 @@ export const unavailable = (message: string, retryAfterS = 1) =>
 /** Too many of something at once: try again after `retryAfterS`. */
 export const rateLimited = (message: string, retryAfterS = 1) =>
   new AppError('rate_limited', message, [], { 'retry-after': String(retryAfterS) });
-export const invalid = (path: string, message: string) =>
-  new AppError('invalid_request', 'Invalid request', [{ path, message }]);
+export const invalid = (path: string, message: string) => new AppError('invalid_request', 'Invalid request', [{ path, message }]);

@@ -1,11 +1,11 @@
 import './server/thread-pool.js'; // first: sizes libuv's pool before anything uses it
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { pinoLogger } from './log/pino-logger.js';
 import { currentRuntime } from './runtime/current.js';
 
 // Composition root: environment -> runtime -> app -> signals.
-let config;
+let config: Config;
 try {
   config = loadConfig(process.env);
 } catch (err) {

@@ -29,9 +29,15 @@ describe('usernames', () => {
   it('stores names in NFKC form and takes other scripts when they are not mixed', async () => {
     t = await startTestApp();
     const admin = await t.login();
-    const fullWidth = await t.call('POST', '/api/users', { token: admin, body: { username: 'ｏｌｇａ', password: 'password-123', role: 'viewer' } });
+    const fullWidth = await t.call('POST', '/api/users', {
+      token: admin,
+      body: { username: 'ｏｌｇａ', password: 'password-123', role: 'viewer' },
+    });
     expect(fullWidth.json.username).toBe('olga');
-    const cyrillic = await t.call('POST', '/api/users', { token: admin, body: { username: 'ольга', password: 'password-123', role: 'viewer' } });
+    const cyrillic = await t.call('POST', '/api/users', {
+      token: admin,
+      body: { username: 'ольга', password: 'password-123', role: 'viewer' },
+    });
     expect(cyrillic.status).toBe(201);
     expect((await t.call('POST', '/api/auth/login', { body: { username: 'ｏｌｇａ', password: 'password-123' } })).status).toBe(200);
   });

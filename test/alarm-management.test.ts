@@ -19,8 +19,22 @@ beforeAll(async () => {
   admin = await t.login();
   operator = await t.userWithRole('operator', admin);
   plc = await post('/api/plcs', { name: 'Pumps', host: '127.0.0.1' });
-  flow = await post('/api/datapoints', { plc_id: plc.id, label: 'P1_FLOW', description: 'Pump 1 flow', area: 'holding', address: 0, type: 'uint16' });
-  running = await post('/api/datapoints', { plc_id: plc.id, label: 'P1_RUN', description: 'Pump 1 running', area: 'coil', address: 0, type: 'bool' });
+  flow = await post('/api/datapoints', {
+    plc_id: plc.id,
+    label: 'P1_FLOW',
+    description: 'Pump 1 flow',
+    area: 'holding',
+    address: 0,
+    type: 'uint16',
+  });
+  running = await post('/api/datapoints', {
+    plc_id: plc.id,
+    label: 'P1_RUN',
+    description: 'Pump 1 running',
+    area: 'coil',
+    address: 0,
+    type: 'bool',
+  });
 });
 afterAll(() => t.stop());
 
@@ -35,11 +49,18 @@ const poll = (values: Record<number, number | null>) => poller.poll(plc.id, valu
 
 async function eventsOf(ruleId: number): Promise<Json[]> {
   await t.app.journal.idle();
-  return (await t.call('GET', `/api/alarms/history?rule_id=${ruleId}&limit=1000`, { token: admin })).json.events.filter((e: Json) => e.topic === 'alarms');
+  return (await t.call('GET', `/api/alarms/history?rule_id=${ruleId}&limit=1000`, { token: admin })).json.events.filter(
+    (e: Json) => e.topic === 'alarms',
+  );
 }
 
 const flowLowRule = (over: Record<string, unknown> = {}) => ({
-  datapoint_id: flow.id, name: `Flow low ${Math.random().toString(36).slice(2, 6)}`, comparison: 'below', warning_threshold: 30, alarm_threshold: 10, ...over,
+  datapoint_id: flow.id,
+  name: `Flow low ${Math.random().toString(36).slice(2, 6)}`,
+  comparison: 'below',
+  warning_threshold: 30,
+  alarm_threshold: 10,
+  ...over,
 });
 const activeIds = async () => (await t.call('GET', '/api/alarms/active', { token: operator })).json.active.map((a: Json) => a.rule_id);
 
@@ -54,7 +75,9 @@ describe('out of service', () => {
     expect(out.json).toMatchObject({ rule_id: rule.id, state: 'OK' });
     expect(await activeIds()).not.toContain(rule.id);
     const listed = (await t.call('GET', '/api/alarms/out-of-service', { token: operator })).json.out_of_service;
-    expect(listed).toEqual([{ rule_id: rule.id, rule_name: rule.name, user: 'admin', comment: 'FT-1 sheared', since: new Date(clock.now()).toISOString() }]);
+    expect(listed).toEqual([
+      { rule_id: rule.id, rule_name: rule.name, user: 'admin', comment: 'FT-1 sheared', since: new Date(clock.now()).toISOString() },
+    ]);
     poll({ [flow.id]: 0 }); // not evaluated meanwhile
     expect((await t.call('GET', '/api/alarms/kpis', { token: operator })).json).toMatchObject({ out_of_service: 1 });
 
@@ -78,7 +101,9 @@ describe('out of service', () => {
     const noComment = await t.call('POST', `/api/alarms/${rule.id}/out-of-service`, { token: admin, body: { comment: '  ' } });
     expect(noComment.status).toBe(400);
     expect(noComment.json.error.details[0].path).toBe('comment');
-    expect((await t.call('POST', `/api/alarms/${rule.id}/out-of-service`, { token: admin, body: { comment: 'x', why: 1 } })).status).toBe(400);
+    expect((await t.call('POST', `/api/alarms/${rule.id}/out-of-service`, { token: admin, body: { comment: 'x', why: 1 } })).status).toBe(
+      400,
+    );
     expect((await t.call('POST', '/api/alarms/999999/out-of-service', { token: admin, body: { comment: 'x' } })).status).toBe(404);
     expect(await eventsOf(rule.id)).toHaveLength(before);
   });
@@ -100,7 +125,7 @@ describe('suppression by design', () => {
     expect(states).toEqual(['ALARM:value', 'OK:suppressed']);
   });
 
-  it('refuses a suppression on the rule\'s own datapoint, on a missing one, and unknown fields', async () => {
+  it("refuses a suppression on the rule's own datapoint, on a missing one, and unknown fields", async () => {
     const cases = [
       [{ datapoint_id: flow.id, comparison: 'equal', value: 0 }, 'suppress_when.datapoint_id'],
       [{ datapoint_id: 999_999, comparison: 'equal', value: 0 }, 'suppress_when.datapoint_id'],
@@ -126,7 +151,10 @@ describe('escalation', () => {
     await t.call('POST', `/api/alarms/${rule.id}/ack`, { token: operator, body: {} });
     clock.advance(600_000);
     const events = (await eventsOf(rule.id)).filter((e) => e.type === 'alarm_escalated');
-    expect(events.map((e) => [e.level, e.unacked_for_s])).toEqual([[1, 60], [2, 120]]);
+    expect(events.map((e) => [e.level, e.unacked_for_s])).toEqual([
+      [1, 60],
+      [2, 120],
+    ]);
     expect((await eventsOf(rule.id)).find((e) => e.type === 'alarm_state')).toMatchObject({ escalation: 0 });
   });
 

@@ -29,12 +29,31 @@ function alarmctl(args: string[], options: { env?: Record<string, string>; stdin
 
 const plantFile = (): Json => ({
   version: 1,
-  plcs: [{ name: 'Line 1', host: '127.0.0.1', datapoints: [{ label: 'TT1', area: 'holding', address: 0, type: 'uint16' }, { label: 'RUN', area: 'coil', address: 0, type: 'bool' }] }],
+  plcs: [
+    {
+      name: 'Line 1',
+      host: '127.0.0.1',
+      datapoints: [
+        { label: 'TT1', area: 'holding', address: 0, type: 'uint16' },
+        { label: 'RUN', area: 'coil', address: 0, type: 'bool' },
+      ],
+    },
+  ],
   rules: [
-    { name: 'Oven hot', datapoint: 'Line 1/TT1', severity: 'high', comparison: 'above', alarm_threshold: 100, suppress_when: { datapoint: 'Line 1/RUN', comparison: 'equal', value: 0 } },
+    {
+      name: 'Oven hot',
+      datapoint: 'Line 1/TT1',
+      severity: 'high',
+      comparison: 'above',
+      alarm_threshold: 100,
+      suppress_when: { datapoint: 'Line 1/RUN', comparison: 'equal', value: 0 },
+    },
     { name: 'Oven cold', datapoint: 'Line 1/TT1', comparison: 'below', alarm_threshold: 10 },
   ],
-  notifiers: [{ name: 'broker', kind: 'mqtt', url: 'mqtt://127.0.0.1:1883' }, { name: 'pager', kind: 'webhook', url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' }],
+  notifiers: [
+    { name: 'broker', kind: 'mqtt', url: 'mqtt://127.0.0.1:1883' },
+    { name: 'pager', kind: 'webhook', url: 'http://127.0.0.1:9/hook', secret: 'webhook-secret-0123456789' },
+  ],
 });
 const plantPath = join(dir, 'plant.json');
 writeFileSync(plantPath, JSON.stringify(plantFile()));
@@ -44,7 +63,9 @@ describe('alarmctl user', () => {
     const added = await alarmctl(['user', 'add', 'alice', '--role', 'operator'], { env: { ALARMCTL_PASSWORD: 'first-password-1' } });
     expect(added).toMatchObject({ code: 0, stdout: expect.stringContaining('created operator "alice"') });
     expect((await alarmctl(['user', 'add', 'bob'], { env: { ALARMCTL_PASSWORD: 'first-password-1' } })).code).toBe(2);
-    expect((await alarmctl(['user', 'add', 'ALICE', '--role', 'viewer'], { env: { ALARMCTL_PASSWORD: 'first-password-1' } })).stderr).toContain('taken');
+    expect(
+      (await alarmctl(['user', 'add', 'ALICE', '--role', 'viewer'], { env: { ALARMCTL_PASSWORD: 'first-password-1' } })).stderr,
+    ).toContain('taken');
     expect((await alarmctl(['user', 'passwd', 'alice'], { stdin: 'second-password-2\n' })).code).toBe(0);
     expect((await alarmctl(['user', 'passwd', 'nobody'], { stdin: 'second-password-2\n' })).code).toBe(1);
     expect((await alarmctl(['user', 'passwd', 'alice'], { stdin: 'short\n' })).stderr).toContain('password');
@@ -62,7 +83,13 @@ describe('alarmctl import and export', () => {
     expect(JSON.parse((await alarmctl(['export'])).stdout).plcs).toEqual([]);
 
     const badPath = join(dir, 'bad.json');
-    writeFileSync(badPath, JSON.stringify({ ...plantFile(), rules: [...plantFile().rules, { name: 'Lost', datapoint: 'Line 1/TT9', comparison: 'above', alarm_threshold: 1 }] }));
+    writeFileSync(
+      badPath,
+      JSON.stringify({
+        ...plantFile(),
+        rules: [...plantFile().rules, { name: 'Lost', datapoint: 'Line 1/TT9', comparison: 'above', alarm_threshold: 1 }],
+      }),
+    );
     const bad = await alarmctl(['import', badPath]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('rules.2.datapoint: no datapoint "Line 1/TT9"');
@@ -76,7 +103,11 @@ describe('alarmctl import and export', () => {
     const exported = JSON.parse(readFileSync(exportPath, 'utf8'));
     expect(JSON.parse((await alarmctl(['export'])).stdout)).toEqual(exported);
     expect(exported.rules).toEqual([
-      expect.objectContaining({ name: 'Oven hot', datapoint: 'Line 1/TT1', suppress_when: { datapoint: 'Line 1/RUN', comparison: 'equal', value: 0 } }),
+      expect.objectContaining({
+        name: 'Oven hot',
+        datapoint: 'Line 1/TT1',
+        suppress_when: { datapoint: 'Line 1/RUN', comparison: 'equal', value: 0 },
+      }),
       expect.objectContaining({ name: 'Oven cold', datapoint: 'Line 1/TT1' }),
     ]);
     expect(exported.notifiers[1]).toEqual(expect.not.objectContaining({ secret: expect.anything() }));
@@ -95,7 +126,9 @@ describe('alarmctl beside a running server', () => {
       const refused = await alarmctl(['import', plantPath]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('in use');
-      expect((await alarmctl(['user', 'add', 'carol', '--role', 'viewer'], { env: { ALARMCTL_PASSWORD: 'third-password-3' } })).stderr).toContain('in use');
+      expect(
+        (await alarmctl(['user', 'add', 'carol', '--role', 'viewer'], { env: { ALARMCTL_PASSWORD: 'third-password-3' } })).stderr,
+      ).toContain('in use');
 
       expect(JSON.parse((await alarmctl(['export'])).stdout).rules).toHaveLength(2);
       const backupPath = join(dir, 'backup.sqlite');
@@ -112,7 +145,7 @@ describe('alarmctl beside a running server', () => {
 });
 
 describe('alarmctl on PostgreSQL', () => {
-  it('imports and exports there as on SQLite; backup is pg_dump\'s job', { timeout: 60_000 }, async () => {
+  it("imports and exports there as on SQLite; backup is pg_dump's job", { timeout: 60_000 }, async () => {
     const scratch = await freshPostgres();
     try {
       const env = { DATABASE: scratch.url };

@@ -26,7 +26,10 @@ const lastId = async () => (await history(admin, '&order=desc&limit=1'))[0].id a
 describe('audit events of user administration', () => {
   it('records who created, changed (role, name, password) and deleted an account', async () => {
     const since = await lastId();
-    const made = await t.call('POST', '/api/users', { token: admin, body: { username: 'bob', password: 'bob-password-1', role: 'operator' } });
+    const made = await t.call('POST', '/api/users', {
+      token: admin,
+      body: { username: 'bob', password: 'bob-password-1', role: 'operator' },
+    });
     const id = made.json.id as number;
     await t.call('PATCH', `/api/users/${id}`, { token: admin, body: { role: 'viewer' } });
     await t.call('PATCH', `/api/users/${id}`, { token: admin, body: { password: 'bob-password-2', username: 'robert' } });
@@ -50,10 +53,14 @@ describe('audit events of user administration', () => {
 
   it('journals nothing for a change that was refused', async () => {
     const since = await lastId();
-    expect((await t.call('POST', '/api/users', { token: admin, body: { username: 'ADMIN', password: 'password-1', role: 'viewer' } })).status).toBe(409);
+    expect(
+      (await t.call('POST', '/api/users', { token: admin, body: { username: 'ADMIN', password: 'password-1', role: 'viewer' } })).status,
+    ).toBe(409);
     const { json: me } = await t.call('GET', '/api/auth/me', { token: admin });
     expect((await t.call('DELETE', `/api/users/${me.id}`, { token: admin })).status).toBe(409); // the last admin
-    expect((await t.call('POST', '/api/users', { token: operator, body: { username: 'eve', password: 'password-1', role: 'admin' } })).status).toBe(403);
+    expect(
+      (await t.call('POST', '/api/users', { token: operator, body: { username: 'eve', password: 'password-1', role: 'admin' } })).status,
+    ).toBe(403);
     expect(await auditOf(`&after_id=${since}`)).toEqual([]);
   });
 });
@@ -80,7 +87,8 @@ describe('audit events of signing in and out', () => {
     const typo = 'carol-password-typed-as-name';
     expect((await t.call('POST', '/api/auth/login', { body: { username: typo, password: 'x' } })).status).toBe(401);
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await t.call('POST', '/api/auth/login', { body: { username: ' Carol', password: `guess-${i}` } })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await t.call('POST', '/api/auth/login', { body: { username: ' Carol', password: `guess-${i}` } })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
 
     const events = await auditOf(`&after_id=${since}`);
@@ -130,7 +138,7 @@ describe('who reads the audit topic', () => {
     sse = [];
   });
   const wsAs = (token: string, extra: Record<string, unknown> = {}) => {
-    const c = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    const c = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`);
     c.send({ type: 'auth', access_token: token, ...extra });
     ws.push(c);
     return c;
@@ -170,7 +178,10 @@ describe('who reads the audit topic', () => {
     const from = await lastId();
     const plcId = await changeThenMarker('missed-one');
     const marker = (m: Json) => m.plc?.id === plcId;
-    const [adminWs, operatorWs] = [wsAs(admin, { last_event_id: from }), wsAs(operator, { last_event_id: from, topics: ['audit', 'config'] })];
+    const [adminWs, operatorWs] = [
+      wsAs(admin, { last_event_id: from }),
+      wsAs(operator, { last_event_id: from, topics: ['audit', 'config'] }),
+    ];
     const resume = { 'last-event-id': String(from) };
     const [adminSse, operatorSse] = await Promise.all([sseAs(admin, '', resume), sseAs(operator, '', resume)]);
 
@@ -205,11 +216,15 @@ describe('on PostgreSQL', () => {
     try {
       const token = await pg.login();
       const made = await pg.call('POST', '/api/users', { token, body: { username: 'pia', password: 'pia-password-1', role: 'viewer' } });
-      expect((await pg.call('POST', '/api/users', { token, body: { username: 'PIA', password: 'pia-password-1', role: 'viewer' } })).status).toBe(409);
+      expect(
+        (await pg.call('POST', '/api/users', { token, body: { username: 'PIA', password: 'pia-password-1', role: 'viewer' } })).status,
+      ).toBe(409);
       await pg.call('PATCH', `/api/users/${made.json.id}`, { token, body: { password: 'pia-password-2', role: 'operator' } });
       await pg.login('pia', 'pia-password-2');
       await pg.call('DELETE', `/api/users/${made.json.id}`, { token });
-      const { json } = await pg.call('GET', '/api/alarms/history?type=user_created,user_updated,user_deleted,signed_in&order=desc', { token });
+      const { json } = await pg.call('GET', '/api/alarms/history?type=user_created,user_updated,user_deleted,signed_in&order=desc', {
+        token,
+      });
       expect(json.events.map((e: Json) => [e.type, e.user, e.target, e.changes ?? null])).toEqual([
         ['user_deleted', 'admin', 'pia', null],
         ['signed_in', 'pia', 'pia', null],

@@ -29,7 +29,10 @@ describe('login', () => {
 
   it('answers 401 for a wrong password and for an unknown user alike', async () => {
     t = await startTestApp();
-    for (const body of [{ username: 'admin', password: 'wrong-password' }, { username: 'nobody', password: 'x' }]) {
+    for (const body of [
+      { username: 'admin', password: 'wrong-password' },
+      { username: 'nobody', password: 'x' },
+    ]) {
       const res = await t.call('POST', '/api/auth/login', { body });
       expect(res.status).toBe(401);
       expect(res.json.error.code).toBe('unauthenticated');
@@ -92,9 +95,19 @@ describe('bearer tokens', () => {
         .sign(new TextEncoder().encode('some-other-secret-of-32-bytes-or-more!')),
     'no exp': () => new SignJWT({ perms: ['alarms:*'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('1').setIssuedAt().sign(key),
     'HS512 with our key': () =>
-      new SignJWT({ perms: ['alarms:*'] }).setProtectedHeader({ alg: 'HS512' }).setSubject('1').setIssuedAt().setExpirationTime('1h').sign(key),
+      new SignJWT({ perms: ['alarms:*'] })
+        .setProtectedHeader({ alg: 'HS512' })
+        .setSubject('1')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(key),
     'unknown user': () =>
-      new SignJWT({ perms: ['alarms:*'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('999').setIssuedAt().setExpirationTime('1h').sign(key),
+      new SignJWT({ perms: ['alarms:*'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('999')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(key),
     garbage: async () => 'not.a.jwt',
   };
 

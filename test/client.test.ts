@@ -145,7 +145,8 @@ describe('SSE parser', () => {
     const comments: string[] = [];
     const retries: number[] = [];
     const p = createSseParser({ onEvent: (e) => events.push(e), onComment: (c) => comments.push(c), onRetry: (ms) => retries.push(ms) });
-    const text = 'retry: 3000\r\n\r\n: ping\r\nid: 7\r\nevent: welcome\r\ndata: {"a":\r\ndata:1}\r\n\r\nevent: x\rdata: y\r\rdata\n\nid: 8\nignored\n\n: end\n';
+    const text =
+      'retry: 3000\r\n\r\n: ping\r\nid: 7\r\nevent: welcome\r\ndata: {"a":\r\ndata:1}\r\n\r\nevent: x\rdata: y\r\rdata\n\nid: 8\nignored\n\n: end\n';
     for (const ch of text) p.push(ch); // every chunk boundary, including inside CRLF
     p.end();
     expect(retries).toEqual([3000]);
@@ -252,7 +253,11 @@ describe('AlarmClient on a shared server', () => {
 
   it('gives up after three refused tokens in a row, and on a missing permission at once', async () => {
     const asked: boolean[] = [];
-    const { c, seen } = client({ baseUrl: t.app.url, getToken: ({ refresh }) => (asked.push(refresh), 'not-a-token'), minReconnectDelay: 20 });
+    const { c, seen } = client({
+      baseUrl: t.app.url,
+      getToken: ({ refresh }) => (asked.push(refresh), 'not-a-token'),
+      minReconnectDelay: 20,
+    });
     const gaveUp = next(c, 'error');
     c.connect();
     expect(await gaveUp).toMatchObject({ code: 'unauthenticated', closeCode: 4401 });

@@ -15,7 +15,10 @@ async function pgRelay() {
   const server: Server = createServer((client) => {
     const upstream = createConnection(5432, '127.0.0.1');
     pairs.push(client, upstream);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       from.on('data', (chunk) => void (silent || to.write(chunk)));
       from.on('error', () => to.destroy());
       from.on('close', () => to.destroy());
@@ -50,7 +53,6 @@ afterAll(async () => {
   await database.drop();
 });
 
-
 describe('a node cut off from PostgreSQL by the network', { timeout: 60_000 }, () => {
   it('stops polling its PLCs and reports 503, and another node takes them over', async () => {
     const relayed = new URL(database.url);
@@ -58,20 +60,39 @@ describe('a node cut off from PostgreSQL by the network', { timeout: 60_000 }, (
     const a = await startNode(relayed.toString(), 'a');
     nodes.push(a);
     const token = await a.login();
-    const plc = (await a.call('POST', '/api/plcs', { token, body: { name: 'P', host: sim.host, port: sim.port, poll_interval_ms: 100, timeout_ms: 500 } })).json;
+    const plc = (
+      await a.call('POST', '/api/plcs', {
+        token,
+        body: { name: 'P', host: sim.host, port: sim.port, poll_interval_ms: 100, timeout_ms: 500 },
+      })
+    ).json;
     const ownerOf = async (n: ClusterNodeProcess) =>
-      ((await n.call('GET', '/api/cluster', { token })).json.nodes as Json[]).find((x) => x.plc_ids.includes(plc.id))?.name as string | undefined;
-    await until('a to poll the PLC', () => ownerOf(a), (owner) => owner === 'a');
+      ((await n.call('GET', '/api/cluster', { token })).json.nodes as Json[]).find((x) => x.plc_ids.includes(plc.id))?.name as
+        | string
+        | undefined;
+    await until(
+      'a to poll the PLC',
+      () => ownerOf(a),
+      (owner) => owner === 'a',
+    );
     const b = await startNode(database.url, 'b');
     nodes.push(b);
 
     relay.goSilent();
     // Its own session stops answering: it lets go of the PLC itself, not waiting for the database to notice.
     await a.waitFor(/lost the leases of PLC/);
-    await until('a to say it cannot reach the database', async () => (await fetch(`${a.url}/healthz`)).status, (s) => s === 503);
+    await until(
+      'a to say it cannot reach the database',
+      async () => (await fetch(`${a.url}/healthz`)).status,
+      (s) => s === 503,
+    );
     expect((await fetch(`${b.url}/healthz`)).status).toBe(200);
 
     relay.cut(); // the database notices the dead connections, and frees the locks
-    await until('b to poll the PLC', () => ownerOf(b), (owner) => owner === 'b');
+    await until(
+      'b to poll the PLC',
+      () => ownerOf(b),
+      (owner) => owner === 'b',
+    );
   });
 });

@@ -35,7 +35,6 @@ afterAll(async () => {
 const live = () => nodes.filter((n) => n.exitCode === undefined);
 const node = (name: string) => nodes.find((n) => n.name === name)!;
 
-
 const clusterOf = async (n: ClusterNodeProcess) => (await n.call('GET', '/api/cluster', { token })).json;
 /** The name of the node that polls the PLC, once exactly one does. */
 async function ownerOf(plcId: number, askVia: ClusterNodeProcess): Promise<string> {
@@ -58,7 +57,11 @@ const isAlarm = (ruleId: number, state: string) => (m: Msg) => m.type === 'alarm
 // Three processes and PostgreSQL on two cores, beside the rest of the suite: slower than one app.
 describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
   it('starts together on one fresh database and lists every live node', async () => {
-    const view = await until('three nodes', () => clusterOf(node('b')), (c) => c.nodes.length === 3);
+    const view = await until(
+      'three nodes',
+      () => clusterOf(node('b')),
+      (c) => c.nodes.length === 3,
+    );
     expect(view.self).toBe('b');
     expect(view.nodes.map((n: Json) => n.name)).toEqual(['a', 'b', 'c']);
     for (const n of view.nodes) {
@@ -84,10 +87,19 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
   it('polls each PLC on exactly one node, sharing them out', async () => {
     for (let i = 0; i < 3; i++) {
       sim.setHolding(i, 10);
-      const plc = await node('a').call('POST', '/api/plcs', { token, body: { name: `P${i}`, host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 500 } });
+      const plc = await node('a').call('POST', '/api/plcs', {
+        token,
+        body: { name: `P${i}`, host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 500 },
+      });
       expect(plc.status).toBe(201);
-      const point = await node('b').call('POST', '/api/datapoints', { token, body: { plc_id: plc.json.id, label: `LT${i}`, area: 'holding', address: i, type: 'uint16' } });
-      const rule = await node('c').call('POST', '/api/rules', { token, body: { datapoint_id: point.json.id, name: `Level ${i} high`, severity: 'high', comparison: 'above', alarm_threshold: 50 } });
+      const point = await node('b').call('POST', '/api/datapoints', {
+        token,
+        body: { plc_id: plc.json.id, label: `LT${i}`, area: 'holding', address: i, type: 'uint16' },
+      });
+      const rule = await node('c').call('POST', '/api/rules', {
+        token,
+        body: { datapoint_id: point.json.id, name: `Level ${i} high`, severity: 'high', comparison: 'above', alarm_threshold: 50 },
+      });
       expect(rule.status).toBe(201);
       plant.plcs.push(plc.json), plant.points.push(point.json), plant.rules.push(rule.json);
     }
@@ -129,7 +141,10 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     // and the list every node answers shows it acked
     for (const n of live()) {
       const list = await n.call('GET', '/api/alarms/active', { token });
-      expect(list.json.active.find((x: Json) => x.rule_id === rule.id), n.name).toMatchObject({ acked: true, state: 'ALARM' });
+      expect(
+        list.json.active.find((x: Json) => x.rule_id === rule.id),
+        n.name,
+      ).toMatchObject({ acked: true, state: 'ALARM' });
     }
     expect((await other.call('POST', '/api/alarms/999999/ack', { token })).status).toBe(404);
   });
@@ -144,9 +159,15 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     await Promise.all(clients.ws.slice(0, 3).map((s) => s.next('alarm_out_of_service', (m) => m.rule_id === rule.id)));
     for (const n of live()) {
       const listed = (await n.call('GET', '/api/alarms/out-of-service', { token })).json.out_of_service;
-      expect(listed.map((x: Json) => [x.rule_id, x.user, x.comment]), n.name).toEqual([[rule.id, 'admin', 'TT sheared']]);
+      expect(
+        listed.map((x: Json) => [x.rule_id, x.user, x.comment]),
+        n.name,
+      ).toEqual([[rule.id, 'admin', 'TT sheared']]);
       const active = (await n.call('GET', '/api/alarms/active', { token })).json.active;
-      expect(active.some((x: Json) => x.rule_id === rule.id), n.name).toBe(false);
+      expect(
+        active.some((x: Json) => x.rule_id === rule.id),
+        n.name,
+      ).toBe(false);
     }
     const back = await other.call('DELETE', `/api/alarms/${rule.id}/out-of-service`, { token });
     expect(back.json).toMatchObject({ rule_id: rule.id, state: 'ALARM', acked: false }); // evaluated at once on its owner
@@ -158,7 +179,13 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     sim.setHolding(1, 10);
     const created = await node('a').call('POST', '/api/rules', {
       token,
-      body: { datapoint_id: lt1.id, name: 'Level 1 low', comparison: 'below', alarm_threshold: 5, suppress_when: { datapoint_id: lt2.id, comparison: 'equal', value: 0 } },
+      body: {
+        datapoint_id: lt1.id,
+        name: 'Level 1 low',
+        comparison: 'below',
+        alarm_threshold: 5,
+        suppress_when: { datapoint_id: lt2.id, comparison: 'equal', value: 0 },
+      },
     });
     expect(created.status).toBe(201);
     const rule = created.json;
@@ -166,8 +193,11 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     await watcher.next('snapshot');
     sim.setHolding(1, 0); // low, but suppressed
     for (const n of live()) {
-      const listed = await until(`${n.name} to list the suppressed rule`, async () => (await n.call('GET', '/api/alarms/suppressed', { token })).json.suppressed,
-        (list: Json[]) => list.some((x) => x.rule_id === rule.id));
+      const listed = await until(
+        `${n.name} to list the suppressed rule`,
+        async () => (await n.call('GET', '/api/alarms/suppressed', { token })).json.suppressed,
+        (list: Json[]) => list.some((x) => x.rule_id === rule.id),
+      );
       expect(listed.find((x: Json) => x.rule_id === rule.id)).toEqual({ rule_id: rule.id, rule_name: 'Level 1 low', would_be: 'ALARM' });
     }
     sim.setHolding(2, 1); // running again: the owner of PLC 1 hears it from the owner of PLC 2
@@ -193,14 +223,22 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     await Promise.all(watchers.map((w) => w.next('snapshot')));
     const id = randomUUID();
     const startedAt = new Date(Date.now() - 59_000).toISOString(); // a one-minute timer with a second to go
-    const put = await node('b').call('PUT', `/api/items/${id}`, { token, body: { kind: 'timer', label: 'tea', enabled: true, timer: { duration_s: 60, started_at: startedAt } } });
+    const put = await node('b').call('PUT', `/api/items/${id}`, {
+      token,
+      body: { kind: 'timer', label: 'tea', enabled: true, timer: { duration_s: 60, started_at: startedAt } },
+    });
     expect(put.status).toBeLessThan(300);
     const due = await Promise.all(watchers.map((w) => w.next('item_due', (m) => m.item?.id === id || m.item_id === id)));
     expect(new Set(due.map((m) => m.id)).size).toBe(1);
     // Every node has had its turn at the due time by now; a later change is told after any repeat would be.
     const sentinel = randomUUID();
-    await node('c').call('PUT', `/api/items/${sentinel}`, { token, body: { kind: 'timer', label: 'later', enabled: true, timer: { duration_s: 600, started_at: null } } });
-    await Promise.all(watchers.map((w) => w.inbox.next((m) => m.type !== 'item_due' && JSON.stringify(m).includes(sentinel), 'the sentinel')));
+    await node('c').call('PUT', `/api/items/${sentinel}`, {
+      token,
+      body: { kind: 'timer', label: 'later', enabled: true, timer: { duration_s: 600, started_at: null } },
+    });
+    await Promise.all(
+      watchers.map((w) => w.inbox.next((m) => m.type !== 'item_due' && JSON.stringify(m).includes(sentinel), 'the sentinel')),
+    );
     for (const w of watchers) expect(w.inbox.all.filter((m) => m.type === 'item_due')).toHaveLength(1);
   });
 
@@ -211,7 +249,11 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     expect(await owner.exited).toBe(0);
     nodes = nodes.filter((n) => n !== owner);
     const survivor = live()[0]!;
-    const view = await until('the PLC polled by a survivor', () => clusterOf(survivor), (c) => c.nodes.some((n: Json) => n.plc_ids.includes(plcId)));
+    const view = await until(
+      'the PLC polled by a survivor',
+      () => clusterOf(survivor),
+      (c) => c.nodes.some((n: Json) => n.plc_ids.includes(plcId)),
+    );
     expect(view.nodes.map((n: Json) => n.name)).not.toContain(owner.name);
     // the alarm engine came along: a level change raises the alarm there
     sim.setHolding(1, 90);
@@ -219,7 +261,7 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     await w.inbox.next(isAlarm(plant.rules[1]!.id, 'ALARM'), 'ALARM after hand-over', 10_000);
   });
 
-  it('takes a dead owner\'s PLCs over, repeats no transition, and its clients resume on a survivor', async () => {
+  it("takes a dead owner's PLCs over, repeats no transition, and its clients resume on a survivor", async () => {
     const rule = plant.rules[0]!;
     const owner = node(await ownerOf(plant.plcs[0]!.id, live()[0]!));
     const survivor = live().find((n) => n !== owner)!;
@@ -228,14 +270,22 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     // a burst of changes on the PLC it polls, and the node dies in the middle of it
     for (const v of [20, 85, 30]) {
       sim.setHolding(0, v);
-      await onOwner.inbox.next((m) => m.type === 'values' && m.values.some((x: Json) => x.datapoint_id === plant.points[0]!.id && x.value === v), `value ${v}`);
+      await onOwner.inbox.next(
+        (m) => m.type === 'values' && m.values.some((x: Json) => x.datapoint_id === plant.points[0]!.id && x.value === v),
+        `value ${v}`,
+      );
     }
     owner.kill();
     await owner.exited;
     nodes = nodes.filter((n) => n !== owner);
     const lastSeen = onOwner.inbox.all.filter((m) => typeof m.id === 'number').at(-1)!.id as number;
 
-    await until('a survivor to poll the dead node\'s PLC', () => clusterOf(survivor), (c) => c.nodes.some((n: Json) => n.plc_ids.includes(plant.plcs[0]!.id)), 20_000);
+    await until(
+      "a survivor to poll the dead node's PLC",
+      () => clusterOf(survivor),
+      (c) => c.nodes.some((n: Json) => n.plc_ids.includes(plant.plcs[0]!.id)),
+      20_000,
+    );
     sim.setHolding(0, 95);
     const resumed = stream(survivor, `?last_event_id=${lastSeen}`);
     const raised = await resumed.inbox.next(isAlarm(rule.id, 'ALARM'), 'the alarm on the survivor', 10_000);
@@ -256,8 +306,16 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
   it('recovers by itself when the database drops every connection', async () => {
     await asAdmin((admin, dbName) => admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [dbName]));
     const [n] = live();
-    await until('healthy again', async () => (await fetch(`${n!.url}/healthz`)).status, (s) => s === 200);
-    await until('the PLCs owned again', () => clusterOf(n!), (c) => plant.plcs.every((p) => c.nodes.some((x: Json) => x.plc_ids.includes(p.id))));
+    await until(
+      'healthy again',
+      async () => (await fetch(`${n!.url}/healthz`)).status,
+      (s) => s === 200,
+    );
+    await until(
+      'the PLCs owned again',
+      () => clusterOf(n!),
+      (c) => plant.plcs.every((p) => c.nodes.some((x: Json) => x.plc_ids.includes(p.id))),
+    );
     const w = stream(n!);
     await w.next('snapshot');
     sim.setHolding(2, 99);

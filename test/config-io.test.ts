@@ -35,11 +35,20 @@ const plantFile = (): Json => ({
   ],
   rules: [
     {
-      name: 'Oven hot', datapoint: 'Line 1/TT1', severity: 'high', comparison: 'above', warning_threshold: 80, alarm_threshold: 100,
-      suppress_when: { datapoint: 'Line 1/RUN', comparison: 'equal', value: 0 }, escalate_after_s: 600,
+      name: 'Oven hot',
+      datapoint: 'Line 1/TT1',
+      severity: 'high',
+      comparison: 'above',
+      warning_threshold: 80,
+      alarm_threshold: 100,
+      suppress_when: { datapoint: 'Line 1/RUN', comparison: 'equal', value: 0 },
+      escalate_after_s: 600,
     },
     {
-      name: 'Oven cold', datapoint: 'Line 1/TT1', comparison: 'below', alarm_threshold: 10,
+      name: 'Oven cold',
+      datapoint: 'Line 1/TT1',
+      comparison: 'below',
+      alarm_threshold: 10,
       schedule: { timezone: 'Europe/Berlin', windows: [{ days: [1, 2, 3, 4, 5], start: '06:00', end: '22:00' }] },
     },
   ],
@@ -70,7 +79,12 @@ describe('nothing is applied unless everything is', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ dry_run: true, prune: false, summary: { create: 6, update: 0, delete: 0, unchanged: 0 } });
     expect(res.json.changes.map((c: Json) => `${c.action} ${c.resource} ${c.name}`)).toEqual([
-      'create plc Line 1', 'create datapoint Line 1/TT1', 'create datapoint Line 1/RUN', 'create rule Oven hot', 'create rule Oven cold', 'create notifier pager',
+      'create plc Line 1',
+      'create datapoint Line 1/TT1',
+      'create datapoint Line 1/RUN',
+      'create rule Oven hot',
+      'create rule Oven cold',
+      'create notifier pager',
     ]);
     expect(await plcs()).toEqual([]);
     expect(await configEvents()).toEqual([]);
@@ -98,7 +112,9 @@ describe('nothing is applied unless everything is', () => {
 
   it('a write the database refuses half-way rolls the whole import back', async () => {
     // The last rule's insert fails after the PLC, the datapoints and the first rule are written.
-    await sql`create trigger refuse_cold before insert on rules when new.name = 'Oven cold' begin select raise(abort, 'refused by the test'); end`.execute(t.app.db);
+    await sql`create trigger refuse_cold before insert on rules when new.name = 'Oven cold' begin select raise(abort, 'refused by the test'); end`.execute(
+      t.app.db,
+    );
     try {
       const res = await put(plantFile());
       expect(res.status).toBe(500);
@@ -118,15 +134,29 @@ describe('an import', () => {
     expect(res.json).toMatchObject({ dry_run: false, summary: { create: 6, update: 0, delete: 0, unchanged: 0 } });
 
     const events = await configEvents();
-    expect(events.map((e) => e.type)).toEqual(['plc_created', 'datapoint_created', 'datapoint_created', 'rule_created', 'rule_created', 'notifier_created']);
+    expect(events.map((e) => e.type)).toEqual([
+      'plc_created',
+      'datapoint_created',
+      'datapoint_created',
+      'rule_created',
+      'rule_created',
+      'notifier_created',
+    ]);
     for (const e of events) expect(e.user, e.type).toBe('admin');
     const [plc] = await plcs();
     const points = (await t.call('GET', `/api/datapoints?plc_id=${plc.id}`, { token: admin })).json as Json[];
     const [tt1, run] = points;
     const hot = events[3];
     expect(hot).toMatchObject({
-      rule_id: hot.rule.id, datapoint_id: tt1.id, plc_id: plc.id,
-      rule: { name: 'Oven hot', datapoint_id: tt1.id, suppress_when: { datapoint_id: run.id, comparison: 'equal', value: 0 }, escalate_after_s: 600 },
+      rule_id: hot.rule.id,
+      datapoint_id: tt1.id,
+      plc_id: plc.id,
+      rule: {
+        name: 'Oven hot',
+        datapoint_id: tt1.id,
+        suppress_when: { datapoint_id: run.id, comparison: 'equal', value: 0 },
+        escalate_after_s: 600,
+      },
     });
     expect(events[1]).toMatchObject({ datapoint_id: tt1.id, plc_id: plc.id, datapoint: { label: 'TT1', unit: '°C' } });
     expect(events[5]).toMatchObject({ notifier: { name: 'pager', min_severity: 'high' } });
@@ -151,7 +181,14 @@ describe('an import', () => {
     edited.rules[0].alarm_threshold = 110;
     const res = await put(edited);
     expect(res.json.changes).toEqual([
-      { action: 'update', resource: 'rule', name: 'Oven hot', datapoint: 'Line 1/TT1', id: expect.any(Number), changes: { alarm_threshold: [100, 110] } },
+      {
+        action: 'update',
+        resource: 'rule',
+        name: 'Oven hot',
+        datapoint: 'Line 1/TT1',
+        id: expect.any(Number),
+        changes: { alarm_threshold: [100, 110] },
+      },
     ]);
     const updated = (await configEvents()).at(-1);
     expect(updated).toMatchObject({ type: 'rule_updated', user: 'admin', changes: { alarm_threshold: [100, 110] } });
@@ -186,9 +223,17 @@ describe('an import', () => {
     const before = (await configEvents()).length;
     const res = await put(file, '?prune=1');
     expect(res.status).toBe(200);
-    expect(res.json.changes.map((c: Json) => `${c.action} ${c.resource} ${c.name}`)).toEqual(['delete rule Oven cold', 'delete datapoint Line 1/RUN', 'update rule Oven hot']);
+    expect(res.json.changes.map((c: Json) => `${c.action} ${c.resource} ${c.name}`)).toEqual([
+      'delete rule Oven cold',
+      'delete datapoint Line 1/RUN',
+      'update rule Oven hot',
+    ]);
     const events = (await configEvents()).slice(before);
-    expect(events.map((e) => [e.type, e.user])).toEqual([['rule_deleted', 'admin'], ['datapoint_deleted', 'admin'], ['rule_updated', 'admin']]);
+    expect(events.map((e) => [e.type, e.user])).toEqual([
+      ['rule_deleted', 'admin'],
+      ['datapoint_deleted', 'admin'],
+      ['rule_updated', 'admin'],
+    ]);
     expect((await t.call('GET', '/api/notifiers', { token: admin })).json).toHaveLength(1);
   });
 });
@@ -196,7 +241,13 @@ describe('an import', () => {
 describe('size', () => {
   it('takes a plant file over the API-wide 1 MiB, and refuses one over 32 MiB with 413', async () => {
     const description = 'x'.repeat(490);
-    const datapoints = Array.from({ length: 2500 }, (_, i) => ({ label: `P${i}`, description, area: 'holding', address: i, type: 'uint16' }));
+    const datapoints = Array.from({ length: 2500 }, (_, i) => ({
+      label: `P${i}`,
+      description,
+      area: 'holding',
+      address: i,
+      type: 'uint16',
+    }));
     const big = { version: 1, plcs: [{ name: 'Big', host: '127.0.0.1', datapoints }] };
     expect(JSON.stringify(big).length).toBeGreaterThan(1024 * 1024);
     const taken = await put(big, '?dry_run=1');

@@ -21,7 +21,9 @@ describe('the demo plant (DEMO=1)', () => {
       const plcs = (await t.call('GET', '/api/plcs', { token })).json;
       expect(plcs).toEqual([expect.objectContaining({ name: 'Demo PLC', host: '127.0.0.1', port: t.app.demoSimulator!.port })]);
       expect((await t.call('GET', '/api/datapoints', { token })).json).toHaveLength(6);
-      expect((await t.call('GET', '/api/rules', { token })).json.map((r: { name: string }) => r.name)).toContain('K-1 discharge temperature high');
+      expect((await t.call('GET', '/api/rules', { token })).json.map((r: { name: string }) => r.name)).toContain(
+        'K-1 discharge temperature high',
+      );
       await t.app.demoSimulator!.untilRequests(1);
       await t.stop();
 

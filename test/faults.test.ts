@@ -39,11 +39,17 @@ describe('a full disk under the journal', () => {
     const token = await app.login();
     const post = async (path: string, body: unknown) => (await app.call('POST', path, { token, body })).json;
     sim.setFloat32('holding', 0, 20);
-    c = wsClient(app.app.url.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` } });
+    c = wsClient(`${app.app.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
     const snapshot = await c.next('snapshot');
     const plc = await post('/api/plcs', { name: 'Sim', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 300 });
     const dp = await post('/api/datapoints', { plc_id: plc.id, label: 'TT1', area: 'holding', address: 0, type: 'float32' });
-    const rule = await post('/api/rules', { datapoint_id: dp.id, name: 'Oven hot', comparison: 'above', warning_threshold: 80, alarm_threshold: 100 });
+    const rule = await post('/api/rules', {
+      datapoint_id: dp.id,
+      name: 'Oven hot',
+      comparison: 'above',
+      warning_threshold: 80,
+      alarm_threshold: 100,
+    });
     await c.next('values', hasValue(20));
 
     // Fill the disk: large events until one does not fit. It and everything after it are held.

@@ -9,9 +9,20 @@ beforeAll(async () => {
   t = await startTestApp();
   token = await t.login();
   const plc = await t.call('POST', '/api/plcs', { token, body: { name: '=HYPERLINK("http://evil")', host: '127.0.0.1' } });
-  const point = await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.json.id, label: 'LT1', area: 'holding', address: 0, type: 'uint16' } });
-  rule = (await t.call('POST', '/api/rules', { token, body: { datapoint_id: point.json.id, name: 'Tank "A", level high', severity: 'high', comparison: 'above', alarm_threshold: 50 } })).json;
-  await t.call('POST', '/api/rules', { token, body: { datapoint_id: point.json.id, name: '=cmd|" /C calc"!A0', severity: 'low', comparison: 'above', alarm_threshold: 90 } });
+  const point = await t.call('POST', '/api/datapoints', {
+    token,
+    body: { plc_id: plc.json.id, label: 'LT1', area: 'holding', address: 0, type: 'uint16' },
+  });
+  rule = (
+    await t.call('POST', '/api/rules', {
+      token,
+      body: { datapoint_id: point.json.id, name: 'Tank "A", level high', severity: 'high', comparison: 'above', alarm_threshold: 50 },
+    })
+  ).json;
+  await t.call('POST', '/api/rules', {
+    token,
+    body: { datapoint_id: point.json.id, name: '=cmd|" /C calc"!A0', severity: 'low', comparison: 'above', alarm_threshold: 90 },
+  });
   // A journal long enough to span several of the export's pages.
   await t.app.journal.append(Array.from({ length: 4500 }, (_, i) => ({ topic: 'system' as const, type: 'bench', payload: { n: i } })));
 });

@@ -12,14 +12,31 @@ let lineB: { plc: number; rule: number };
 
 async function line(token: string, name: string) {
   const plc = (await t.call('POST', '/api/plcs', { token, body: { name, host: '127.0.0.1' } })).json;
-  const point = (await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'TT1', area: 'holding', address: 0, type: 'uint16' } })).json;
-  const rule = (await t.call('POST', '/api/rules', { token, body: { datapoint_id: point.id, name: `${name} hot`, severity: 'high', comparison: 'above', alarm_threshold: 50 } })).json;
+  const point = (
+    await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'TT1', area: 'holding', address: 0, type: 'uint16' } })
+  ).json;
+  const rule = (
+    await t.call('POST', '/api/rules', {
+      token,
+      body: { datapoint_id: point.id, name: `${name} hot`, severity: 'high', comparison: 'above', alarm_threshold: 50 },
+    })
+  ).json;
   return { plc: plc.id as number, rule: rule.id as number };
 }
 
 /** An acknowledgement as the alarm service journals it: it names the rule, not the PLC. */
-const ack = (ruleId: number, comment: string) => ({ topic: 'alarms' as const, type: 'alarm_ack', rule_id: ruleId, payload: { rule_id: ruleId, user: 'admin', comment } });
-const filler = (n: number) => Array.from({ length: n }, (_, i) => ({ topic: 'system' as const, type: 'plc_status', payload: { plc_id: 999_999, connected: i % 2 === 0, error: null } }));
+const ack = (ruleId: number, comment: string) => ({
+  topic: 'alarms' as const,
+  type: 'alarm_ack',
+  rule_id: ruleId,
+  payload: { rule_id: ruleId, user: 'admin', comment },
+});
+const filler = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    topic: 'system' as const,
+    type: 'plc_status',
+    payload: { plc_id: 999_999, connected: i % 2 === 0, error: null },
+  }));
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -130,7 +147,11 @@ describe('newest first', () => {
       headers: { authorization: `Bearer ${admin}` },
     });
     expect(res.status).toBe(200);
-    const rows = (await res.text()).trim().split('\r\n').slice(1).map((line) => line.split(','));
+    const rows = (await res.text())
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(','));
     expect(rows.map((r) => r[3])).toEqual(['alarm_ack', 'alarm_ack', 'alarm_ack', 'rule_created']);
     const shown = await events(`order=desc&type=alarm_ack,rule_created&plc_id=${lineA.plc}`);
     expect(rows.map((r) => Number(r[0]))).toEqual(ids(shown));

@@ -27,7 +27,7 @@ async function signUp(app: TestApp, username: string) {
 }
 
 async function wsDevice(app: TestApp, token: string, lastEventId?: number) {
-  const c = wsClient(app.app.url.replace(/^http/, 'ws') + '/ws');
+  const c = wsClient(`${app.app.url.replace(/^http/, 'ws')}/ws`);
   sockets.push(c);
   c.send({ type: 'auth', access_token: token, ...(lastEventId !== undefined && { last_event_id: lastEventId }) });
   await c.next(lastEventId === undefined ? 'snapshot' : 'welcome');
@@ -37,8 +37,16 @@ async function wsDevice(app: TestApp, token: string, lastEventId?: number) {
 const dues = (c: WsClient) => c.inbox.all.filter((m) => m.type === 'item_due');
 const put = (app: TestApp, token: string, id: string, body: unknown, version?: number) =>
   app.call('PUT', `/api/items/${id}`, { token, body, ...(version !== undefined && { headers: { 'if-match': String(version) } }) });
-const alarm = (label: string, time: string, days: number[], timezone = 'Europe/Berlin') => ({ kind: 'alarm', label, alarm: { time, days, timezone } });
-const timer = (label: string, duration_s: number, started_at: string | null) => ({ kind: 'timer', label, timer: { duration_s, started_at } });
+const alarm = (label: string, time: string, days: number[], timezone = 'Europe/Berlin') => ({
+  kind: 'alarm',
+  label,
+  alarm: { time, days, timezone },
+});
+const timer = (label: string, duration_s: number, started_at: string | null) => ({
+  kind: 'timer',
+  label,
+  timer: { duration_s, started_at },
+});
 
 describe('items coming due (one server, a manual clock from Friday 2026-03-27 06:00 UTC)', () => {
   const clock = manualClock(at('2026-03-27T06:00:00.000Z'));
@@ -134,7 +142,9 @@ describe('items coming due (one server, a manual clock from Friday 2026-03-27 06
       await phone.next('item_due', (m) => m.item.label === label && m.due_at === instant);
     }
     const mine = dues(phone).filter((m) => m.item.id === early || m.item.id === breakfast);
-    expect(mine.map((m) => [m.item.label, m.due_at, m.ts, m.late])).toEqual(steps.map(([label, instant]) => [label, instant, instant, false]));
+    expect(mine.map((m) => [m.item.label, m.due_at, m.ts, m.late])).toEqual(
+      steps.map(([label, instant]) => [label, instant, instant, false]),
+    );
   });
 });
 

@@ -27,7 +27,10 @@ describe('tombstones of deleted items', () => {
     clock.advance(DAY);
     expect((await t.call('DELETE', `/api/items/${a}`, { token })).status).toBe(204);
     const latest = (await t.call('GET', '/api/items?since=0', { token })).json;
-    expect(latest.changes.map((i: { id: string; deleted: boolean }) => [i.id, i.deleted])).toEqual([[b, false], [a, true]]);
+    expect(latest.changes.map((i: { id: string; deleted: boolean }) => [i.id, i.deleted])).toEqual([
+      [b, false],
+      [a, true],
+    ]);
 
     clock.advance(91 * DAY); // a daily prune comes when the tombstone is over 90 days old
     token = await t.login();

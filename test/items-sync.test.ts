@@ -27,7 +27,7 @@ async function signUp(username: string) {
 
 /** A WebSocket device, live once its snapshot (or replay) has arrived. */
 async function wsDevice(token: string, lastEventId?: number) {
-  const c = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+  const c = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`);
   sockets.push(c);
   c.send({ type: 'auth', access_token: token, ...(lastEventId !== undefined && { last_event_id: lastEventId }) });
   await c.next('welcome');

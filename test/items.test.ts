@@ -27,7 +27,12 @@ const alarmBody = (over: Record<string, unknown> = {}) => ({
   alarm: { time: '07:00', days: [1, 2, 3, 4, 5], timezone: 'Europe/Berlin' },
   ...over,
 });
-const timerBody = (over: Record<string, unknown> = {}) => ({ kind: 'timer', label: 'Tea', timer: { duration_s: 180, started_at: null }, ...over });
+const timerBody = (over: Record<string, unknown> = {}) => ({
+  kind: 'timer',
+  label: 'Tea',
+  timer: { duration_s: 180, started_at: null },
+  ...over,
+});
 
 const put = (token: string, id: string, body: unknown, ifMatch?: string | number) =>
   t.call('PUT', `/api/items/${id}`, { token, body, ...(ifMatch !== undefined && { headers: { 'if-match': String(ifMatch) } }) });
@@ -53,9 +58,19 @@ describe('items CRUD', () => {
     expect((await get(alice)).json).toContainEqual(created.json);
     expect((await get(alice, `/api/items/${id}`)).json).toEqual(created.json);
 
-    const updated = await put(alice, id, alarmBody({ label: 'Weekend', enabled: false, alarm: { time: '09:30', days: [6, 7], timezone: 'UTC' } }), 1);
+    const updated = await put(
+      alice,
+      id,
+      alarmBody({ label: 'Weekend', enabled: false, alarm: { time: '09:30', days: [6, 7], timezone: 'UTC' } }),
+      1,
+    );
     expect(updated.status).toBe(200);
-    expect(updated.json).toMatchObject({ label: 'Weekend', enabled: false, alarm: { time: '09:30', days: [6, 7], timezone: 'UTC' }, version: 2 });
+    expect(updated.json).toMatchObject({
+      label: 'Weekend',
+      enabled: false,
+      alarm: { time: '09:30', days: [6, 7], timezone: 'UTC' },
+      version: 2,
+    });
 
     expect((await del(alice, id, 2)).status).toBe(204);
     expect((await get(alice)).json.map((i: { id: string }) => i.id)).not.toContain(id);
@@ -69,7 +84,11 @@ describe('items CRUD', () => {
     const id = randomUUID().toUpperCase(); // ids compare in lower case
     const res = await put(alice, id, timerBody({ timer: { duration_s: 60, started_at: '2026-03-02T10:00:00+02:00' } }));
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ id: id.toLowerCase(), kind: 'timer', timer: { duration_s: 60, started_at: '2026-03-02T08:00:00.000Z' } });
+    expect(res.json).toMatchObject({
+      id: id.toLowerCase(),
+      kind: 'timer',
+      timer: { duration_s: 60, started_at: '2026-03-02T08:00:00.000Z' },
+    });
     expect(res.json).not.toHaveProperty('alarm');
     expect((await get(alice, `/api/items/${id.toLowerCase()}`)).status).toBe(200);
   });
@@ -211,9 +230,13 @@ describe('validation', () => {
   });
 
   it('accepts the limits themselves', async () => {
-    expect((await put(alice, randomUUID(), timerBody({ label: 'x'.repeat(200), timer: { duration_s: days31, started_at: null } }))).status).toBe(201);
+    expect(
+      (await put(alice, randomUUID(), timerBody({ label: 'x'.repeat(200), timer: { duration_s: days31, started_at: null } }))).status,
+    ).toBe(201);
     expect((await put(alice, randomUUID(), timerBody({ timer: { duration_s: 1, started_at: null } }))).status).toBe(201);
-    expect((await put(alice, randomUUID(), alarmBody({ alarm: { time: '23:59', days: [7, 1], timezone: 'America/New_York' } }))).status).toBe(201);
+    expect(
+      (await put(alice, randomUUID(), alarmBody({ alarm: { time: '23:59', days: [7, 1], timezone: 'America/New_York' } }))).status,
+    ).toBe(201);
   });
 
   it('rejects an id that is not a UUID, and a body that is not JSON', async () => {

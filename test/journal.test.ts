@@ -16,8 +16,12 @@ describe('the event journal', () => {
     t = await startTestApp();
     const token = await t.login();
     const plc = (await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } })).json;
-    const dp = (await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'L', area: 'input', address: 1, type: 'int16' } })).json;
-    const rule = (await t.call('POST', '/api/rules', { token, body: { datapoint_id: dp.id, name: 'R', comparison: 'below', alarm_threshold: 0 } })).json;
+    const dp = (
+      await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'L', area: 'input', address: 1, type: 'int16' } })
+    ).json;
+    const rule = (
+      await t.call('POST', '/api/rules', { token, body: { datapoint_id: dp.id, name: 'R', comparison: 'below', alarm_threshold: 0 } })
+    ).json;
     await t.call('PATCH', `/api/rules/${rule.id}`, { token, body: { severity: 'high' } });
     await t.call('DELETE', `/api/plcs/${plc.id}?cascade=1`, { token });
 
@@ -25,7 +29,15 @@ describe('the event journal', () => {
     // The poller journals plc_status events for the PLC too; this test is about config.
     json.events = json.events.filter((e: { topic: string }) => e.topic === 'config');
     const types = json.events.map((e: { type: string }) => e.type);
-    expect(types).toEqual(['plc_created', 'datapoint_created', 'rule_created', 'rule_updated', 'rule_deleted', 'datapoint_deleted', 'plc_deleted']);
+    expect(types).toEqual([
+      'plc_created',
+      'datapoint_created',
+      'rule_created',
+      'rule_updated',
+      'rule_deleted',
+      'datapoint_deleted',
+      'plc_deleted',
+    ]);
     const ids = json.events.map((e: { id: number }) => e.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(new Set(ids).size).toBe(ids.length);
@@ -41,21 +53,31 @@ describe('the event journal', () => {
     await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } }); // 409
     await t.call('POST', '/api/datapoints', { token, body: { plc_id: 9, label: 'L', area: 'input', address: 1, type: 'int16' } }); // 400
     const { json } = await t.call('GET', '/api/alarms/history', { token });
-    expect(json.events.filter((e: { topic: string }) => e.topic === 'config').map((e: { type: string }) => e.type)).toEqual(['plc_created']);
+    expect(json.events.filter((e: { topic: string }) => e.topic === 'config').map((e: { type: string }) => e.type)).toEqual([
+      'plc_created',
+    ]);
   });
 
   it('pages with after_id and filters by rule', async () => {
     t = await startTestApp();
     const token = await t.login();
     const plc = (await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } })).json;
-    const dp = (await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'L', area: 'input', address: 1, type: 'int16' } })).json;
-    const rule = (await t.call('POST', '/api/rules', { token, body: { datapoint_id: dp.id, name: 'R', comparison: 'below', alarm_threshold: 0 } })).json;
+    const dp = (
+      await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'L', area: 'input', address: 1, type: 'int16' } })
+    ).json;
+    const rule = (
+      await t.call('POST', '/api/rules', { token, body: { datapoint_id: dp.id, name: 'R', comparison: 'below', alarm_threshold: 0 } })
+    ).json;
     for (let i = 0; i < 4; i++) await t.call('PATCH', `/api/rules/${rule.id}`, { token, body: { deadband: i } });
 
     const seen: number[] = [];
     let after: number | null = 0;
     while (after !== null) {
-      const page: { json: { events: { id: number }[]; next_after_id: number | null } } = await t.call('GET', `/api/alarms/history?limit=3&after_id=${after}`, { token });
+      const page: { json: { events: { id: number }[]; next_after_id: number | null } } = await t.call(
+        'GET',
+        `/api/alarms/history?limit=3&after_id=${after}`,
+        { token },
+      );
       expect(page.json.events.length).toBeLessThanOrEqual(3);
       seen.push(...page.json.events.map((e) => e.id));
       after = page.json.next_after_id;
@@ -89,8 +111,11 @@ describe('the event journal', () => {
     const seen: number[] = [];
     let after: number | null = 0;
     while (after !== null) {
-      const page: { json: { events: { rule_id: number; n: number }[]; next_after_id: number | null } } =
-        await t.call('GET', `/api/alarms/history?rule_id=7&limit=2&after_id=${after}`, { token });
+      const page: { json: { events: { rule_id: number; n: number }[]; next_after_id: number | null } } = await t.call(
+        'GET',
+        `/api/alarms/history?rule_id=7&limit=2&after_id=${after}`,
+        { token },
+      );
       expect(page.json.events.every((e) => e.rule_id === 7)).toBe(true);
       seen.push(...page.json.events.map((e) => e.n));
       after = page.json.next_after_id;
@@ -100,7 +125,9 @@ describe('the event journal', () => {
 
     // Ids past 2^31 (a long-lived plant): blocks are counted without 32-bit shifts.
     const big = 2 ** 31 + 5;
-    sqliteHandle(t.app.db).prepare(`insert into events (id, topic, type, rule_id, payload, ts) values (?, 'alarms', 'alarm_ack', 7, '{"n":-1}', ?)`).run(big, new Date().toISOString());
+    sqliteHandle(t.app.db)
+      .prepare(`insert into events (id, topic, type, rule_id, payload, ts) values (?, 'alarms', 'alarm_ack', 7, '{"n":-1}', ?)`)
+      .run(big, new Date().toISOString());
     const far = (await t.call('GET', `/api/alarms/history?rule_id=7&after_id=${2 ** 31 - 1}`, { token })).json;
     expect(far.events.map((e: { id: number }) => e.id)).toEqual([big]);
     expect((await t.call('GET', `/api/alarms/history?rule_id=7&after_id=${big}`, { token })).json.events).toEqual([]);

@@ -35,7 +35,13 @@ async function post(path: string, body: unknown, token = admin) {
 /** At `time` (HH:MM:SS, that day), one poll with these rules' datapoints at these values. */
 function poll(time: string, values: Record<string, number>) {
   clock.set(at(time));
-  const samples = Object.entries(values).map(([rule, value]) => ({ datapoint_id: points[rule].id, value, quality: 'good' as const, ts: clock.now(), error: null }));
+  const samples = Object.entries(values).map(([rule, value]) => ({
+    datapoint_id: points[rule].id,
+    value,
+    quality: 'good' as const,
+    ts: clock.now(),
+    error: null,
+  }));
   onValues(plc.id, samples);
 }
 
@@ -55,10 +61,31 @@ beforeAll(async () => {
   operator = await t.userWithRole('operator', admin);
   plc = await post('/api/plcs', { name: 'Line 1', host: '127.0.0.1' });
   // Created in this order, so rule ids ascend: A, B, C1-C4, D, S.
-  const severities: Record<string, string> = { A: 'high', B: 'low', C1: 'medium', C2: 'medium', C3: 'medium', C4: 'medium', D: 'critical', S: 'low' };
+  const severities: Record<string, string> = {
+    A: 'high',
+    B: 'low',
+    C1: 'medium',
+    C2: 'medium',
+    C3: 'medium',
+    C4: 'medium',
+    D: 'critical',
+    S: 'low',
+  };
   for (const [name, severity] of Object.entries(severities)) {
-    points[name] = await post('/api/datapoints', { plc_id: plc.id, label: `P_${name}`, area: 'holding', address: Object.keys(points).length, type: 'uint16' });
-    rules[name] = await post('/api/rules', { datapoint_id: points[name].id, name: `Rule ${name}`, severity, comparison: 'above', alarm_threshold: 50 });
+    points[name] = await post('/api/datapoints', {
+      plc_id: plc.id,
+      label: `P_${name}`,
+      area: 'holding',
+      address: Object.keys(points).length,
+      type: 'uint16',
+    });
+    rules[name] = await post('/api/rules', {
+      datapoint_id: points[name].id,
+      name: `Rule ${name}`,
+      severity,
+      comparison: 'above',
+      alarm_threshold: 50,
+    });
   }
 
   await post(`/api/alarms/${rules['S'].id}/shelve`, { duration_ms: 3_600_000 }, operator); // until 09:00
@@ -66,7 +93,14 @@ beforeAll(async () => {
   poll('08:00:10', { A: HIGH });
   poll('08:00:30', { S: HIGH }); // shelved: not an annunciation
   // B chatters: three annunciations within 40 s.
-  for (const [time, value] of [['08:01:00', HIGH], ['08:01:10', LOW], ['08:01:20', HIGH], ['08:01:30', LOW], ['08:01:40', HIGH], ['08:01:50', LOW]] as const) {
+  for (const [time, value] of [
+    ['08:01:00', HIGH],
+    ['08:01:10', LOW],
+    ['08:01:20', HIGH],
+    ['08:01:30', LOW],
+    ['08:01:40', HIGH],
+    ['08:01:50', LOW],
+  ] as const) {
     poll(time, { B: value });
   }
   await ack('08:02:10', 'A'); // 120 s after A's annunciation
@@ -106,7 +140,22 @@ describe('GET /api/alarms/kpis', () => {
       suppressed: 0,
     });
     // In the SPEC's order, so a reader of the raw JSON finds it as documented.
-    expect(Object.keys(res.json)).toEqual(['from', 'to', 'annunciated', 'per_hour', 'peak_10min', 'flood_percent', 'by_severity', 'top', 'chattering', 'stale', 'ack_time_s', 'shelved', 'out_of_service', 'suppressed']);
+    expect(Object.keys(res.json)).toEqual([
+      'from',
+      'to',
+      'annunciated',
+      'per_hour',
+      'peak_10min',
+      'flood_percent',
+      'by_severity',
+      'top',
+      'chattering',
+      'stale',
+      'ack_time_s',
+      'shelved',
+      'out_of_service',
+      'suppressed',
+    ]);
   });
 
   it('serves the per-window series behind the flood figures', async () => {
@@ -128,7 +177,13 @@ describe('GET /api/alarms/kpis', () => {
     expect(last.json).toMatchObject({ from: '2026-03-01T08:30:00.000Z', to: '2026-03-02T08:30:00.000Z', annunciated: 17 });
     // From 08:05: A, B and D annunciated before it; C1's three waits still end in it.
     const part = await kpis('?from=2026-03-02T08:05:00Z&to=2026-03-02T08:15:00Z');
-    expect(part.json).toMatchObject({ annunciated: 8, peak_10min: 8, flood_percent: 0, chattering: [], ack_time_s: { p50: null, p90: null } });
+    expect(part.json).toMatchObject({
+      annunciated: 8,
+      peak_10min: 8,
+      flood_percent: 0,
+      chattering: [],
+      ack_time_s: { p50: null, p90: null },
+    });
   });
 
   it('lists alarms active for over 24 h as stale', async () => {

@@ -21,11 +21,22 @@ describe('the pino logger', () => {
   it('writes JSON lines and censors credentials wherever a caller put them', async () => {
     const { lines, destination } = captured();
     const log = pinoLogger({ destination });
-    log.info('user created', { user: 'ann', password: 'hunter2-hunter2', body: { password: 'p', secret: 's', token: 't' }, headers: { authorization: 'Bearer abc' } });
+    log.info('user created', {
+      user: 'ann',
+      password: 'hunter2-hunter2',
+      body: { password: 'p', secret: 's', token: 't' },
+      headers: { authorization: 'Bearer abc' },
+    });
     log.error('plain');
     await new Promise((resolve) => setImmediate(resolve));
     const [first, second] = lines.map((l) => JSON.parse(l));
-    expect(first).toMatchObject({ level: 30, msg: 'user created', user: 'ann', password: '[redacted]', body: { password: '[redacted]', secret: '[redacted]', token: '[redacted]' } });
+    expect(first).toMatchObject({
+      level: 30,
+      msg: 'user created',
+      user: 'ann',
+      password: '[redacted]',
+      body: { password: '[redacted]', secret: '[redacted]', token: '[redacted]' },
+    });
     expect(first.headers.authorization).toBe('[redacted]');
     expect(lines.join('\n')).not.toMatch(/hunter2|Bearer abc/);
     expect(second).toMatchObject({ level: 50, msg: 'plain' });

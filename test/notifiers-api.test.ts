@@ -55,7 +55,12 @@ describe('notifier CRUD', () => {
 
   it('creates an MQTT notifier with topic "alarms" and masks a broker password', async () => {
     const created = await create({ kind: 'mqtt', name: 'Bus', url: 'mqtt://plant:hunter2@127.0.0.1:1883', enabled: false });
-    expect(created).toMatchObject({ kind: 'mqtt', mqtt_topic: 'alarms', url: 'mqtt://plant:***@127.0.0.1:1883', status: { state: 'disabled' } });
+    expect(created).toMatchObject({
+      kind: 'mqtt',
+      mqtt_topic: 'alarms',
+      url: 'mqtt://plant:***@127.0.0.1:1883',
+      status: { state: 'disabled' },
+    });
     expect(JSON.stringify(created)).not.toContain('hunter2');
     // The masked URL sent back (an edit form) keeps the password; a new one replaces it.
     const same = await t.call('PATCH', `/api/notifiers/${created.id}`, { token, body: { url: created.url, mqtt_topic: 'site/alarms' } });
@@ -156,7 +161,10 @@ describe('permissions', () => {
         ['DELETE', `/api/notifiers/${created.id}`],
         ['POST', `/api/notifiers/${created.id}/test`],
       ] as const) {
-        const res = await t.call(method, path, { token: other, body: method === 'GET' || method === 'DELETE' ? undefined : webhook({ name: 'x' }) });
+        const res = await t.call(method, path, {
+          token: other,
+          body: method === 'GET' || method === 'DELETE' ? undefined : webhook({ name: 'x' }),
+        });
         expect(res.status, `${role} ${method} ${path}`).toBe(403);
         expect(res.json.error.code).toBe('forbidden');
       }
@@ -191,7 +199,11 @@ describe('send test', () => {
     expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers['x-alarm-event-id']).toBe(res.json.key);
     expect(request!.headers['x-alarm-signature']).toBe(webhookSignature(SECRET, request!.body));
-    expect(JSON.parse(request!.body)).toMatchObject({ type: 'notifier_test', notifier_id: created.id, message: 'Test message from notifier Pager' });
+    expect(JSON.parse(request!.body)).toMatchObject({
+      type: 'notifier_test',
+      notifier_id: created.id,
+      message: 'Test message from notifier Pager',
+    });
   });
 
   it('reports a failure with its code', async () => {
@@ -202,7 +214,10 @@ describe('send test', () => {
       error: { code: 'http_status', message: 'HTTP 500: boom' },
     });
     const refused = await create(webhook({ name: 'Nobody', url: await refusingUrl() }));
-    expect((await t.call('POST', `/api/notifiers/${refused.id}/test`, { token })).json).toMatchObject({ ok: false, error: { code: 'connection' } });
+    expect((await t.call('POST', `/api/notifiers/${refused.id}/test`, { token })).json).toMatchObject({
+      ok: false,
+      error: { code: 'connection' },
+    });
   });
 
   it('publishes one test message to an MQTT broker', async () => {

@@ -45,17 +45,30 @@ const sentIds = () => hook.inbox.all.map((r) => Number(r.headers['x-alarm-event-
 describe('notifiers in a cluster', () => {
   it('delivers each event once, from the one node that holds the notifier, and hands it over when that node dies', async () => {
     const [a, b] = nodes as [ClusterNodeProcess, ClusterNodeProcess];
-    const created = await b.call('POST', '/api/notifiers', { token, body: { kind: 'webhook', name: 'Pager', url: hook.url, secret: 'cluster-secret-12345' } });
+    const created = await b.call('POST', '/api/notifiers', {
+      token,
+      body: { kind: 'webhook', name: 'Pager', url: hook.url, secret: 'cluster-secret-12345' },
+    });
     expect(created.status).toBe(201);
     const id = created.json.id;
     const { plc } = await simulatedRule(a.call, token, sim);
     const polled = (n: ClusterNodeProcess) =>
-      until(`PLC ${plc.id} polled`, async () => (await n.call('GET', '/api/cluster', { token })).json, (c: Json) => c.nodes.some((x: Json) => x.plc_ids.includes(plc.id)), 20_000);
+      until(
+        `PLC ${plc.id} polled`,
+        async () => (await n.call('GET', '/api/cluster', { token })).json,
+        (c: Json) => c.nodes.some((x: Json) => x.plc_ids.includes(plc.id)),
+        20_000,
+      );
     await polled(a);
 
     // Exactly one node drives it; the other says so.
-    const states = async () => Promise.all(nodes.map(async (n) => (await n.call('GET', `/api/notifiers/${id}`, { token })).json.status.state));
-    const both = await until('one driving node', states, (s) => s.filter((x) => x === 'other_node').length === 1 && !s.includes('starting'));
+    const states = async () =>
+      Promise.all(nodes.map(async (n) => (await n.call('GET', `/api/notifiers/${id}`, { token })).json.status.state));
+    const both = await until(
+      'one driving node',
+      states,
+      (s) => s.filter((x) => x === 'other_node').length === 1 && !s.includes('starting'),
+    );
     const driver = nodes[both.findIndex((s) => s !== 'other_node')]!;
     const survivor = nodes.find((n) => n !== driver)!;
 
@@ -71,7 +84,12 @@ describe('notifiers in a cluster', () => {
     driver.kill();
     await driver.exited;
     // The survivor takes the notifier over (and the PLC, if the dead node polled it).
-    await until('the survivor to drive the notifier', statusOn(survivor), (s: Json) => s.state !== 'other_node' && s.state !== 'starting', 20_000);
+    await until(
+      'the survivor to drive the notifier',
+      statusOn(survivor),
+      (s: Json) => s.state !== 'other_node' && s.state !== 'starting',
+      20_000,
+    );
     await polled(survivor);
     const after = await driveStates(sim, watch, ['OK', 'ALARM'], 10_000);
     await hook.received(before.length + after.length);

@@ -46,7 +46,7 @@ async function started() {
   t = await startTestApp({ DATABASE: join(dir, 'alarms.sqlite') });
   const app = t;
   const token = await app.login();
-  const c = wsClient(app.app.url.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` } });
+  const c = wsClient(`${app.app.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
   clients.push(c);
   await c.next('snapshot');
   const notifier = async (body: Json) => {
@@ -85,8 +85,18 @@ describe('webhook', () => {
     expect(JSON.parse(requests[1]!.body)).toMatchObject({ type: 'alarm_state', rule_id: rule.id, state: 'ALARM', severity: 'high' });
 
     // The last answer has reached the loop once it counts it.
-    const status = await until('the last delivery counted', async () => (await app.call('GET', '/api/notifiers', { token })).json[0].status, (s) => s.state === 'idle');
-    expect(status).toMatchObject({ delivered: expected.length, pending: 0, failed_attempts: 0, last_error: null, last_delivered_id: expected.at(-1)!.id });
+    const status = await until(
+      'the last delivery counted',
+      async () => (await app.call('GET', '/api/notifiers', { token })).json[0].status,
+      (s) => s.state === 'idle',
+    );
+    expect(status).toMatchObject({
+      delivered: expected.length,
+      pending: 0,
+      failed_attempts: 0,
+      last_error: null,
+      last_delivered_id: expected.at(-1)!.id,
+    });
     expect(status.last_delivered_at).toEqual(expect.any(String));
     // Config events (rule_created...) and plc_status never went out.
     expect(hook.inbox.all).toHaveLength(expected.length);
@@ -121,7 +131,11 @@ describe('webhook', () => {
     const requests = await hook.received(expected.length + 2);
     const first = String(expected[0]!.id);
     expect(idsOf(requests)).toEqual([first, first, ...expected.map((e) => String(e.id))]);
-    const status = await until('the last delivery counted', async () => (await app.call('GET', `/api/notifiers/${created.id}`, { token })).json.status, (s) => s.delivered === 3);
+    const status = await until(
+      'the last delivery counted',
+      async () => (await app.call('GET', `/api/notifiers/${created.id}`, { token })).json.status,
+      (s) => s.delivered === 3,
+    );
     expect(status).toMatchObject({ state: 'idle', failed_attempts: 2, retrying: null });
     expect(status.last_error).toMatch(/reset|socket|closed|terminated|fetch failed/i);
   });

@@ -36,7 +36,14 @@ describe('the storm guard', () => {
     const quiet = await post('/api/datapoints', { plc_id: plc.id, label: 'LS2', area: 'coil', address: 1, type: 'bool' });
     const rule = await post('/api/rules', { datapoint_id: point.id, name: 'Level switch', comparison: 'equal', alarm_threshold: 1 });
     const other = await post('/api/rules', { datapoint_id: quiet.id, name: 'Other switch', comparison: 'equal', alarm_threshold: 1 });
-    const notifier = await post('/api/notifiers', { kind: 'webhook', name: 'pager', url: receiver.url, secret: 'storm-secret-0123456789', max_per_rule_per_min: 2, events: ['alarm_state'] });
+    const notifier = await post('/api/notifiers', {
+      kind: 'webhook',
+      name: 'pager',
+      url: receiver.url,
+      secret: 'storm-secret-0123456789',
+      max_per_rule_per_min: 2,
+      events: ['alarm_state'],
+    });
 
     // 08:00:10 .. 08:00:15: the switch chatters six times; the other rule alarms once meanwhile.
     clock.set(Date.parse('2026-03-02T08:00:10.000Z'));
@@ -55,8 +62,11 @@ describe('the storm guard', () => {
     // The minute ends (plus a 2 s grace for late events): the held four go as one digest.
     // Once the third is answered and the loop idles (moving the clock under a request in flight
     // would time it out: the webhook's 5 s run on the same clock).
-    await until('the notifier idle with 3 delivered', async () => (await t.call('GET', `/api/notifiers/${notifier.id}`, { token })).json.status,
-      (s) => s.state === 'idle' && s.delivered === 3 && s.pending === 1); // pending: the digest to come
+    await until(
+      'the notifier idle with 3 delivered',
+      async () => (await t.call('GET', `/api/notifiers/${notifier.id}`, { token })).json.status,
+      (s) => s.state === 'idle' && s.delivered === 3 && s.pending === 1,
+    ); // pending: the digest to come
     clock.set(Date.parse('2026-03-02T08:01:02.000Z'));
     const got = await receiver.received(4);
     const digest = JSON.parse(got[3]!.body);

@@ -168,9 +168,25 @@ describe('rules', () => {
     ['warning above alarm for "above"', { comparison: 'above', warning_threshold: 99, alarm_threshold: 90 }, 'warning_threshold'],
     ['unknown comparison', { comparison: 'greater', alarm_threshold: 1 }, 'comparison'],
     ['negative deadband', { comparison: 'above', alarm_threshold: 1, deadband: -1 }, 'deadband'],
-    ['bad time zone', { comparison: 'above', alarm_threshold: 1, schedule: { timezone: 'Mars/Olympus', windows: [{ days: [1], start: '08:00', end: '17:00' }] } }, 'schedule.timezone'],
-    ['bad time', { comparison: 'above', alarm_threshold: 1, schedule: { timezone: 'UTC', windows: [{ days: [1], start: '25:00', end: '17:00' }] } }, 'schedule.windows.0.start'],
-    ['weekday 8', { comparison: 'above', alarm_threshold: 1, schedule: { timezone: 'UTC', windows: [{ days: [8], start: '08:00', end: '17:00' }] } }, 'schedule.windows.0.days.0'],
+    [
+      'bad time zone',
+      {
+        comparison: 'above',
+        alarm_threshold: 1,
+        schedule: { timezone: 'Mars/Olympus', windows: [{ days: [1], start: '08:00', end: '17:00' }] },
+      },
+      'schedule.timezone',
+    ],
+    [
+      'bad time',
+      { comparison: 'above', alarm_threshold: 1, schedule: { timezone: 'UTC', windows: [{ days: [1], start: '25:00', end: '17:00' }] } },
+      'schedule.windows.0.start',
+    ],
+    [
+      'weekday 8',
+      { comparison: 'above', alarm_threshold: 1, schedule: { timezone: 'UTC', windows: [{ days: [8], start: '08:00', end: '17:00' }] } },
+      'schedule.windows.0.days.0',
+    ],
   ];
   it.each(bad)('rejects %s with 400 naming %s', async (_what, body, path) => {
     const { dp } = await plantFixture();

@@ -32,14 +32,29 @@ async function plant(app: TestApp, token: string) {
     return res.json;
   };
   const plc = await post('/api/plcs', { name: 'Sim', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 300 });
-  const temp = await post('/api/datapoints', { plc_id: plc.id, label: 'TT1', description: 'Oven temperature', area: 'holding', address: 0, type: 'float32', unit: '°C' });
+  const temp = await post('/api/datapoints', {
+    plc_id: plc.id,
+    label: 'TT1',
+    description: 'Oven temperature',
+    area: 'holding',
+    address: 0,
+    type: 'float32',
+    unit: '°C',
+  });
   const level = await post('/api/datapoints', { plc_id: plc.id, label: 'LT1', area: 'input', address: 5, type: 'uint16', scale: 0.1 });
-  const rule = await post('/api/rules', { datapoint_id: temp.id, name: 'Oven hot', severity: 'high', comparison: 'above', warning_threshold: 80, alarm_threshold: 100 });
+  const rule = await post('/api/rules', {
+    datapoint_id: temp.id,
+    name: 'Oven hot',
+    severity: 'high',
+    comparison: 'above',
+    warning_threshold: 80,
+    alarm_threshold: 100,
+  });
   return { plc, temp, level, rule };
 }
 
 const stream = (app: TestApp, token: string) => {
-  const c = wsClient(app.app.url.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` } });
+  const c = wsClient(`${app.app.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
   clients.push(c);
   return c;
 };
@@ -55,7 +70,9 @@ describe('a register change becomes a journaled transition', () => {
     const { plc, temp, level, rule } = await plant(t, token);
 
     expect((await c.next('plc_status', (m) => m.connected)).plc_id).toBe(plc.id);
-    await c.next('values', (m) => m.values.some((v: { datapoint_id: number; value: number }) => v.datapoint_id === level.id && Math.abs(v.value - 42.3) < 1e-9));
+    await c.next('values', (m) =>
+      m.values.some((v: { datapoint_id: number; value: number }) => v.datapoint_id === level.id && Math.abs(v.value - 42.3) < 1e-9),
+    );
     const read = await t.call('GET', `/api/datapoints/${temp.id}`, { token });
     expect(read.json.live).toMatchObject({ value: 20, quality: 'good' });
     expect((await t.call('GET', `/api/plcs/${plc.id}`, { token })).json.status).toMatchObject({ connected: true, last_error: null });
@@ -82,7 +99,9 @@ describe('a register change becomes a journaled transition', () => {
       message: 'Rule Oven hot -> ALARM',
     });
     const active = await t.call('GET', '/api/alarms/active', { token });
-    expect(active.json.active).toEqual([expect.objectContaining({ rule_id: rule.id, state: 'ALARM', datapoint_description: 'Oven temperature', acked: false })]);
+    expect(active.json.active).toEqual([
+      expect.objectContaining({ rule_id: rule.id, state: 'ALARM', datapoint_description: 'Oven temperature', acked: false }),
+    ]);
     expect(active.json.last_event_id).toBeGreaterThanOrEqual(raised.id);
 
     const ack = await t.call('POST', `/api/alarms/${rule.id}/ack`, { token, body: { comment: 'on it' } });
@@ -103,7 +122,13 @@ describe('a register change becomes a journaled transition', () => {
     await c.next('alarm_state', (m) => m.state === 'OK');
     const history = await t.call('GET', `/api/alarms/history?rule_id=${rule.id}`, { token });
     expect(history.json.events.map((e: { type: string; state?: string }) => e.state ?? e.type)).toEqual([
-      'rule_created', 'ALARM', 'alarm_ack', 'alarm_shelved', 'WARNING', 'alarm_unshelved', 'OK',
+      'rule_created',
+      'ALARM',
+      'alarm_ack',
+      'alarm_shelved',
+      'WARNING',
+      'alarm_unshelved',
+      'OK',
     ]);
   });
 

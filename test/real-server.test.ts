@@ -55,7 +55,11 @@ describe('over HTTP', () => {
       fetch(`${url}/api/plcs`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: `{"name":${i}` }),
     );
     const good = Array.from({ length: 20 }, (_, i) =>
-      fetch(`${url}/api/plcs`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ name: `P${i}`, host: 'h' }) }),
+      fetch(`${url}/api/plcs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ name: `P${i}`, host: 'h' }),
+      }),
     );
     const statuses = await Promise.all([...bad, ...good].map(async (p) => (await p).status));
     expect(statuses.slice(0, 20).every((s) => s === 400)).toBe(true);

@@ -18,7 +18,11 @@ const note = 'n'.repeat(400);
 
 async function fillJournal(app: TestApp) {
   for (let i = 0; i < EVENTS; i += 1000) {
-    const batch = Array.from({ length: 1000 }, (_, j) => ({ topic: 'config' as const, type: 'plc_updated', payload: { plc: { id: i + j + 1, note } } }));
+    const batch = Array.from({ length: 1000 }, (_, j) => ({
+      topic: 'config' as const,
+      type: 'plc_updated',
+      payload: { plc: { id: i + j + 1, note } },
+    }));
     await app.app.journal.append(batch);
   }
 }
@@ -28,7 +32,9 @@ const ids = (list: (string | number | undefined)[]) => list.map(Number);
 const run = (list: number[], n: number) => Array.from({ length: n }, (_, i) => (list[0] ?? 0) + i);
 
 describe('replay of a large gap', () => {
-  it('replays 5 MB over SSE to a reader that pauses, keeps /healthz answering, and goes live without a gap', { timeout: 60_000 }, async () => {
+  it('replays 5 MB over SSE to a reader that pauses, keeps /healthz answering, and goes live without a gap', {
+    timeout: 60_000,
+  }, async () => {
     t = await startTestApp();
     const token = await t.login();
     await fillJournal(t);
@@ -54,7 +60,9 @@ describe('replay of a large gap', () => {
     t = await startTestApp();
     const token = await t.login();
     await fillJournal(t);
-    const w = pausableWsClient(`${t.app.url.replace(/^http/, 'ws')}/ws?topics=config&last_event_id=0`, { authorization: `Bearer ${token}` });
+    const w = pausableWsClient(`${t.app.url.replace(/^http/, 'ws')}/ws?topics=config&last_event_id=0`, {
+      authorization: `Bearer ${token}`,
+    });
     opened.ws.push(w);
     await w.next('welcome');
     w.pause();

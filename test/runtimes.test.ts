@@ -31,7 +31,10 @@ describe(`one database file under Node and Bun (this run: ${here})`, () => {
       // Written here.
       const first = await startTestApp(env);
       const token = await first.login();
-      const created = await first.call('POST', '/api/plcs', { token, body: { name: `written on ${here}`, host: '127.0.0.1', port: 1, enabled: false } });
+      const created = await first.call('POST', '/api/plcs', {
+        token,
+        body: { name: `written on ${here}`, host: '127.0.0.1', port: 1, enabled: false },
+      });
       expect(created.status).toBe(201);
       const writtenHere = await journalSeen(first.app.url, token, `written on ${here}`);
       expect(writtenHere).toEqual([expect.stringMatching(new RegExp(`^\\d+ plc_created written on ${here}$`))]);
@@ -49,7 +52,11 @@ describe(`one database file under Node and Bun (this run: ${here})`, () => {
       const plcs = (await (await fetch(`${url}/api/plcs`, { headers: auth })).json()) as { name: string }[];
       expect(plcs.map((p) => p.name)).toEqual([`written on ${here}`]);
       expect(await journalSeen(url, otherToken, `written on ${here}`)).toEqual(writtenHere);
-      const more = await fetch(`${url}/api/plcs`, { method: 'POST', headers: auth, body: JSON.stringify({ name: `written on ${other}`, host: '127.0.0.1', port: 1, enabled: false }) });
+      const more = await fetch(`${url}/api/plcs`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ name: `written on ${other}`, host: '127.0.0.1', port: 1, enabled: false }),
+      });
       expect(more.status).toBe(201);
       const writtenThere = await journalSeen(url, otherToken, `written on ${other}`);
       expect(writtenThere).toHaveLength(2);

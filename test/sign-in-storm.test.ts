@@ -58,7 +58,8 @@ describe('sign-in storms', () => {
     await t.app.db.updateTable('users').set({ password_hash: legacy }).where('username', '=', ADMIN.username).execute();
     await t.login();
     const stored = async () =>
-      (await t!.app.db.selectFrom('users').select('password_hash').where('username', '=', ADMIN.username).executeTakeFirstOrThrow()).password_hash;
+      (await t!.app.db.selectFrom('users').select('password_hash').where('username', '=', ADMIN.username).executeTakeFirstOrThrow())
+        .password_hash;
     expect(await stored()).toMatch(/^scrypt\$32768\$8\$3\$/);
     expect((await t.call('POST', '/api/auth/login', { body: ADMIN })).status).toBe(200);
   });

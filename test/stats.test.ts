@@ -16,10 +16,13 @@ describe('operations', () => {
     sim = await createSimulator();
     t = await startTestApp();
     const token = await t.login();
-    const c = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` } });
+    const c = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
     await c.next('snapshot');
-    const plc = (await t.call('POST', '/api/plcs', { token, body: { name: 'S', host: sim.host, port: sim.port, poll_interval_ms: 50 } })).json;
-    const dp = (await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'X', area: 'holding', address: 0, type: 'uint16' } })).json;
+    const plc = (await t.call('POST', '/api/plcs', { token, body: { name: 'S', host: sim.host, port: sim.port, poll_interval_ms: 50 } }))
+      .json;
+    const dp = (
+      await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'X', area: 'holding', address: 0, type: 'uint16' } })
+    ).json;
     await t.call('POST', '/api/rules', { token, body: { datapoint_id: dp.id, name: 'X high', comparison: 'above', alarm_threshold: 10 } });
     sim.setHolding(0, 11);
     await c.next('alarm_state', (m) => m.state === 'ALARM');

@@ -26,10 +26,12 @@ const open = (app: TestApp, token: string, path = '/ws') => {
 const bigEvent = (i: number) => ({ topic: 'config' as const, type: 'plc_updated', payload: { plc: { id: i, note: 'x'.repeat(100_000) } } });
 
 describe('slow consumers', () => {
-  it('closes a client that stops reading with 4008, keeps the others, and the slow one resumes losslessly', { timeout: 60_000 }, async () => {
+  it('closes a client that stops reading with 4008, keeps the others, and the slow one resumes losslessly', {
+    timeout: 60_000,
+  }, async () => {
     t = await startTestApp();
     const token = await t.login();
-    const slow = pausableWsClient(t.app.url.replace(/^http/, 'ws') + '/ws', { authorization: `Bearer ${token}` });
+    const slow = pausableWsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`, { authorization: `Bearer ${token}` });
     clients.push(slow);
     const healthy = open(t, token);
     const [snapshot] = await Promise.all([slow.next('snapshot'), healthy.next('snapshot')]);
@@ -51,7 +53,7 @@ describe('slow consumers', () => {
 
     const received = slow.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id as number);
     const last = received.at(-1) ?? (slow.inbox.all.find((m) => m.type === 'snapshot')!.last_event_id as number);
-    const resumedClient = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    const resumedClient = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`);
     clients.push(resumedClient);
     resumedClient.send({ type: 'auth', access_token: token, last_event_id: last });
     await resumedClient.inbox.next((m) => m.type === 'plc_updated' && m.plc.id === 200, 'the last event', 20_000);
@@ -128,11 +130,13 @@ describe('resume', () => {
     const token = await t.login();
     const { last: base } = await journalRange(t.app.db); // the sign-in is journaled (SPEC 13)
     for (let i = 0; i < 50; i++) await t.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: i } } }]);
-    const c = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    const c = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`);
     clients.push(c);
     c.send({ type: 'auth', access_token: token, last_event_id: 0 });
     await c.next('welcome');
-    const writes = Array.from({ length: 20 }, (_, i) => t!.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: 50 + i } } }]));
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      t!.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: 50 + i } } }]),
+    );
     await Promise.all(writes);
     await c.next('plc_updated', (m) => m.id === base + 70);
     const ids = c.inbox.all.filter((m) => m.type === 'plc_updated').map((m) => m.id);
@@ -154,7 +158,10 @@ describe('connection lifetime', () => {
   it('drops a peer that stays silent for two heartbeat intervals', async () => {
     t = await startTestApp({ HEARTBEAT_MS: '1000' });
     const token = await t.login();
-    const c = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` }, autoPong: false } as never);
+    const c = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+      autoPong: false,
+    } as never);
     clients.push(c);
     await c.next('heartbeat');
     expect((await c.closed).code).toBe(1006);
@@ -164,7 +171,11 @@ describe('connection lifetime', () => {
     t = await startTestApp({ HEARTBEAT_MS: '1000' });
     const c = open(t, await t.login());
     await c.next('heartbeat');
-    await c.inbox.next((m) => m.type === 'heartbeat' && c.inbox.all.filter((x) => x.type === 'heartbeat').length >= 3, '3 heartbeats', 6000);
+    await c.inbox.next(
+      (m) => m.type === 'heartbeat' && c.inbox.all.filter((x) => x.type === 'heartbeat').length >= 3,
+      '3 heartbeats',
+      6000,
+    );
     expect(c.ws.readyState).toBe(c.ws.OPEN);
   });
 });
@@ -179,13 +190,13 @@ describe('a gap that is no longer kept', () => {
     for (const n of [1, 2, 3]) await t.app.journal.append([note(n)]);
     await pruneEvents(t.app.db, '9999-01-01T00:00:00.000Z');
     await t.app.journal.append([note(4)]);
-    const resumed = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    const resumed = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`);
     clients.push(resumed);
     resumed.send({ type: 'auth', access_token: token, last_event_id: base + 1 });
     expect((await resumed.next('sync_required')).reason).toMatch(/no longer kept/);
     expect((await resumed.next('snapshot')).last_event_id).toBe(base + 4);
     // Resuming from the newest pruned id is still lossless: the next kept event is 4.
-    const edge = wsClient(t.app.url.replace(/^http/, 'ws') + '/ws');
+    const edge = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`);
     clients.push(edge);
     edge.send({ type: 'auth', access_token: token, last_event_id: base + 3 });
     expect((await edge.next('plc_updated')).id).toBe(base + 4);

@@ -28,7 +28,11 @@ describe('WebSocket', () => {
     await makePlc(token, 'before');
     const c = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
     const welcome = await c.next('welcome');
-    expect(welcome).toMatchObject({ user: { username: 'admin' }, topics: expect.arrayContaining(['alarms', 'config', 'items']), heartbeat_ms: 30000 });
+    expect(welcome).toMatchObject({
+      user: { username: 'admin' },
+      topics: expect.arrayContaining(['alarms', 'config', 'items']),
+      heartbeat_ms: 30000,
+    });
     const snapshot = await c.next('snapshot');
     expect(snapshot).toMatchObject({ last_event_id: expect.any(Number), active: [] });
     await makePlc(token, 'after');
@@ -166,8 +170,13 @@ describe('SSE', () => {
     t = await startTestApp();
     const token = await t.login();
     for (const name of ['a', 'b', 'c']) await makePlc(token, name);
-    const created = (await t.call('GET', '/api/alarms/history?limit=1000', { token })).json.events.filter((e: { type: string }) => e.type === 'plc_created');
-    const s = await sseClient(`${t.app.url}/sse?topics=config`, { authorization: `Bearer ${token}`, 'last-event-id': String(created[1].id) });
+    const created = (await t.call('GET', '/api/alarms/history?limit=1000', { token })).json.events.filter(
+      (e: { type: string }) => e.type === 'plc_created',
+    );
+    const s = await sseClient(`${t.app.url}/sse?topics=config`, {
+      authorization: `Bearer ${token}`,
+      'last-event-id': String(created[1].id),
+    });
     const m = await s.next('plc_created');
     expect(m).toMatchObject({ id: String(created[2].id), data: { plc: { name: 'c' } } });
     s.close();

@@ -124,7 +124,13 @@ describe('GET /api/datapoints/{id}/trend', () => {
     expect(month.buckets).toEqual(
       [0, 30, 60, 90, 120].map((first) => {
         const k = Array.from({ length: Math.min(30, minutes - first) }, (_, i) => first + i);
-        return { t: iso(T0 + first * MIN), min: first, max: k.at(-1)! + 1, avg: k.reduce((s, x) => s + x + 0.5, 0) / k.length, last: k.at(-1)! + 1 };
+        return {
+          t: iso(T0 + first * MIN),
+          min: first,
+          max: k.at(-1)! + 1,
+          avg: k.reduce((s, x) => s + x + 0.5, 0) / k.length,
+          last: k.at(-1)! + 1,
+        };
       }),
     );
     // A year: at most 2000 buckets.
@@ -186,7 +192,6 @@ describe('GET /api/datapoints/{id}/trend', () => {
     expect((await p.trend(p.a.id, '', user)).json.error.code).toBe('forbidden');
     expect((await p.app.call('GET', `/api/datapoints/${p.a.id}/trend`)).status).toBe(401);
   });
-
 });
 
 describe('GET /api/datapoints/{id}/trend with bad input', () => {

@@ -11,7 +11,10 @@ afterEach(() => t.stop());
 
 describe('users', () => {
   it('creates, lists, renames and deletes users without ever returning a password', async () => {
-    const created = await t.call('POST', '/api/users', { token: admin, body: { username: 'olga', password: 'operator-pw', role: 'operator' } });
+    const created = await t.call('POST', '/api/users', {
+      token: admin,
+      body: { username: 'olga', password: 'operator-pw', role: 'operator' },
+    });
     expect(created.status).toBe(201);
     expect(created.json).toEqual({ id: expect.any(Number), username: 'olga', role: 'operator' });
     const list = await t.call('GET', '/api/users', { token: admin });

@@ -21,12 +21,21 @@ describe('time zones over HTTP', () => {
     const dp = (
       await t.call('POST', '/api/datapoints', { token, body: { plc_id: plc.id, label: 'TT1', area: 'holding', address: 1, type: 'int16' } })
     ).json;
-    const body = { datapoint_id: dp.id, name: 'Day', comparison: 'above', alarm_threshold: 5, schedule: { timezone: 'europe/berlin', windows } };
+    const body = {
+      datapoint_id: dp.id,
+      name: 'Day',
+      comparison: 'above',
+      alarm_threshold: 5,
+      schedule: { timezone: 'europe/berlin', windows },
+    };
     const created = await t.call('POST', '/api/rules', { token, body });
     expect(created.status).toBe(201);
     expect(created.json.schedule).toEqual({ timezone: 'Europe/Berlin', windows });
 
-    const patched = await t.call('PATCH', `/api/rules/${created.json.id}`, { token, body: { schedule: { timezone: 'AMERICA/NEW_YORK', windows } } });
+    const patched = await t.call('PATCH', `/api/rules/${created.json.id}`, {
+      token,
+      body: { schedule: { timezone: 'AMERICA/NEW_YORK', windows } },
+    });
     expect(patched.status).toBe(200);
     expect(patched.json.schedule.timezone).toBe('America/New_York');
     expect((await t.call('GET', `/api/rules/${created.json.id}`, { token })).json.schedule.timezone).toBe('America/New_York');
@@ -59,9 +68,26 @@ describe('migration 2026-12-05T0007-canonical-zones', () => {
       const now = new Date().toISOString();
       const stamps = { created_at: now, updated_at: now };
       const plc = { name: 'P', host: 'h', port: 502, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, max_in_flight: 1, enabled: 1 };
-      await db.insertInto('plcs').values({ ...plc, ...stamps }).execute();
-      const dp = { plc_id: 1, label: 'L', description: '', area: 'holding', address: 0, type: 'int16', word_order: 'big', scale: 1, offset: 0, unit: '' };
-      await db.insertInto('datapoints').values({ ...dp, ...stamps }).execute();
+      await db
+        .insertInto('plcs')
+        .values({ ...plc, ...stamps })
+        .execute();
+      const dp = {
+        plc_id: 1,
+        label: 'L',
+        description: '',
+        area: 'holding',
+        address: 0,
+        type: 'int16',
+        word_order: 'big',
+        scale: 1,
+        offset: 0,
+        unit: '',
+      };
+      await db
+        .insertInto('datapoints')
+        .values({ ...dp, ...stamps })
+        .execute();
       const rule = {
         datapoint_id: 1,
         name: 'R',

@@ -5,7 +5,10 @@ import type { Kysely } from 'kysely';
 // issued under, and a password change, a sign-out or a deletion bumps it, so the tokens
 // issued before stop working at once instead of when they expire.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('users').addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

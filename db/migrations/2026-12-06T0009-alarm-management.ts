@@ -16,7 +16,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     ['escalated_at', 'integer'],
   ];
   for (const [name, type] of columns) await db.schema.alterTable('alarm_states').addColumn(name, type).execute();
-  await db.schema.alterTable('alarm_states').addColumn('escalation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('alarm_states')
+    .addColumn('escalation', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await sql`update alarm_states set unacked_since = since where acked = 0`.execute(db);
 }
 

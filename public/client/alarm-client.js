@@ -444,7 +444,10 @@ export class AlarmClient {
       auth = await this.#credentials();
     } catch (err) {
       if (run !== this.#run) return;
-      const error = err instanceof AlarmClientError ? err : new AlarmClientError(ERROR_CODES.credentialsFailed, `credentials: ${err?.message ?? err}`, { cause: err });
+      const error =
+        err instanceof AlarmClientError
+          ? err
+          : new AlarmClientError(ERROR_CODES.credentialsFailed, `credentials: ${err?.message ?? err}`, { cause: err });
       if (error.status !== 401) this.#emit('error', error);
       return this.#recover({ status: error.status, reason: error.message }, { kind, welcomed: false }, false);
     }
@@ -606,7 +609,10 @@ export class AlarmClient {
     const action = closeAction(info);
     const closeCode = info.code;
     if (action === 'stop') {
-      return this.#halt(info.reason, new AlarmClientError(ERROR_CODES.forbidden, `forbidden: ${info.reason}`, { status: info.status, closeCode }));
+      return this.#halt(
+        info.reason,
+        new AlarmClientError(ERROR_CODES.forbidden, `forbidden: ${info.reason}`, { status: info.status, closeCode }),
+      );
     }
     if (action === 'reauth') {
       if (++this.#unauthorized >= this.#o.maxUnauthorized) {
@@ -652,7 +658,11 @@ export class AlarmClient {
         fn(payload);
       } catch (err) {
         if (name === 'error') console.error('AlarmClient: an error listener threw', err);
-        else this.#emit('error', new AlarmClientError(ERROR_CODES.listenerFailed, `a '${name}' listener threw: ${err?.message ?? err}`, { cause: err }));
+        else
+          this.#emit(
+            'error',
+            new AlarmClientError(ERROR_CODES.listenerFailed, `a '${name}' listener threw: ${err?.message ?? err}`, { cause: err }),
+          );
       }
     }
   }

@@ -30,25 +30,39 @@ export function runDialog(dialogId, alarm, submit, done) {
   const cancel = form.querySelector('[data-action="cancel"]');
   form.addEventListener('submit', onSubmit);
   cancel.addEventListener('click', onCancel);
-  dialog.addEventListener('close', () => {
-    form.removeEventListener('submit', onSubmit);
-    cancel.removeEventListener('click', onCancel);
-  }, { once: true });
+  dialog.addEventListener(
+    'close',
+    () => {
+      form.removeEventListener('submit', onSubmit);
+      cancel.removeEventListener('click', onCancel);
+    },
+    { once: true },
+  );
   dialog.showModal();
   form.querySelector('textarea, select, input')?.focus();
 }
 
 export function openAckDialog(alarm, done) {
-  runDialog('ack-dialog', alarm, (form) => {
-    const comment = form.elements.comment.value.trim();
-    return post(`/api/alarms/${alarm.rule_id}/ack`, comment ? { comment } : {});
-  }, done);
+  runDialog(
+    'ack-dialog',
+    alarm,
+    (form) => {
+      const comment = form.elements.comment.value.trim();
+      return post(`/api/alarms/${alarm.rule_id}/ack`, comment ? { comment } : {});
+    },
+    done,
+  );
 }
 
 export function openShelveDialog(alarm, done) {
-  runDialog('shelve-dialog', alarm, (form) => {
-    const comment = form.elements.comment.value.trim();
-    const duration_ms = Number(form.elements.duration.value) * 60_000;
-    return post(`/api/alarms/${alarm.rule_id}/shelve`, { duration_ms, ...(comment && { comment }) });
-  }, done);
+  runDialog(
+    'shelve-dialog',
+    alarm,
+    (form) => {
+      const comment = form.elements.comment.value.trim();
+      const duration_ms = Number(form.elements.duration.value) * 60_000;
+      return post(`/api/alarms/${alarm.rule_id}/shelve`, { duration_ms, ...(comment && { comment }) });
+    },
+    done,
+  );
 }

@@ -3,7 +3,7 @@
  * active alarms it has (filtered or not, so a hidden critical still shows in its count).
  * Checked means shown. A change is saved at once and reported to `onChange()`.
  */
-import { clearFilter, FILTER_KINDS, isFiltering, saveFilter, valueOf } from './alarm-filter.js';
+import { clearFilter, FILTER_KINDS, isFiltering, saveFilter, filterValueOf } from './alarm-filter.js';
 import { SEVERITIES, STATES } from './alarm-priority.js';
 import { h, setText, show } from './dom.js';
 
@@ -73,7 +73,7 @@ export function createFilterBar(container, filter, onChange) {
     render(alarms, hidden) {
       for (const [key, t] of toggles) {
         const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-        const n = alarms.filter((a) => valueOf(a, kind) === value).length;
+        const n = alarms.filter((a) => filterValueOf(a, kind) === value).length;
         setText(t.count, String(n));
         t.label.classList.toggle('toggle--zero', n === 0);
         t.input.setAttribute('aria-label', `${t.name.textContent} (${n})`);

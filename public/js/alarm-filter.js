@@ -30,6 +30,6 @@ export const clearFilter = (filter) => FILTER_KINDS.forEach((kind) => filter[kin
 export const isFiltering = (filter) => FILTER_KINDS.some((kind) => filter[kind].size > 0);
 
 /** The value of `alarm` the filter of `kind` looks at, as a string. */
-export const valueOf = (alarm, kind) => String(alarm[kind === 'plc' ? 'plc_id' : kind]);
+export const filterValueOf = (alarm, kind) => String(alarm[kind === 'plc' ? 'plc_id' : kind]);
 
-export const isShown = (filter, alarm) => FILTER_KINDS.every((kind) => !filter[kind].has(valueOf(alarm, kind)));
+export const isShown = (filter, alarm) => FILTER_KINDS.every((kind) => !filter[kind].has(filterValueOf(alarm, kind)));

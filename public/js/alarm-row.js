@@ -28,7 +28,12 @@ export function createAlarmRow(ruleId, actions) {
     h('td', { class: 'col-state', dataset: { label: 'State' } }, h('div', { class: 'cell-stack' }, badge, stateNote, escalated)),
     h('td', { class: 'col-severity', dataset: { label: 'Severity' } }, severity),
     h('td', { class: 'col-alarm', dataset: { label: 'Alarm' } }, name, point),
-    h('td', { class: 'col-value num', dataset: { label: 'Value' } }, value, alarmTrendButton(() => current)),
+    h(
+      'td',
+      { class: 'col-value num', dataset: { label: 'Value' } },
+      value,
+      alarmTrendButton(() => current),
+    ),
     h('td', { class: 'col-since', dataset: { label: 'Since' } }, h('div', { class: 'cell-stack' }, since, sinceFor)),
     h('td', { class: 'col-ack', dataset: { label: 'Acknowledged' } }, h('div', { class: 'cell-stack' }, ackText, shelvedText)),
   ];
@@ -45,7 +50,13 @@ export function createAlarmRow(ruleId, actions) {
     buttons.shelve = button('Shelve', 'button--quiet', actions.shelve);
     buttons.unshelve = button('Unshelve', 'button--quiet', actions.unshelve);
     buttons.outOfService = button('Take out of service', 'button--quiet', actions.outOfService);
-    cells.push(h('td', { class: 'col-actions', dataset: { label: 'Actions' } }, h('div', { class: 'actions' }, buttons.ack, buttons.shelve, buttons.unshelve, buttons.outOfService)));
+    cells.push(
+      h(
+        'td',
+        { class: 'col-actions', dataset: { label: 'Actions' } },
+        h('div', { class: 'actions' }, buttons.ack, buttons.shelve, buttons.unshelve, buttons.outOfService),
+      ),
+    );
   }
   const tr = h('tr', { class: 'alarm-row', dataset: { ruleId: String(ruleId) } }, cells);
 
@@ -90,7 +101,10 @@ export function createAlarmRow(ruleId, actions) {
       offer(buttons.unshelve, Boolean(alarm.shelved_until), `Unshelve ${what}`);
       offer(buttons.outOfService, true, `Take ${what} out of service`);
       // A button that just hid (Acknowledge after the ack) hands the focus to one still shown.
-      if (focused?.hidden) Object.values(buttons).find((b) => b && !b.hidden)?.focus();
+      if (focused?.hidden)
+        Object.values(buttons)
+          .find((b) => b && !b.hidden)
+          ?.focus();
     }
   }
 

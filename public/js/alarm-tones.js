@@ -8,9 +8,33 @@
 // faster and longer, so an operator tells them apart without looking.
 const TONES = {
   low: { wave: 'sine', gain: 0.12, pulses: [[440, 0, 0.35]] },
-  medium: { wave: 'triangle', gain: 0.14, pulses: [[587, 0, 0.18], [587, 0.3, 0.18]] },
-  high: { wave: 'square', gain: 0.1, pulses: [[880, 0, 0.12], [880, 0.2, 0.12], [880, 0.4, 0.12]] },
-  critical: { wave: 'square', gain: 0.12, pulses: [[1047, 0, 0.14], [1397, 0.16, 0.14], [1047, 0.32, 0.14], [1397, 0.48, 0.14]] },
+  medium: {
+    wave: 'triangle',
+    gain: 0.14,
+    pulses: [
+      [587, 0, 0.18],
+      [587, 0.3, 0.18],
+    ],
+  },
+  high: {
+    wave: 'square',
+    gain: 0.1,
+    pulses: [
+      [880, 0, 0.12],
+      [880, 0.2, 0.12],
+      [880, 0.4, 0.12],
+    ],
+  },
+  critical: {
+    wave: 'square',
+    gain: 0.12,
+    pulses: [
+      [1047, 0, 0.14],
+      [1397, 0.16, 0.14],
+      [1047, 0.32, 0.14],
+      [1397, 0.48, 0.14],
+    ],
+  },
 };
 
 /** `'on'` (playing is heard), `'blocked'` (waiting for a user gesture) or `'unsupported'`. */

@@ -32,7 +32,11 @@ export function openAlarmTrend(alarm) {
   openTrendDialog({
     datapoint: { id: alarm.datapoint_id, label: alarm.datapoint_label, description: alarm.datapoint_description },
     title: `Trend of ${alarm.rule_name}`,
-    window: { from, to, note: `Half an hour before the alarm's last change (dotted line) to ${to >= now ? 'now' : 'half an hour after'}, with the rule's thresholds (dashed).` },
+    window: {
+      from,
+      to,
+      note: `Half an hour before the alarm's last change (dotted line) to ${to >= now ? 'now' : 'half an hour after'}, with the rule's thresholds (dashed).`,
+    },
     overlay,
     marker: at,
   });

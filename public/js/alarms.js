@@ -93,11 +93,14 @@ function main({ client, can, announce, connect }) {
     for (const id of rows.keys()) if (!store.alarms.has(id)) rows.delete(id);
     const empty = byId('active-empty');
     show(empty, loaded && shown.length === 0);
-    setText(empty, active.length
-      ? `All ${active.length} active alarms are hidden by the filter.`
-      : shelved.length
-        ? `No active alarms outside the ${shelved.length} shelved below, which are not alerting.`
-        : '✓ No active alarms. All monitored points are normal and acknowledged.');
+    setText(
+      empty,
+      active.length
+        ? `All ${active.length} active alarms are hidden by the filter.`
+        : shelved.length
+          ? `No active alarms outside the ${shelved.length} shelved below, which are not alerting.`
+          : '✓ No active alarms. All monitored points are normal and acknowledged.',
+    );
     empty.classList.toggle('empty--ok', active.length === 0 && shelved.length === 0);
     show(byId('active-loading'), !loaded);
     show(byId('shelved-section'), shownShelved.length > 0);
@@ -166,7 +169,9 @@ function main({ client, can, announce, connect }) {
     scheduleRender();
   });
   datapoints.onChange(scheduleRender);
-  Promise.all([plcs.load(), datapoints.load(), rules.load()]).catch((err) => notice(status, `Could not load the plant: ${describeError(err)}`, 'error'));
+  Promise.all([plcs.load(), datapoints.load(), rules.load()]).catch((err) =>
+    notice(status, `Could not load the plant: ${describeError(err)}`, 'error'),
+  );
   clock.every(10_000, function tickRows() {
     for (const row of rows.values()) row.tick();
     render(); // an expired shelve moves back to the active list

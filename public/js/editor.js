@@ -73,7 +73,11 @@ export function createEditor({ sectionId, formId, errorsId, titleId, fields, def
     if (e.key === 'Escape' && !e.target.closest('input, select, textarea')) close();
   });
 
-  return { open, close, get editing() {
-    return editing;
-  } };
+  return {
+    open,
+    close,
+    get editing() {
+      return editing;
+    },
+  };
 }

@@ -24,7 +24,9 @@ export function clearErrors(form, summary) {
 }
 
 function fieldFor(form, path) {
-  const parts = String(path ?? '').split('.').filter(Boolean);
+  const parts = String(path ?? '')
+    .split('.')
+    .filter(Boolean);
   for (let n = parts.length; n > 0; n--) {
     const key = parts.slice(0, n).join('.');
     const field = [...form.querySelectorAll('[data-path]')].find((el) => el.dataset.path === key);
@@ -61,8 +63,7 @@ export function showErrors(form, summary, err) {
     if (field) {
       const control = markField(field, d.message); // not `first ??= markField()`: that skips every field after the first
       first ??= control;
-    }
-    else leftover.push(d.path ? `${d.path}: ${d.message}` : d.message);
+    } else leftover.push(d.path ? `${d.path}: ${d.message}` : d.message);
   }
   if (summary) {
     const placed = details.length - leftover.length;

@@ -61,6 +61,8 @@ export function formatDays(days) {
     else runs.push([d, d]);
   }
   return runs
-    .map(([a, b]) => (b - a >= 2 ? `${WEEKDAYS[a - 1]}–${WEEKDAYS[b - 1]}` : a === b ? WEEKDAYS[a - 1] : `${WEEKDAYS[a - 1]}, ${WEEKDAYS[b - 1]}`))
+    .map(([a, b]) =>
+      b - a >= 2 ? `${WEEKDAYS[a - 1]}–${WEEKDAYS[b - 1]}` : a === b ? WEEKDAYS[a - 1] : `${WEEKDAYS[a - 1]}, ${WEEKDAYS[b - 1]}`,
+    )
     .join(', ');
 }

@@ -6,13 +6,20 @@ import { formatDateTime } from './format.js';
  * (src/journal/event-types.ts); `needs` is the permission that reads the topic.
  */
 export const EVENT_GROUPS = [
-  { label: 'Alarms', types: ['alarm_state', 'alarm_ack', 'alarm_shelved', 'alarm_unshelved', 'alarm_escalated', 'alarm_out_of_service', 'alarm_in_service'] },
+  {
+    label: 'Alarms',
+    types: ['alarm_state', 'alarm_ack', 'alarm_shelved', 'alarm_unshelved', 'alarm_escalated', 'alarm_out_of_service', 'alarm_in_service'],
+  },
   {
     label: 'Configuration',
     types: ['plc', 'datapoint', 'rule', 'notifier'].flatMap((r) => [`${r}_created`, `${r}_updated`, `${r}_deleted`]),
   },
   { label: 'PLC connections', types: ['plc_status'] },
-  { label: 'Users and sign-ins', types: ['user_created', 'user_updated', 'user_deleted', 'signed_in', 'signed_out', 'sign_in_failed'], needs: 'users:admin' },
+  {
+    label: 'Users and sign-ins',
+    types: ['user_created', 'user_updated', 'user_deleted', 'signed_in', 'signed_out', 'sign_in_failed'],
+    needs: 'users:admin',
+  },
   { label: 'Personal items', types: ['item_created', 'item_updated', 'item_deleted', 'item_due'] },
 ];
 
@@ -71,7 +78,7 @@ export function detailsOf(e) {
     case 'alarm_shelved':
       return [`until ${formatDateTime(e.shelved_until)}`, e.comment].filter(Boolean).join('; ');
     case 'alarm_unshelved':
-      return e.reason === 'expired' ? 'time was up' : e.reason ?? '';
+      return e.reason === 'expired' ? 'time was up' : (e.reason ?? '');
     case 'alarm_escalated':
       return `level ${e.level}, unacknowledged for ${e.unacked_for_s} s`;
     case 'plc_status':

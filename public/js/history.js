@@ -30,24 +30,46 @@ function main({ connect, can }) {
   async function loadLookups() {
     const admin = can('users:admin');
     const [rules, plcs, datapoints, users] = await Promise.all([
-      get('/api/rules'), get('/api/plcs'), get('/api/datapoints'), admin ? get('/api/users') : [],
+      get('/api/rules'),
+      get('/api/plcs'),
+      get('/api/datapoints'),
+      admin ? get('/api/users') : [],
     ]);
     for (const r of rules) names.rules.set(r.id, r.name);
     for (const p of plcs) names.plcs.set(p.id, p.name);
     for (const d of datapoints) units.set(d.id, d.unit);
     const f = form.elements;
-    refill(f.rule_id, h('option', { value: '' }, 'All rules and events'), rules.sort(byName).map((r) => h('option', { value: String(r.id) }, r.name)));
-    refill(f.plc_id, h('option', { value: '' }, 'All PLCs'), plcs.sort(byName).map((p) => h('option', { value: String(p.id) }, p.name)));
-    fill(byId('history-users'), users.map((u) => h('option', { value: u.username })));
+    refill(
+      f.rule_id,
+      h('option', { value: '' }, 'All rules and events'),
+      rules.sort(byName).map((r) => h('option', { value: String(r.id) }, r.name)),
+    );
+    refill(
+      f.plc_id,
+      h('option', { value: '' }, 'All PLCs'),
+      plcs.sort(byName).map((p) => h('option', { value: String(p.id) }, p.name)),
+    );
+    fill(
+      byId('history-users'),
+      users.map((u) => h('option', { value: u.username })),
+    );
   }
 
   /** Event types by topic, each topic also as a whole; audit only for those who may read it. */
   function fillTypes() {
     const groups = EVENT_GROUPS.filter((g) => !g.needs || can(g.needs));
-    refill(form.elements.type, h('option', { value: '' }, 'All event types'), groups.map((g) =>
-      h('optgroup', { label: g.label },
-        h('option', { value: g.types.join(',') }, `All: ${g.label.toLowerCase()}`),
-        g.types.map((type) => h('option', { value: type }, typeText(type))))));
+    refill(
+      form.elements.type,
+      h('option', { value: '' }, 'All event types'),
+      groups.map((g) =>
+        h(
+          'optgroup',
+          { label: g.label },
+          h('option', { value: g.types.join(',') }, `All: ${g.label.toLowerCase()}`),
+          g.types.map((type) => h('option', { value: type }, typeText(type))),
+        ),
+      ),
+    );
   }
 
   function readQuery() {
@@ -84,24 +106,34 @@ function main({ connect, can }) {
   }
 
   function eventRow(e) {
-    return h('tr', { dataset: { type: e.type, topic: e.topic } },
+    return h(
+      'tr',
+      { dataset: { type: e.type, topic: e.topic } },
       h('td', { class: 'num', dataset: { label: '#' } }, String(e.id)),
       h('td', { dataset: { label: 'Time' } }, h('time', { datetime: e.ts }, formatDateTime(e.ts))),
       h('td', { dataset: { label: 'Event' } }, typeText(e.type)),
       h('td', { dataset: { label: 'Subject' } }, subjectOf(e, names)),
       h('td', { dataset: { label: 'State' } }, stateOf(e)),
-      h('td', { class: 'num', dataset: { label: 'Value' } }, e.type === 'alarm_state' ? formatValue(e.value, units.get(e.datapoint_id) ?? '') : ''),
+      h(
+        'td',
+        { class: 'num', dataset: { label: 'Value' } },
+        e.type === 'alarm_state' ? formatValue(e.value, units.get(e.datapoint_id) ?? '') : '',
+      ),
       h('td', { class: 'col-by', dataset: { label: 'By' } }, e.user ?? ''),
       h('td', { dataset: { label: 'Details' } }, detailsOf(e)),
     );
   }
 
   function stateOf(e) {
-    if (e.type === 'plc_status') return h('span', { class: `state-badge state-badge--${e.connected ? 'ok' : 'alarm'}` }, e.connected ? 'Connected' : 'Disconnected');
+    if (e.type === 'plc_status')
+      return h('span', { class: `state-badge state-badge--${e.connected ? 'ok' : 'alarm'}` }, e.connected ? 'Connected' : 'Disconnected');
     if (e.type !== 'alarm_state') return '';
-    return h('span', { class: 'transition' },
+    return h(
+      'span',
+      { class: 'transition' },
       h('span', { class: 'muted' }, `${e.previous_state} → `),
-      h('span', { class: `state-badge state-badge--${String(e.state).toLowerCase()}` }, e.state));
+      h('span', { class: `state-badge state-badge--${String(e.state).toLowerCase()}` }, e.state),
+    );
   }
 
   form.addEventListener('submit', (event) => {

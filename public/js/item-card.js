@@ -24,7 +24,16 @@ export function whenText(item, now = Date.now()) {
  */
 export function itemCard(item, dueAt, actions) {
   const button = (label, key, onClick, kind = '') => {
-    const b = h('button', { type: 'button', class: `button button--small ${kind}`, dataset: { focusKey: `${item.id}:${key}` }, 'aria-label': `${label} ${item.label}` }, label);
+    const b = h(
+      'button',
+      {
+        type: 'button',
+        class: `button button--small ${kind}`,
+        dataset: { focusKey: `${item.id}:${key}` },
+        'aria-label': `${label} ${item.label}`,
+      },
+      label,
+    );
     b.addEventListener('click', () => onClick(item));
     return b;
   };
@@ -33,22 +42,40 @@ export function itemCard(item, dueAt, actions) {
   const finished = timerFinished(item);
   const classes = ['item-card', dueAt && 'item-card--due', !item.enabled && 'item-card--off'].filter(Boolean).join(' ');
 
-  return h('li', { class: classes, dataset: { itemId: item.id, kind: item.kind, finished: String(finished) } },
-    h('div', { class: 'item-main' },
-      h('p', { class: 'item-kicker' },
+  return h(
+    'li',
+    { class: classes, dataset: { itemId: item.id, kind: item.kind, finished: String(finished) } },
+    h(
+      'div',
+      { class: 'item-main' },
+      h(
+        'p',
+        { class: 'item-kicker' },
         h('span', { class: `kind-badge kind-badge--${item.kind}` }, isTimer ? 'Timer' : 'Alarm'),
-        h('span', { class: item.enabled ? 'pill pill--on' : 'pill pill--off' }, item.enabled ? 'Enabled' : 'Disabled')),
+        h('span', { class: item.enabled ? 'pill pill--on' : 'pill pill--off' }, item.enabled ? 'Enabled' : 'Disabled'),
+      ),
       h('h3', { class: 'item-label' }, item.label),
       h('p', { class: 'item-when', dataset: { when: item.id } }, whenText(item)),
       h('p', { class: 'item-meta muted' }, `version ${item.version} · changed ${formatTime(item.updated_at)}`),
       dueAt
-        ? h('p', { class: 'item-due', role: 'status' }, h('strong', {}, 'Due now'), ` since ${formatTime(dueAt)} `, button('Dismiss', 'dismiss', actions.dismiss))
-        : null),
-    h('div', { class: 'actions' },
+        ? h(
+            'p',
+            { class: 'item-due', role: 'status' },
+            h('strong', {}, 'Due now'),
+            ` since ${formatTime(dueAt)} `,
+            button('Dismiss', 'dismiss', actions.dismiss),
+          )
+        : null,
+    ),
+    h(
+      'div',
+      { class: 'actions' },
       isTimer && !finished ? button(running ? 'Stop' : 'Start', 'run', actions.run, 'button--primary') : null,
       running ? button('Restart', 'restart', actions.restart, finished ? 'button--primary' : '') : null,
       finished ? button('Reset', 'run', actions.run) : null,
       button(item.enabled ? 'Disable' : 'Enable', 'enable', actions.toggleEnabled, 'button--quiet'),
       button('Edit', 'edit', actions.edit),
-      button('Delete', 'delete', actions.remove, 'button--danger-quiet')));
+      button('Delete', 'delete', actions.remove, 'button--danger-quiet'),
+    ),
+  );
 }

@@ -7,8 +7,11 @@ export function createItemForm() {
   const form = byId('item-form');
   const f = form.elements;
   const days = byId('item-days');
-  days.append(...WEEKDAYS.map((name, i) =>
-    h('label', { class: 'check check--day' }, h('input', { type: 'checkbox', name: 'day', value: String(i + 1) }), name)));
+  days.append(
+    ...WEEKDAYS.map((name, i) =>
+      h('label', { class: 'check check--day' }, h('input', { type: 'checkbox', name: 'day', value: String(i + 1) }), name),
+    ),
+  );
   fillTimeZones(byId('item-tz-list'));
   let startedAt = null; // the running timer's start, kept when an edit leaves it running
 

@@ -35,7 +35,10 @@ function main({ client, connect }) {
     // Cards are rebuilt; focus returns to the same control of the same item by its key.
     const focusKey = document.activeElement?.dataset?.focusKey;
     const items = [...store.items.values()].sort((a, b) => Number(due.has(b.id)) - Number(due.has(a.id)) || a.label.localeCompare(b.label));
-    fill(list, items.map((item) => itemCard(item, due.get(item.id), cardActions)));
+    fill(
+      list,
+      items.map((item) => itemCard(item, due.get(item.id), cardActions)),
+    );
     show(byId('items-empty'), loaded && items.length === 0);
     setText(byId('items-count'), String(items.length));
     if (focusKey) list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
@@ -65,7 +68,11 @@ function main({ client, connect }) {
       render();
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
-        notice(status, `“${item.label}” was just changed on another device; this is the latest version now. Nothing was changed.`, 'warning');
+        notice(
+          status,
+          `“${item.label}” was just changed on another device; this is the latest version now. Nothing was changed.`,
+          'warning',
+        );
         await store.sync().catch(() => {});
         render();
       } else notice(status, `Could not change “${item.label}”: ${describeError(err)}`, 'error');
@@ -80,7 +87,8 @@ function main({ client, connect }) {
       notice(status, `“${item.label}” deleted.`, 'ok');
       render();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409) notice(status, `“${item.label}” was changed on another device meanwhile; look again before deleting.`, 'warning');
+      if (err instanceof ApiError && err.status === 409)
+        notice(status, `“${item.label}” was changed on another device meanwhile; look again before deleting.`, 'warning');
       else notice(status, `Could not delete “${item.label}”: ${describeError(err)}`, 'error');
     }
   }
@@ -131,16 +139,30 @@ function main({ client, connect }) {
     } catch {
       // 404: deleted meanwhile
     }
-    const keep = h('button', { type: 'button', class: 'button button--small button--primary' }, theirs ? 'Save mine over theirs' : 'Create it again with my changes');
-    const take = h('button', { type: 'button', class: 'button button--small' }, theirs ? 'Discard mine, edit theirs' : 'Discard my changes');
+    const keep = h(
+      'button',
+      { type: 'button', class: 'button button--small button--primary' },
+      theirs ? 'Save mine over theirs' : 'Create it again with my changes',
+    );
+    const take = h(
+      'button',
+      { type: 'button', class: 'button button--small' },
+      theirs ? 'Discard mine, edit theirs' : 'Discard my changes',
+    );
     keep.addEventListener('click', () => save(theirs ? theirs.version : undefined));
     take.addEventListener('click', () => (theirs ? openEditor(theirs) : closeEditor()));
-    fill(conflict,
+    fill(
+      conflict,
       h('p', {}, h('strong', {}, 'Conflict (409): '), err.message),
       theirs
-        ? h('p', {}, `It was changed on another device (now version ${theirs.version}): “${theirs.label}”, ${whenText(theirs)}. Your changes are not saved yet.`)
+        ? h(
+            'p',
+            {},
+            `It was changed on another device (now version ${theirs.version}): “${theirs.label}”, ${whenText(theirs)}. Your changes are not saved yet.`,
+          )
         : h('p', {}, 'It was deleted on another device. Your changes are not saved.'),
-      h('div', { class: 'actions' }, keep, take));
+      h('div', { class: 'actions' }, keep, take),
+    );
     show(conflict, true);
     keep.focus();
   }
@@ -162,7 +184,13 @@ function main({ client, connect }) {
     client.on(type, (e) => {
       if (!store.apply(e.item)) return;
       if (editing && e.item?.id === editing.id && e.item.version > editing.version) {
-        notice(byId('item-editor-notice'), e.item.deleted ? 'Deleted on another device while you were editing.' : 'Changed on another device while you were editing; saving will ask what to keep.', 'warning');
+        notice(
+          byId('item-editor-notice'),
+          e.item.deleted
+            ? 'Deleted on another device while you were editing.'
+            : 'Changed on another device while you were editing; saving will ask what to keep.',
+          'warning',
+        );
       }
       render();
     });

@@ -25,12 +25,24 @@ export function createRateChart(container) {
       width: Math.max(320, container.clientWidth),
       height: HEIGHT,
       cursor: { drag: { x: false, y: false } },
-      scales: { y: { range: (u, min, max) => [0, Math.ceil(Math.max(max, FLOOD_ABOVE) * 1.15)] } },
+      scales: { y: { range: (_u, _min, max) => [0, Math.ceil(Math.max(max, FLOOD_ABOVE) * 1.15)] } },
       axes: [{}, { label: 'per 10 min', size: 60 }],
       series: [
         { label: 'Window' },
-        { label: 'Annunciations', stroke: bars, fill: `${bars}66`, paths: uPlot.paths.bars({ size: [0.9, 48], align: 1 }), points: { show: false } },
-        { label: `Flood threshold (more than ${FLOOD_ABOVE})`, stroke: cssColor('--alarm', '#c21a1a'), width: 2, dash: [8, 5], points: { show: false } },
+        {
+          label: 'Annunciations',
+          stroke: bars,
+          fill: `${bars}66`,
+          paths: uPlot.paths.bars({ size: [0.9, 48], align: 1 }),
+          points: { show: false },
+        },
+        {
+          label: `Flood threshold (more than ${FLOOD_ABOVE})`,
+          stroke: cssColor('--alarm', '#c21a1a'),
+          width: 2,
+          dash: [8, 5],
+          points: { show: false },
+        },
       ],
       hooks: { draw: [(u) => (container.dataset.points = String(u.data[0].length))] },
     };

@@ -23,7 +23,9 @@ export function severityRows(bySeverity) {
       bar.append(mark);
     }
     const off = target !== null && total > 0 && Math.abs(share - target) > target / 2;
-    return h('tr', { dataset: { severity }, class: off ? 'share--off' : undefined },
+    return h(
+      'tr',
+      { dataset: { severity }, class: off ? 'share--off' : undefined },
       h('td', {}, h('span', { class: `severity severity--${severity}` }, LABELS[severity])),
       h('td', { class: 'num' }, String(count)),
       h('td', { class: 'share' }, bar, h('span', { class: 'share-text' }, `${percent.format(share)} %`)),

@@ -54,20 +54,35 @@ function main({ connect }) {
 
     chart.show(windows);
     const floods = windows.filter((w) => w.annunciated > FLOOD_ABOVE).length;
-    setText(byId('kpi-chart-summary'), `${floods} of ${windows.length} windows had more than ${FLOOD_ABOVE} annunciations; the busiest had ${k.peak_10min}.`);
+    setText(
+      byId('kpi-chart-summary'),
+      `${floods} of ${windows.length} windows had more than ${FLOOD_ABOVE} annunciations; the busiest had ${k.peak_10min}.`,
+    );
 
-    list('kpi-top', k.top, (r, i) => [h('td', { class: 'num' }, String(i + 1)), h('td', { class: 'col-name' }, r.rule_name), h('td', { class: 'num' }, String(r.count))]);
+    list('kpi-top', k.top, (r, i) => [
+      h('td', { class: 'num' }, String(i + 1)),
+      h('td', { class: 'col-name' }, r.rule_name),
+      h('td', { class: 'num' }, String(r.count)),
+    ]);
     list('kpi-chattering', k.chattering, (r) => [h('td', { class: 'col-name' }, r.rule_name), h('td', { class: 'num' }, String(r.count))]);
     list('kpi-stale', k.stale, (r) => [
       h('td', { class: 'col-name' }, r.rule_name),
-      h('td', {}, h('time', { datetime: r.since }, formatDateTime(r.since)), h('span', { class: 'muted' }, ` (${formatDuration(Date.now() - Date.parse(r.since))})`)),
+      h(
+        'td',
+        {},
+        h('time', { datetime: r.since }, formatDateTime(r.since)),
+        h('span', { class: 'muted' }, ` (${formatDuration(Date.now() - Date.parse(r.since))})`),
+      ),
     ]);
     fill(byId('kpi-severity'), severityRows(k.by_severity));
   }
 
   /** Fills a table body with one row per rule, or shows its empty note. */
   function list(id, rules, cells) {
-    fill(byId(id), rules.map((r, i) => h('tr', { dataset: { ruleId: String(r.rule_id) } }, cells(r, i))));
+    fill(
+      byId(id),
+      rules.map((r, i) => h('tr', { dataset: { ruleId: String(r.rule_id) } }, cells(r, i))),
+    );
     show(byId(`${id}-empty`), rules.length === 0);
   }
 

@@ -9,9 +9,20 @@ import { clearErrors, showErrors } from './form-errors.js';
 import { createNotifierRow } from './notifier-row.js';
 
 const POLL_MS = 3000;
-const EVENT_TYPES = ['alarm_state', 'alarm_ack', 'alarm_shelved', 'alarm_unshelved', 'alarm_escalated', 'alarm_out_of_service', 'alarm_in_service'];
+const EVENT_TYPES = [
+  'alarm_state',
+  'alarm_ack',
+  'alarm_shelved',
+  'alarm_unshelved',
+  'alarm_escalated',
+  'alarm_out_of_service',
+  'alarm_in_service',
+];
 const DEFAULT_EVENTS = ['alarm_state', 'alarm_ack', 'alarm_escalated'];
-const URL_HINTS = { webhook: 'http:// or https://; redirects are not followed.', mqtt: 'mqtt:// or mqtts:// broker, e.g. mqtt://broker.plant:1883.' };
+const URL_HINTS = {
+  webhook: 'http:// or https://; redirects are not followed.',
+  mqtt: 'mqtt:// or mqtts:// broker, e.g. mqtt://broker.plant:1883.',
+};
 
 export function startNotifiers({ client }) {
   const section = byId('notifiers');
@@ -25,8 +36,10 @@ export function startNotifiers({ client }) {
   let loaded = false;
 
   show(section, true);
-  fill(byId('notifier-events'), EVENT_TYPES.map((type) =>
-    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'events', value: type }), type)));
+  fill(
+    byId('notifier-events'),
+    EVENT_TYPES.map((type) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'events', value: type }), type)),
+  );
 
   async function load() {
     try {
@@ -40,12 +53,15 @@ export function startNotifiers({ client }) {
 
   function render() {
     const sorted = [...list].sort((a, b) => a.name.localeCompare(b.name));
-    reorder(byId('notifiers-body'), sorted.map((n) => {
-      let row = rows.get(n.id);
-      if (!row) rows.set(n.id, (row = createNotifierRow({ test: sendTest, toggle, remove })));
-      row.update(n);
-      return row.tr;
-    }));
+    reorder(
+      byId('notifiers-body'),
+      sorted.map((n) => {
+        let row = rows.get(n.id);
+        if (!row) rows.set(n.id, (row = createNotifierRow({ test: sendTest, toggle, remove })));
+        row.update(n);
+        return row.tr;
+      }),
+    );
     for (const id of rows.keys()) if (!list.some((n) => n.id === id)) rows.delete(id);
     show(byId('notifiers-empty'), loaded && list.length === 0);
     setText(byId('notifiers-count'), String(list.length));

@@ -11,13 +11,20 @@ import { formatDateTime, formatTime } from './format.js';
 
 /** The dialog that takes `alarm` out of service; the comment is required. */
 export function openOutOfServiceDialog(alarm, done) {
-  runDialog('oos-dialog', alarm, (form) => {
-    const comment = form.elements.comment.value.trim();
-    if (!comment) {
-      throw new ApiError(400, 'invalid_request', 'A comment is required', [{ path: 'comment', message: 'Say why it goes out of service.' }]);
-    }
-    return post(`/api/alarms/${alarm.rule_id}/out-of-service`, { comment });
-  }, done);
+  runDialog(
+    'oos-dialog',
+    alarm,
+    (form) => {
+      const comment = form.elements.comment.value.trim();
+      if (!comment) {
+        throw new ApiError(400, 'invalid_request', 'A comment is required', [
+          { path: 'comment', message: 'Say why it goes out of service.' },
+        ]);
+      }
+      return post(`/api/alarms/${alarm.rule_id}/out-of-service`, { comment });
+    },
+    done,
+  );
 }
 
 /**
@@ -35,7 +42,14 @@ export function createOutOfServiceList({ client, rules, canAdmin, onError }) {
 
   function apply(e) {
     if (e.type === 'alarm_in_service') entries.delete(e.rule_id);
-    else entries.set(e.rule_id, { rule_id: e.rule_id, rule_name: e.rule_name ?? entries.get(e.rule_id)?.rule_name, user: e.user, comment: e.comment, since: e.since ?? e.ts });
+    else
+      entries.set(e.rule_id, {
+        rule_id: e.rule_id,
+        rule_name: e.rule_name ?? entries.get(e.rule_id)?.rule_name,
+        user: e.user,
+        comment: e.comment,
+        since: e.since ?? e.ts,
+      });
   }
 
   async function load() {

@@ -29,8 +29,20 @@ function main({ client, can, connect }) {
   for (const el of document.querySelectorAll('.col-actions')) show(el, admin);
 
   const plcEditor = createEditor({
-    sectionId: 'plc-editor', formId: 'plc-form', errorsId: 'plc-errors', titleId: 'plc-editor-title',
-    fields: { name: 'text', host: 'text', port: 'int', unit_id: 'int', poll_interval_ms: 'int', timeout_ms: 'int', max_in_flight: 'int', enabled: 'bool' },
+    sectionId: 'plc-editor',
+    formId: 'plc-form',
+    errorsId: 'plc-errors',
+    titleId: 'plc-editor-title',
+    fields: {
+      name: 'text',
+      host: 'text',
+      port: 'int',
+      unit_id: 'int',
+      poll_interval_ms: 'int',
+      timeout_ms: 'int',
+      max_in_flight: 'int',
+      enabled: 'bool',
+    },
     defaults: { name: '', host: '', port: 502, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, max_in_flight: 1, enabled: true },
     titles: { create: 'Add PLC', edit: (p) => `Edit PLC “${p.name}”` },
     onOpen: () => pointEditor?.close(),
@@ -38,13 +50,41 @@ function main({ client, can, connect }) {
     onSaved: (saved) => notice(status, `PLC “${saved.name}” saved.`, 'ok'),
   });
   const pointEditor = createEditor({
-    sectionId: 'point-editor', formId: 'point-form', errorsId: 'point-errors', titleId: 'point-editor-title',
-    fields: { plc_id: 'int', label: 'text', description: 'text', area: 'text', address: 'int', type: 'text', word_order: 'text', scale: 'number', offset: 'number', unit: 'text' },
-    defaults: { plc_id: null, label: '', description: '', area: 'holding', address: 0, type: 'uint16', word_order: 'big', scale: 1, offset: 0, unit: '' },
+    sectionId: 'point-editor',
+    formId: 'point-form',
+    errorsId: 'point-errors',
+    titleId: 'point-editor-title',
+    fields: {
+      plc_id: 'int',
+      label: 'text',
+      description: 'text',
+      area: 'text',
+      address: 'int',
+      type: 'text',
+      word_order: 'text',
+      scale: 'number',
+      offset: 'number',
+      unit: 'text',
+    },
+    defaults: {
+      plc_id: null,
+      label: '',
+      description: '',
+      area: 'holding',
+      address: 0,
+      type: 'uint16',
+      word_order: 'big',
+      scale: 1,
+      offset: 0,
+      unit: '',
+    },
     titles: { create: 'Add datapoint', edit: (d) => `Edit datapoint “${d.label}”` },
     onOpen: (row) => {
       plcEditor.close();
-      fill(byId('point-plc'), plcs.list().map((p) => h('option', { value: String(p.id) }, p.name)));
+      fill(
+        byId('point-plc'),
+        plcs.list().map((p) => h('option', { value: String(p.id) }, p.name)),
+      );
       if (!row && plcFilter.value) byId('point-plc').value = plcFilter.value;
     },
     save: (body, row) => (row ? patch(`/api/datapoints/${row.id}`, body) : post('/api/datapoints', body)),
@@ -72,7 +112,8 @@ function main({ client, can, connect }) {
     try {
       await del(`/api/plcs/${plc.id}`);
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 409)) return notice(status, `Could not delete “${plc.name}”: ${describeError(err)}`, 'error');
+      if (!(err instanceof ApiError && err.status === 409))
+        return notice(status, `Could not delete “${plc.name}”: ${describeError(err)}`, 'error');
       const n = points.list().filter((d) => d.plc_id === plc.id).length;
       if (!confirm(`“${plc.name}” still has ${n} datapoint(s). Delete them and the rules watching them too?`)) return;
       try {
@@ -104,7 +145,11 @@ function main({ client, can, connect }) {
     setText(byId('plcs-count'), String(plcList.length));
 
     const chosen = plcFilter.value;
-    fill(plcFilter, h('option', { value: '' }, 'All PLCs'), plcList.map((p) => h('option', { value: String(p.id) }, p.name)));
+    fill(
+      plcFilter,
+      h('option', { value: '' }, 'All PLCs'),
+      plcList.map((p) => h('option', { value: String(p.id) }, p.name)),
+    );
     plcFilter.value = plcs.get(Number(chosen)) ? chosen : '';
 
     const filterId = Number(plcFilter.value) || null;
@@ -142,7 +187,9 @@ function main({ client, can, connect }) {
     const plc = plcs.get(e.plc_id);
     if (!plc) return;
     const old = plc.status ?? {};
-    plcs.patch(e.plc_id, { status: { connected: e.connected, last_error: e.error, last_ok_at: e.connected ? e.ts : old.last_ok_at ?? null } });
+    plcs.patch(e.plc_id, {
+      status: { connected: e.connected, last_error: e.error, last_ok_at: e.connected ? e.ts : (old.last_ok_at ?? null) },
+    });
     plcRows.get(e.plc_id)?.update(plcs.get(e.plc_id));
   });
 

@@ -29,10 +29,14 @@ export function createPlcRow(actions) {
       const s = plc.status ?? {};
       const state = !plc.enabled ? 'disabled' : s.connected ? 'connected' : 'disconnected';
       const down = state === 'disconnected';
-      fill(c.conn,
+      fill(
+        c.conn,
         h('span', { class: `conn-badge conn-badge--${state}` }, STATE_TEXT[state]),
         down && s.last_error ? h('span', { class: 'conn-error' }, s.last_error) : null,
-        down && s.last_ok_at ? h('span', { class: 'muted conn-seen', title: formatDateTime(s.last_ok_at) }, `last good read ${formatTime(s.last_ok_at)}`) : null);
+        down && s.last_ok_at
+          ? h('span', { class: 'muted conn-seen', title: formatDateTime(s.last_ok_at) }, `last good read ${formatTime(s.last_ok_at)}`)
+          : null,
+      );
       buttons?.label(plc.name);
     },
   };

@@ -34,7 +34,14 @@ export function createPointRow(actions) {
     const title = value?.error ?? '';
     const badge = c.quality.firstChild;
     if (badge?.dataset.quality !== quality || badge.title !== title) {
-      fill(c.quality, h('span', { class: `quality quality--${quality}`, title: title || undefined, dataset: { quality } }, QUALITY_TEXT[quality] ?? quality));
+      fill(
+        c.quality,
+        h(
+          'span',
+          { class: `quality quality--${quality}`, title: title || undefined, dataset: { quality } },
+          QUALITY_TEXT[quality] ?? quality,
+        ),
+      );
     }
     setText(c.ts, value?.ts ? formatTime(value.ts) : '');
     tr.dataset.quality = quality;

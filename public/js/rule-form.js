@@ -28,12 +28,22 @@ export function createRuleForm(plcs, datapoints) {
       byPlc.get(dp.plc_id).push(dp);
     }
     const groups = [...byPlc.entries()]
-      .map(([plcId, list]) => ({ plc: plcs.get(plcId), list: list.sort((a, b) => (a.description || a.label).localeCompare(b.description || b.label)) }))
+      .map(([plcId, list]) => ({
+        plc: plcs.get(plcId),
+        list: list.sort((a, b) => (a.description || a.label).localeCompare(b.description || b.label)),
+      }))
       .sort((a, b) => (a.plc?.name ?? '').localeCompare(b.plc?.name ?? ''));
-    fill(select, h('option', { value: '' }, 'Choose a datapoint…'),
+    fill(
+      select,
+      h('option', { value: '' }, 'Choose a datapoint…'),
       groups.map(({ plc, list }) =>
-        h('optgroup', { label: plc ? `PLC ${plc.name} (${plc.host}:${plc.port})` : 'Unknown PLC' },
-          list.map((dp) => h('option', { value: String(dp.id) }, datapointName(dp, plc))))));
+        h(
+          'optgroup',
+          { label: plc ? `PLC ${plc.name} (${plc.host}:${plc.port})` : 'Unknown PLC' },
+          list.map((dp) => h('option', { value: String(dp.id) }, datapointName(dp, plc))),
+        ),
+      ),
+    );
     select.value = chosen;
   }
 
@@ -97,7 +107,11 @@ export function createRuleForm(plcs, datapoints) {
         enabled: f.enabled.checked,
         escalate_after_s: numberOrNull(f.escalate_after_s),
         suppress_when: suppressed.checked
-          ? { datapoint_id: suppressPicker.value ? Number(suppressPicker.value) : null, comparison: f.suppress_comparison.value, value: numberOrNull(f.suppress_value) }
+          ? {
+              datapoint_id: suppressPicker.value ? Number(suppressPicker.value) : null,
+              comparison: f.suppress_comparison.value,
+              value: numberOrNull(f.suppress_value),
+            }
           : null,
       };
     },

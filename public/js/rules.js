@@ -81,7 +81,9 @@ function main({ client, can, connect }) {
         cells.severity.replaceChildren(h('span', { class: `severity severity--${rule.severity}` }, rule.severity));
         setText(cells.timing, `±${formatValue(rule.deadband, unit)}; on ${rule.on_delay_ms} ms, off ${rule.off_delay_ms} ms`);
         setText(cells.schedule, rule.schedule ? scheduleText(rule.schedule) : 'always');
-        cells.enabled.replaceChildren(h('span', { class: rule.enabled ? 'pill pill--on' : 'pill pill--off' }, rule.enabled ? 'Enabled' : 'Disabled'));
+        cells.enabled.replaceChildren(
+          h('span', { class: rule.enabled ? 'pill pill--on' : 'pill pill--off' }, rule.enabled ? 'Enabled' : 'Disabled'),
+        );
         tr.classList.toggle('row--disabled', !rule.enabled);
         if (admin) {
           setText(buttons.toggle, rule.enabled ? 'Disable' : 'Enable');
@@ -132,7 +134,13 @@ function main({ client, can, connect }) {
     if (!editing) return;
     const body = ruleForm.read();
     if (body.datapoint_id === null) {
-      showErrors(ruleForm.form, errors, new ApiError(400, 'invalid_request', 'The rule is incomplete', [{ path: 'datapoint_id', message: 'Choose the datapoint this rule watches.' }]));
+      showErrors(
+        ruleForm.form,
+        errors,
+        new ApiError(400, 'invalid_request', 'The rule is incomplete', [
+          { path: 'datapoint_id', message: 'Choose the datapoint this rule watches.' },
+        ]),
+      );
       return;
     }
     const submit = byId('rule-save');

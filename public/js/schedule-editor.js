@@ -29,18 +29,50 @@ export function createScheduleEditor() {
   function addWindow(w = { days: WORKDAYS, start: '06:00', end: '18:00' }) {
     const uid = ++counter;
     const legend = h('legend', {});
-    const days = h('div', { class: 'weekday-picks field', dataset: { role: 'days' } },
+    const days = h(
+      'div',
+      { class: 'weekday-picks field', dataset: { role: 'days' } },
       WEEKDAYS.map((name, i) =>
-        h('label', { class: 'check check--day' },
-          h('input', { type: 'checkbox', value: String(i + 1), checked: w.days.includes(i + 1) }), name)));
-    const start = h('input', { id: `win-${uid}-start`, class: 'input-time', value: w.start, inputmode: 'numeric', placeholder: 'HH:MM', maxlength: '5', autocomplete: 'off' });
-    const end = h('input', { id: `win-${uid}-end`, class: 'input-time', value: w.end, inputmode: 'numeric', placeholder: 'HH:MM', maxlength: '5', autocomplete: 'off' });
+        h(
+          'label',
+          { class: 'check check--day' },
+          h('input', { type: 'checkbox', value: String(i + 1), checked: w.days.includes(i + 1) }),
+          name,
+        ),
+      ),
+    );
+    const start = h('input', {
+      id: `win-${uid}-start`,
+      class: 'input-time',
+      value: w.start,
+      inputmode: 'numeric',
+      placeholder: 'HH:MM',
+      maxlength: '5',
+      autocomplete: 'off',
+    });
+    const end = h('input', {
+      id: `win-${uid}-end`,
+      class: 'input-time',
+      value: w.end,
+      inputmode: 'numeric',
+      placeholder: 'HH:MM',
+      maxlength: '5',
+      autocomplete: 'off',
+    });
     const remove = h('button', { type: 'button', class: 'button button--small button--danger-quiet' }, 'Remove window');
-    const win = h('fieldset', { class: 'window' }, legend, days,
-      h('div', { class: 'window-times' },
+    const win = h(
+      'fieldset',
+      { class: 'window' },
+      legend,
+      days,
+      h(
+        'div',
+        { class: 'window-times' },
         h('div', { class: 'field', dataset: { role: 'start' } }, h('label', { for: start.id }, 'Start'), start),
         h('div', { class: 'field', dataset: { role: 'end' } }, h('label', { for: end.id }, 'End'), end),
-        remove));
+        remove,
+      ),
+    );
     remove.addEventListener('click', () => {
       const all = windows();
       const next = all[all.indexOf(win) + 1] ?? all[all.indexOf(win) - 1];

@@ -81,8 +81,13 @@ function renderHeader(header, user, path, client) {
   );
   const state = h('span', { id: 'conn-state' }, 'Connecting…');
   const transport = h('span', { id: 'conn-transport', class: 'conn-transport' });
-  const conn = h('p', { id: 'conn', class: 'conn', role: 'status', dataset: { state: 'connecting' } },
-    h('span', { class: 'conn-dot', 'aria-hidden': 'true' }), state, transport);
+  const conn = h(
+    'p',
+    { id: 'conn', class: 'conn', role: 'status', dataset: { state: 'connecting' } },
+    h('span', { class: 'conn-dot', 'aria-hidden': 'true' }),
+    state,
+    transport,
+  );
   const signOut = h('button', { type: 'button', class: 'button button--quiet', id: 'sign-out' }, 'Sign out');
   signOut.addEventListener('click', async () => {
     signOut.disabled = true;
@@ -100,10 +105,19 @@ function renderHeader(header, user, path, client) {
     header,
     h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '▲'), 'Plant alarms'),
     h('nav', { 'aria-label': 'Main' }, h('ul', {}, links)),
-    h('div', { class: 'header-status' }, conn,
-      h('p', { class: 'user', title: `Permissions: ${user.permissions.join(', ') || 'none'}` },
-        h('span', { class: 'user-name' }, user.username), ' ', h('span', { class: 'user-role' }, user.role)),
-      signOut),
+    h(
+      'div',
+      { class: 'header-status' },
+      conn,
+      h(
+        'p',
+        { class: 'user', title: `Permissions: ${user.permissions.join(', ') || 'none'}` },
+        h('span', { class: 'user-name' }, user.username),
+        ' ',
+        h('span', { class: 'user-role' }, user.role),
+      ),
+      signOut,
+    ),
   );
 
   let everConnected = false;
@@ -129,10 +143,13 @@ function createDueBanner(banner) {
       const item = e.item ?? {};
       const what = item.kind === 'timer' ? 'Timer' : 'Alarm';
       const dismiss = h('button', { type: 'button', class: 'button button--small' }, 'Dismiss');
-      const li = h('li', { class: 'due-item' },
+      const li = h(
+        'li',
+        { class: 'due-item' },
         h('span', { class: 'due-tag' }, 'DUE'),
         h('span', {}, `${what} “`, h('strong', {}, item.label ?? ''), `” is due (${formatTime(e.due_at ?? e.ts)})`),
-        dismiss);
+        dismiss,
+      );
       dismiss.addEventListener('click', () => {
         li.remove();
         banner.hidden = list.childElementCount === 0;

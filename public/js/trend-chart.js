@@ -68,7 +68,7 @@ export async function drawTrendChart(container, trend, { thresholds = [], marker
   const data = columns(trend, xRange);
   for (const line of lines) data.push(data[0].map(() => line.value));
   const accent = cssColor('--primary', '#1d4ed8');
-  const value = (u, v) => (v === null || v === undefined ? '—' : formatValue(v, unit));
+  const value = (_u, v) => (v === null || v === undefined ? '—' : formatValue(v, unit));
   const series = [
     { label: 'Time' },
     { label: 'Min', stroke: `${accent}55`, width: 1, value, points: { show: false } },
@@ -105,7 +105,7 @@ export async function drawTrendChart(container, trend, { thresholds = [], marker
       x: { time: true, range: () => xRange },
       // Threshold lines stay in view even when the values keep well away from them.
       y: {
-        range: (u, min, max) => {
+        range: (_u, min, max) => {
           const all = [min, max, ...lines.map((l) => l.value)].filter(Number.isFinite);
           const lo = Math.min(...all);
           const hi = Math.max(...all);
@@ -114,7 +114,7 @@ export async function drawTrendChart(container, trend, { thresholds = [], marker
         },
       },
     },
-    axes: [{}, { size: 64, values: (u, ticks) => ticks.map((v) => formatValue(v, unit)) }],
+    axes: [{}, { size: 64, values: (_u, ticks) => ticks.map((v) => formatValue(v, unit)) }],
     series,
     bands: [{ series: [2, 1], fill: `${accent}22` }],
     cursor: { drag: { x: true, y: false } },

@@ -24,8 +24,17 @@ function build() {
   const status = h('p', { class: 'trend-status', role: 'status' });
   const chart = h('div', { class: 'trend-chart' });
   const close = h('button', { type: 'button', class: 'button' }, 'Close');
-  const dialog = h('dialog', { class: 'dialog dialog--trend', 'aria-labelledby': 'trend-title' },
-    title, subject, ranges, windowNote, status, chart, h('div', { class: 'dialog-actions' }, close));
+  const dialog = h(
+    'dialog',
+    { class: 'dialog dialog--trend', 'aria-labelledby': 'trend-title' },
+    title,
+    subject,
+    ranges,
+    windowNote,
+    status,
+    chart,
+    h('div', { class: 'dialog-actions' }, close),
+  );
   close.addEventListener('click', () => dialog.close());
   document.body.append(dialog);
   return { dialog, title, subject, ranges, windowNote, status, chart };
@@ -81,12 +90,16 @@ export function openTrendDialog({ datapoint, title, window = null, overlay = {},
   buttons.forEach((b, i) => b.addEventListener('click', () => choose(i)));
   p.ranges.replaceChildren(...buttons);
 
-  p.dialog.addEventListener('close', () => {
-    shown++;
-    plot?.destroy();
-    plot = null;
-    p.chart.replaceChildren();
-  }, { once: true });
+  p.dialog.addEventListener(
+    'close',
+    () => {
+      shown++;
+      plot?.destroy();
+      plot = null;
+      p.chart.replaceChildren();
+    },
+    { once: true },
+  );
   p.dialog.showModal();
   if (window) void load(window.from, window.to);
   else {

@@ -20,7 +20,13 @@ function configEvent(n: number, note: string): NewEvent {
 /** Appends `count` config events in batches of `batch`, one transaction each; returns the size of one as sent. */
 export async function fillConfigEvents(app: App, count: number, batch: number): Promise<number> {
   const sample = (note: string) =>
-    JSON.stringify({ id: 123_456, topic: 'config', type: 'plc_updated', ts: new Date().toISOString(), ...configEvent(123_456, note).payload });
+    JSON.stringify({
+      id: 123_456,
+      topic: 'config',
+      type: 'plc_updated',
+      ts: new Date().toISOString(),
+      ...configEvent(123_456, note).payload,
+    });
   const note = 'n'.repeat(Math.max(0, TARGET_EVENT_BYTES - sample('').length));
   for (let done = 0; done < count; done += batch) {
     const size = Math.min(batch, count - done);

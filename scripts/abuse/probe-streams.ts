@@ -18,14 +18,18 @@ type Lost = (why: string) => void;
 
 /** Opens `/ws?topics=alarms`; resolves once the snapshot arrived (from then on it is live). */
 export function openWsProbe(url: string, token: string, record: Record_, lost: Lost): Promise<ProbeStream> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?topics=alarms`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?topics=alarms`, {
+    headers: { authorization: `Bearer ${token}` },
+    perMessageDeflate: false,
+  });
   let closing = false;
   return new Promise((resolve, reject) => {
     ws.on('message', (data: Buffer) => {
       const recvAt = wallNow();
       const m = JSON.parse(String(data)) as { type: string; sent_at?: number; due_at?: number };
       if (m.type === 'snapshot') resolve({ close: () => ((closing = true), ws.close(1000)) });
-      else if (m.type === 'alarm_state' && typeof m.sent_at === 'number') record({ transport: 'ws', sentAt: m.sent_at, dueAt: m.due_at ?? NaN, recvAt });
+      else if (m.type === 'alarm_state' && typeof m.sent_at === 'number')
+        record({ transport: 'ws', sentAt: m.sent_at, dueAt: m.due_at ?? NaN, recvAt });
     });
     ws.on('error', reject);
     ws.on('close', (code, reason) => {

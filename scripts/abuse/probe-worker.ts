@@ -23,7 +23,10 @@ serveRequests<ProbeCommand>(async (command) => {
     case 'start': {
       const record = (d: Delivery) => void deliveries.push(d);
       const lost = (why: string) => void unexpectedCloses.push(`${new Date().toISOString()} ${why}`);
-      streams = await Promise.all([openWsProbe(command.url, command.token, record, lost), openSseProbe(command.url, command.token, record, lost)]);
+      streams = await Promise.all([
+        openWsProbe(command.url, command.token, record, lost),
+        openSseProbe(command.url, command.token, record, lost),
+      ]);
       polling = true;
       void pollHealth(command.url);
       return {};

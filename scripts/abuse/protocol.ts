@@ -49,7 +49,13 @@ export type LoadCommand =
       timeoutMs: number;
     }
   | { cmd: 'close-replays' }
-  | { cmd: 'storm'; url: string; attackers: string[]; perAttacker: number; admin: { address: string; username: string; password: string; delayMs: number } };
+  | {
+      cmd: 'storm';
+      url: string;
+      attackers: string[];
+      perAttacker: number;
+      admin: { address: string; username: string; password: string; delayMs: number };
+    };
 
 export interface ReplayClientResult {
   transport: 'ws' | 'sse';

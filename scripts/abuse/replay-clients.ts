@@ -44,7 +44,13 @@ class Progress {
   }
 
   result(): ReplayClientResult {
-    return { transport: this.transport, ms: this.doneAt - this.started, events: this.events, lastIdSeen: this.lastIdSeen, closedEarly: this.closedEarly };
+    return {
+      transport: this.transport,
+      ms: this.doneAt - this.started,
+      events: this.events,
+      lastIdSeen: this.lastIdSeen,
+      closedEarly: this.closedEarly,
+    };
   }
 }
 
@@ -65,12 +71,17 @@ export async function replayOverWs(url: string, token: string, expected: number,
   const p = new Progress('ws', expected, onDone);
   let close = () => {};
   try {
-    const ws = await openRawWs(`${url.replace(/^http/, 'ws')}/ws?topics=config&last_event_id=0`, { authorization: `Bearer ${token}` }, (chunk, start) => {
-      // A journaled event starts with its id; welcome and heartbeats do not. A frame split across
-      // chunks (start -1) cannot be looked at; it is counted as an event (the few others are tiny).
-      if (start < 0) p.event(0);
-      else if (chunk.compare(WS_EVENT, 0, WS_EVENT.length, start, start + WS_EVENT.length) === 0) p.event(readId(chunk, start + WS_EVENT.length));
-    });
+    const ws = await openRawWs(
+      `${url.replace(/^http/, 'ws')}/ws?topics=config&last_event_id=0`,
+      { authorization: `Bearer ${token}` },
+      (chunk, start) => {
+        // A journaled event starts with its id; welcome and heartbeats do not. A frame split across
+        // chunks (start -1) cannot be looked at; it is counted as an event (the few others are tiny).
+        if (start < 0) p.event(0);
+        else if (chunk.compare(WS_EVENT, 0, WS_EVENT.length, start, start + WS_EVENT.length) === 0)
+          p.event(readId(chunk, start + WS_EVENT.length));
+      },
+    );
     void ws.closed.then((how) => p.ended(how));
     close = () => ((p.closing = true), ws.close());
   } catch (err) {
@@ -83,24 +94,29 @@ const SSE_ID = Buffer.from('\nid: '); // every block ends with a blank line, so 
 
 export function replayOverSse(url: string, token: string, expected: number, onDone: () => void): ReplayClient {
   const p = new Progress('sse', expected, onDone);
-  const req: ClientRequest = get(`${url}/sse?topics=config`, { headers: { authorization: `Bearer ${token}`, 'last-event-id': '0' } }, (res) => {
-    if (res.statusCode !== 200) {
-      p.ended(`HTTP ${res.statusCode}`);
-      res.resume();
-      return;
-    }
-    let tail: Buffer = Buffer.alloc(0); // the last bytes of the previous chunk, for an id line split across two
-    res.on('data', (chunk: Buffer) => {
-      if (tail.length > 0) {
-        const joint = Buffer.concat([tail, chunk.subarray(0, SSE_ID.length - 1)]);
-        const at = joint.indexOf(SSE_ID);
-        if (at >= 0) p.event(0);
+  const req: ClientRequest = get(
+    `${url}/sse?topics=config`,
+    { headers: { authorization: `Bearer ${token}`, 'last-event-id': '0' } },
+    (res) => {
+      if (res.statusCode !== 200) {
+        p.ended(`HTTP ${res.statusCode}`);
+        res.resume();
+        return;
       }
-      for (let at = chunk.indexOf(SSE_ID); at >= 0; at = chunk.indexOf(SSE_ID, at + SSE_ID.length)) p.event(readId(chunk, at + SSE_ID.length));
-      tail = chunk.subarray(Math.max(0, chunk.length - (SSE_ID.length - 1)));
-    });
-    res.on('close', () => p.ended('SSE stream ended by the server'));
-  });
+      let tail: Buffer = Buffer.alloc(0); // the last bytes of the previous chunk, for an id line split across two
+      res.on('data', (chunk: Buffer) => {
+        if (tail.length > 0) {
+          const joint = Buffer.concat([tail, chunk.subarray(0, SSE_ID.length - 1)]);
+          const at = joint.indexOf(SSE_ID);
+          if (at >= 0) p.event(0);
+        }
+        for (let at = chunk.indexOf(SSE_ID); at >= 0; at = chunk.indexOf(SSE_ID, at + SSE_ID.length))
+          p.event(readId(chunk, at + SSE_ID.length));
+        tail = chunk.subarray(Math.max(0, chunk.length - (SSE_ID.length - 1)));
+      });
+      res.on('close', () => p.ended('SSE stream ended by the server'));
+    },
+  );
   req.on('error', (err) => p.ended(`SSE error: ${err.message}`));
   return { result: () => p.result(), close: () => ((p.closing = true), req.destroy()) };
 }

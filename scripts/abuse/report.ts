@@ -35,15 +35,27 @@ export const spread = (xs: number[]): Spread => ({
 });
 
 /** Delivery latencies of one transport for events appended (or, `fromDue`, due) in [from, to). */
-export function deliveryLatencies(deliveries: Delivery[], transport: Delivery['transport'], from: number, to: number, fromDue = false): number[] {
+export function deliveryLatencies(
+  deliveries: Delivery[],
+  transport: Delivery['transport'],
+  from: number,
+  to: number,
+  fromDue = false,
+): number[] {
   const start = (d: Delivery) => (fromDue ? d.dueAt : d.sentAt);
   return deliveries.filter((d) => d.transport === transport && start(d) >= from && start(d) < to).map((d) => d.recvAt - start(d));
 }
 
 /** Samples belong to the phase in which they started (a delivery: when its event was appended, or fell due). */
-export function figuresOf(phase: Phase, deliveries: Delivery[], health: HealthSample[], sent: { dueAt: number; sentAt: number }[]): PhaseFigures {
+export function figuresOf(
+  phase: Phase,
+  deliveries: Delivery[],
+  health: HealthSample[],
+  sent: { dueAt: number; sentAt: number }[],
+): PhaseFigures {
   const inside = (t: number) => t >= phase.start && t < phase.end;
-  const latencies = (transport: Delivery['transport'], fromDue = false) => spread(deliveryLatencies(deliveries, transport, phase.start, phase.end, fromDue));
+  const latencies = (transport: Delivery['transport'], fromDue = false) =>
+    spread(deliveryLatencies(deliveries, transport, phase.start, phase.end, fromDue));
   const polls = health.filter((h) => inside(h.at));
   return {
     phase,
@@ -99,7 +111,14 @@ export function printTable(rows: PhaseFigures[]): void {
 /** The same deliveries timed from each transition's scheduled time: what the server loop's lateness adds. */
 export function printScheduleTable(rows: PhaseFigures[]): void {
   const floor = rows[0]!;
-  console.log([pad('phase', 12), pad('append lateness p50/p99/max ms', 31), pad('WS due->recv p50/p99 (vs quiet)', 32), pad('SSE due->recv p50/p99 (vs quiet)', 33)].join(' '));
+  console.log(
+    [
+      pad('phase', 12),
+      pad('append lateness p50/p99/max ms', 31),
+      pad('WS due->recv p50/p99 (vs quiet)', 32),
+      pad('SSE due->recv p50/p99 (vs quiet)', 33),
+    ].join(' '),
+  );
   for (const r of rows) {
     const stream = (s: Spread, q: Spread) => `${f(s.p50)}/${f(s.p99)} (${ratio(s.p99, q.p99)})`;
     console.log(

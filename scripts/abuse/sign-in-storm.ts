@@ -16,7 +16,9 @@ export async function signInStorm(command: Extract<LoadCommand, { cmd: 'storm' }
   const login = `${command.url}/api/auth/login`;
   const started = wallNow();
   const guesses = command.attackers.flatMap((address, a) =>
-    Array.from({ length: command.perAttacker }, (_, i) => postFrom(address, login, { username: `intruder-${a + 1}-${i + 1}`, password: 'wrong-password' })),
+    Array.from({ length: command.perAttacker }, (_, i) =>
+      postFrom(address, login, { username: `intruder-${a + 1}-${i + 1}`, password: 'wrong-password' }),
+    ),
   );
   const statuses: Record<string, number> = {};
   let finished = started;

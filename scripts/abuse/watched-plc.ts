@@ -43,7 +43,10 @@ export async function startWatchedPlc(server: Server) {
     async transitions(): Promise<Event[]> {
       const events: Event[] = [];
       for (let after = 0; ; ) {
-        const res = await api<{ events: Event[]; next_after_id: number | null }>('GET', `/api/alarms/history?rule_id=${ruleId}&limit=1000&after_id=${after}`);
+        const res = await api<{ events: Event[]; next_after_id: number | null }>(
+          'GET',
+          `/api/alarms/history?rule_id=${ruleId}&limit=1000&after_id=${after}`,
+        );
         if (res.status !== 200) throw new Error(`history: ${res.status} ${JSON.stringify(res.json)}`);
         events.push(...res.json.events.filter((e) => e.type === 'alarm_state'));
         if (res.json.next_after_id === null) return events;
@@ -52,7 +55,12 @@ export async function startWatchedPlc(server: Server) {
     },
     /** The PLC's connection losses as journaled (plc_status events with connected false). */
     async disconnects(): Promise<string[]> {
-      const rows = await server.app.db.selectFrom('events').select(['ts', 'payload']).where('topic', '=', 'system').where('type', '=', 'plc_status').execute();
+      const rows = await server.app.db
+        .selectFrom('events')
+        .select(['ts', 'payload'])
+        .where('topic', '=', 'system')
+        .where('type', '=', 'plc_status')
+        .execute();
       return rows
         .map((r) => ({ ts: r.ts, p: JSON.parse(r.payload) as { plc_id: number; connected: boolean; error: string | null } }))
         .filter((r) => r.p.plc_id === plcId && !r.p.connected)

@@ -57,7 +57,10 @@ export async function startAppUnderTest(options: AppOptions) {
   const log: string[] = [];
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(String(code ?? signal))));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app did not print "listening on" within 20 s: ${log.slice(-5).join(' | ')}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the app did not print "listening on" within 20 s: ${log.slice(-5).join(' | ')}`)),
+      20_000,
+    );
     const onLine = (line: string) => {
       log.push(line);
       const m = /listening on http:\/\/[^\s:]+:(\d+)/.exec(line);

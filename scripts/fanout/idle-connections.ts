@@ -34,7 +34,12 @@ export interface IdleFigures {
  * shows what a connection costs once that is paid, as far as RSS can tell: pages freed by the
  * first round and not returned to the kernel are reused, so it can understate.
  */
-export async function idleConnections(request: Request, servers: IdleServer[], count: number, settleMs: number): Promise<Map<string, IdleFigures>> {
+export async function idleConnections(
+  request: Request,
+  servers: IdleServer[],
+  count: number,
+  settleMs: number,
+): Promise<Map<string, IdleFigures>> {
   const read = async () => {
     await sleep(settleMs);
     return servers.map((s) => s.memory());
@@ -42,9 +47,20 @@ export async function idleConnections(request: Request, servers: IdleServer[], c
   const open = async () => {
     const opened: number[] = [];
     for (const s of servers) {
-      const r = await request<ConnectReply>({ cmd: 'connect-ws', group: `idle ${s.name}`, url: s.wsUrl, count, ...(s.token && { token: s.token }), concurrency: 200 });
-      const errors = Object.entries(r.errors).map(([why, n]) => `${n}x ${why}`).join(', ');
-      console.log(`  opened ${int(r.opened)} idle WebSockets to the ${s.name} in ${ms(r.ms, 0)}${r.failed ? `; ${r.failed} FAILED: ${errors}` : ''}`);
+      const r = await request<ConnectReply>({
+        cmd: 'connect-ws',
+        group: `idle ${s.name}`,
+        url: s.wsUrl,
+        count,
+        ...(s.token && { token: s.token }),
+        concurrency: 200,
+      });
+      const errors = Object.entries(r.errors)
+        .map(([why, n]) => `${n}x ${why}`)
+        .join(', ');
+      console.log(
+        `  opened ${int(r.opened)} idle WebSockets to the ${s.name} in ${ms(r.ms, 0)}${r.failed ? `; ${r.failed} FAILED: ${errors}` : ''}`,
+      );
       opened.push(r.opened);
     }
     return opened;
@@ -76,7 +92,8 @@ export async function idleConnections(request: Request, servers: IdleServer[], c
   servers.forEach((s, i) => {
     const [b, w1, c1, w2] = [base[i]!, with1[i]!, closed1[i]!, with2[i]!];
     const [n1, n2] = [Math.max(opened1[i]!, 1), Math.max(opened2[i]!, 1)];
-    const per = (to: ProcMemory, from: ProcMemory, n: number) => `${kb((to.VmRSS - from.VmRSS) / n)} (anon ${kb((to.RssAnon - from.RssAnon) / n)})`;
+    const per = (to: ProcMemory, from: ProcMemory, n: number) =>
+      `${kb((to.VmRSS - from.VmRSS) / n)} (anon ${kb((to.RssAnon - from.RssAnon) / n)})`;
     console.log(`  ${s.name} VmRSS: before ${mb(b.VmRSS)}, round 1 ${mb(w1.VmRSS)}, all closed ${mb(c1.VmRSS)}, round 2 ${mb(w2.VmRSS)}`);
     console.log(
       `  ${s.name} RSS per idle connection: round 1 ${per(w1, b, n1)}; round 2 ${per(w2, c1, n2)} from all closed, ` +

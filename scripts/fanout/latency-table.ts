@@ -31,10 +31,20 @@ export function printLatencyTable(floor: Figures, app: Figures): void {
     const f = fb.map(pick).filter(Number.isFinite);
     const a = ab.map(pick).filter(Number.isFinite);
     const [f50, f99, a50, a99] = [percentile(f, 0.5), percentile(f, 0.99), percentile(a, 0.5), percentile(a, 0.99)];
-    console.log(`  ${name.padEnd(42)} ${cell(f50)} ${cell(f99)} | ${cell(a50)} ${cell(a99)} |     ${signed(a50 - f50)} ${signed(a99 - f99)}`);
+    console.log(
+      `  ${name.padEnd(42)} ${cell(f50)} ${cell(f99)} | ${cell(a50)} ${cell(a99)} |     ${signed(a50 - f50)} ${signed(a99 - f99)}`,
+    );
   }
   console.log(`  (n = ${fb.length} floor / ${ab.length} app batches)`);
-  const perRun = (f: Figures) => f.runs.map((r) => percentile(r.batches.map((b) => b.lastRecv - b.readAt), 0.5).toFixed(1)).join(', ');
+  const perRun = (f: Figures) =>
+    f.runs
+      .map((r) =>
+        percentile(
+          r.batches.map((b) => b.lastRecv - b.readAt),
+          0.5,
+        ).toFixed(1),
+      )
+      .join(', ');
   console.log(`  read -> last client p50 run by run: floor ${perRun(floor)}; app ${perRun(app)}`);
 }
 
@@ -47,9 +57,15 @@ export function printCpu(floor: Figures, app: Figures): void {
     `  server CPU per delivered message (all threads, whole run incl. idle polling), µs: floor ${median(floor).toFixed(2)} (${list(floor)}); ` +
       `app ${median(app).toFixed(2)} (${list(app)}); ratio ${(median(app) / median(floor)).toFixed(2)}`,
   );
-  const clientUs = (f: Figures) => percentile(f.runs.map((r) => (r.reply.cpuMs * 1000) / Math.max(delivered(r), 1)), 0.5);
+  const clientUs = (f: Figures) =>
+    percentile(
+      f.runs.map((r) => (r.reply.cpuMs * 1000) / Math.max(delivered(r), 1)),
+      0.5,
+    );
   const acks = (f: Figures) => f.runs.map((r) => r.delayedAcks).join(', ');
-  console.log(`  client process CPU per message, µs: floor runs ${clientUs(floor).toFixed(2)}, app runs ${clientUs(app).toFixed(2)}; delayed ACKs per run: floor ${acks(floor)}; app ${acks(app)}`);
+  console.log(
+    `  client process CPU per message, µs: floor runs ${clientUs(floor).toFixed(2)}, app runs ${clientUs(app).toFixed(2)}; delayed ACKs per run: floor ${acks(floor)}; app ${acks(app)}`,
+  );
 }
 
 /** Runs that did not deliver exactly what they should, as text. */
@@ -84,7 +100,9 @@ export function printThroughput(floor: Figures, app: Figures, offeredPerSecond: 
     const f = percentile(floor.runs.map(pick), 0.5);
     const a = percentile(app.runs.map(pick), 0.5);
     const list = (x: Figures) => x.runs.map((r) => k(pick(r))).join(', ');
-    console.log(`  delivered messages per ${what}: floor ${k(f)} (${list(floor)}); app ${k(a)} (${list(app)}); app / floor ${(a / f).toFixed(2)}`);
+    console.log(
+      `  delivered messages per ${what}: floor ${k(f)} (${list(floor)}); app ${k(a)} (${list(app)}); app / floor ${(a / f).toFixed(2)}`,
+    );
     return { floor: f, app: a, ratio: a / f };
   };
   const cpu = line('second of server CPU', perCpuS);

@@ -82,5 +82,5 @@ const COLUMNS: [string, number, (s: Sample) => string][] = [
   ['alarm/s', 8, (s) => s.alarmStatesPerS.toFixed(1)],
 ];
 
-export const tableHeader = (): string => COLUMNS.map(([name, width]) => name.padStart(width)).join(' ') + '   (MiB unless named)';
+export const tableHeader = (): string => `${COLUMNS.map(([name, width]) => name.padStart(width)).join(' ')}   (MiB unless named)`;
 export const tableRow = (s: Sample): string => COLUMNS.map(([, width, cell]) => cell(s).padStart(width)).join(' ');

@@ -91,9 +91,5 @@ const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
 /** Operators read the worst first: state, then severity, then the newest. */
 export function byUrgency(a: AlarmView, b: AlarmView): number {
-  return (
-    STATE_RANK[a.state] - STATE_RANK[b.state] ||
-    SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] ||
-    b.since - a.since
-  );
+  return STATE_RANK[a.state] - STATE_RANK[b.state] || SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] || b.since - a.since;
 }

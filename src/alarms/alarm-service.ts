@@ -3,7 +3,15 @@ import { listAlarmStates } from '../db/alarm-states.js';
 import { listDatapoints } from '../db/datapoints.js';
 import type { Db } from '../db/database.js';
 import { listRules } from '../db/rules.js';
-import { createEngine, isActive, type AlarmRecord, type AlarmView, type CommandEvent, type Sample, type Transition } from '../engine/index.js';
+import {
+  createEngine,
+  isActive,
+  type AlarmRecord,
+  type AlarmView,
+  type CommandEvent,
+  type Sample,
+  type Transition,
+} from '../engine/index.js';
 import { AppError, notFound, unavailable } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { AlarmStateWrite } from '../journal/journal-store.js';
@@ -63,20 +71,22 @@ export function createAlarmService(
   // never succeed (a bug) or at shutdown.
   function onTransitions(transitions: Transition[]) {
     const events = transitions.map((t) => alarmStateEvent(t, points.get(t.rule.datapoint_id)));
-    journal.append(events, statesOf([...new Set(transitions.map((t) => t.rule_id))])).catch((err: unknown) =>
-      log.error(`alarms: ${transitions.length} transition(s) not journaled: ${String(err)}`),
-    );
+    journal
+      .append(events, statesOf([...new Set(transitions.map((t) => t.rule_id))]))
+      .catch((err: unknown) => log.error(`alarms: ${transitions.length} transition(s) not journaled: ${String(err)}`));
   }
 
   function onCommand(c: CommandEvent) {
-    journal.append([commandEvent(c, null, null)], statesOf([c.rule_id])).catch((err: unknown) =>
-      log.error(`alarms: ${c.kind} of rule ${c.rule_id} not journaled: ${String(err)}`),
-    );
+    journal
+      .append([commandEvent(c, null, null)], statesOf([c.rule_id]))
+      .catch((err: unknown) => log.error(`alarms: ${c.kind} of rule ${c.rule_id} not journaled: ${String(err)}`));
   }
 
   // The engine tells each failure once, until the rule evaluates cleanly again.
   function onRuleError(ruleId: number, err: unknown) {
-    log.error(`alarms: rule ${ruleId} cannot be evaluated, UNKNOWN until it can: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    log.error(
+      `alarms: rule ${ruleId} cannot be evaluated, UNKNOWN until it can: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
   }
 
   const engine = createEngine({ clock, onTransitions, onCommand, onRuleError });
@@ -168,7 +178,8 @@ export function createAlarmService(
     peerValues(values: readonly { datapoint_id: number; value: number | null; quality: 'good' | 'bad'; ts: string }[]): void {
       let samples: Sample[] | null = null;
       for (const v of values) {
-        if (engine.watches(v.datapoint_id)) (samples ??= []).push({ datapoint_id: v.datapoint_id, value: v.value, quality: v.quality, ts: Date.parse(v.ts) });
+        if (engine.watches(v.datapoint_id))
+          (samples ??= []).push({ datapoint_id: v.datapoint_id, value: v.value, quality: v.quality, ts: Date.parse(v.ts) });
       }
       if (samples !== null) engine.ingest(samples);
     },
@@ -244,7 +255,8 @@ export function createAlarmService(
     },
 
     async shelve(ruleId: number, durationMs: number, user: string, comment: string | null) {
-      if (durationMs > MAX_SHELVE_MS) throw new AppError('invalid_request', 'Invalid request', [{ path: 'duration_ms', message: 'at most 8 hours (28800000 ms)' }]);
+      if (durationMs > MAX_SHELVE_MS)
+        throw new AppError('invalid_request', 'Invalid request', [{ path: 'duration_ms', message: 'at most 8 hours (28800000 ms)' }]);
       journal.assertWritable();
       const result = engine.shelve(ruleId, clock.now() + durationMs);
       if (result.kind === 'not_found') throw notFound('alarm');

@@ -12,7 +12,12 @@ const HIDDEN = '***';
  * An `audit` event: `user` is who acted (null: unknown, as for a failed sign-in), `target` the
  * username acted on (null: no such account). Fields are named one by one, so no password, hash or token can slip in.
  */
-export function auditEvent(type: AuditEventType, user: string | null, target: string | null, details: Record<string, unknown> = {}): NewEvent {
+export function auditEvent(
+  type: AuditEventType,
+  user: string | null,
+  target: string | null,
+  details: Record<string, unknown> = {},
+): NewEvent {
   return { topic: 'audit', type, payload: { user, target, ...details } };
 }
 

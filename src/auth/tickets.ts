@@ -46,7 +46,9 @@ export function createTicketStore(clock: Clock, randomToken: () => string): Tick
     async consume(ticket) {
       const t = tickets.get(ticket);
       tickets.delete(ticket);
-      return t && t.expiresAt > clock.now() ? { userId: t.userId, tokenVersion: t.tokenVersion, sessionExpiresAt: t.sessionExpiresAt } : undefined;
+      return t && t.expiresAt > clock.now()
+        ? { userId: t.userId, tokenVersion: t.tokenVersion, sessionExpiresAt: t.sessionExpiresAt }
+        : undefined;
     },
   };
 }
@@ -76,7 +78,9 @@ export function databaseTicketStore(db: Db, clock: Clock, randomToken: () => str
     },
     async consume(ticket) {
       const t = await db.deleteFrom('stream_tickets').where('ticket', '=', ticket).returningAll().executeTakeFirst();
-      return t && t.expires_at > clock.now() ? { userId: t.user_id, tokenVersion: t.token_version, sessionExpiresAt: t.session_expires_at } : undefined;
+      return t && t.expires_at > clock.now()
+        ? { userId: t.user_id, tokenVersion: t.token_version, sessionExpiresAt: t.session_expires_at }
+        : undefined;
     },
   };
 }

@@ -63,7 +63,12 @@ export function createTokenService(secret: string, ttlS: number, clock: Clock) {
       // Tokens from before token versions existed carry none: version 0, as the column's default.
       const ver = payload['ver'] ?? 0;
       if (!Number.isSafeInteger(userId) || !Array.isArray(perms) || !Number.isSafeInteger(ver)) return undefined;
-      return Object.freeze({ userId, perms: perms.filter((p): p is string => typeof p === 'string'), exp: payload.exp!, ver: ver as number });
+      return Object.freeze({
+        userId,
+        perms: perms.filter((p): p is string => typeof p === 'string'),
+        exp: payload.exp!,
+        ver: ver as number,
+      });
     } catch {
       return undefined;
     }

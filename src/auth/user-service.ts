@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { accountChanges, auditEvent } from '../audit/audit-events.js';
 import { onUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
@@ -91,7 +91,9 @@ export function userService(db: Db, journal: Journal, accountChanged: AccountCha
      * no account has the name given, which is not kept: it may be a password typed as the name.
      */
     async signInFailed(account: Pick<User, 'id' | 'username'> | null, address: string): Promise<void> {
-      await journal.appendOrHold([auditEvent('sign_in_failed', null, account?.username ?? null, { user_id: account?.id ?? null, address })]);
+      await journal.appendOrHold([
+        auditEvent('sign_in_failed', null, account?.username ?? null, { user_id: account?.id ?? null, address }),
+      ]);
     },
   };
 }

@@ -1,7 +1,13 @@
 import * as v from 'valibot';
 
 // Scripts whose letters pass for each other (Latin a, Cyrillic а, Greek α): a name may use one.
-const CONFUSABLE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Cyrillic}/u, /\p{Script=Greek}/u, /\p{Script=Armenian}/u, /\p{Script=Cherokee}/u];
+const CONFUSABLE_SCRIPTS = [
+  /\p{Script=Latin}/u,
+  /\p{Script=Cyrillic}/u,
+  /\p{Script=Greek}/u,
+  /\p{Script=Armenian}/u,
+  /\p{Script=Cherokee}/u,
+];
 
 /** True when the letters of a name come from one script family, so it cannot pose as another. */
 function singleScript(name: string): boolean {

@@ -32,7 +32,11 @@ DATABASE selects the database as for the server (default db/alarms.sqlite).
 To write, alarmctl needs a SQLite database to itself: stop the server, or use its REST API.`;
 
 // stdout carries what a command prints (an export, say); the journal's complaints go to stderr.
-const stderrLog: Logger = { info: (m) => console.error(m), warn: (m) => console.error(`warn: ${m}`), error: (m) => console.error(`error: ${m}`) };
+const stderrLog: Logger = {
+  info: (m) => console.error(m),
+  warn: (m) => console.error(`warn: ${m}`),
+  error: (m) => console.error(`error: ${m}`),
+};
 
 /** Who the journal says acted: there is no signed-in user, so alarmctl and the account it ran under. */
 function actor(): string {
@@ -72,11 +76,17 @@ function one(args: string[], what: string): string {
 }
 
 /** Runs one command; resolves with what to print. */
-async function run(argv: string[]): Promise<string | void> {
+async function run(argv: string[]): Promise<string | undefined> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, json: { type: 'boolean' }, role: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'dry-run': { type: 'boolean' },
+      prune: { type: 'boolean' },
+      json: { type: 'boolean' },
+      role: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, ...args] = positionals;
   if (values.help || command === undefined) return USAGE;
@@ -106,7 +116,8 @@ async function run(argv: string[]): Promise<string | void> {
     }
     case 'backup': {
       const file = one(args, 'backup FILE');
-      if (isPostgresUrl(loadConfig(process.env).database)) throw new CliFailure('DATABASE is PostgreSQL: back it up with pg_dump', EXIT.usage);
+      if (isPostgresUrl(loadConfig(process.env).database))
+        throw new CliFailure('DATABASE is PostgreSQL: back it up with pg_dump', EXIT.usage);
       return withDatabase('read', ({ db }) => backupCommand(db, file));
     }
     default:

@@ -38,7 +38,9 @@ export async function openCliDatabase(location: string, openSqlite: OpenSqlite, 
     db = openDatabase(location, sqlite && access !== 'read' ? exclusively(openSqlite) : openSqlite);
   } catch (err) {
     if (!isBusy(err)) throw err;
-    throw new CliFailure(`${location} is in use, by a running server most likely: stop it first, or make the change through its REST API (README, "Config as files")`);
+    throw new CliFailure(
+      `${location} is in use, by a running server most likely: stop it first, or make the change through its REST API (README, "Config as files")`,
+    );
   }
   await migrateToLatest(db);
   return db;

@@ -5,7 +5,7 @@ import { importOutput } from './import-output.js';
 import { readStdin } from './read-secret.js';
 
 /** `alarmctl export [FILE]`: the plant file, to FILE or stdout. */
-export async function exportCommand(config: ConfigIoService, out: string | undefined): Promise<void> {
+export async function exportCommand(config: ConfigIoService, out: string | undefined): Promise<undefined> {
   const text = `${JSON.stringify(await config.exportFile(), null, 2)}\n`;
   if (out === undefined) process.stdout.write(text);
   else await writeFile(out, text);
@@ -18,8 +18,13 @@ export interface ImportFlags {
 }
 
 /** `alarmctl import FILE [--dry-run] [--prune] [--json]`; FILE `-` is stdin. */
-export async function importCommand(config: ConfigIoService, path: string, flags: ImportFlags, user: string): Promise<void> {
-  const text = path === '-' ? await readStdin() : await readFile(path, 'utf8').catch((err: unknown) => Promise.reject(new CliFailure(`cannot read ${path}: ${(err as Error).message}`)));
+export async function importCommand(config: ConfigIoService, path: string, flags: ImportFlags, user: string): Promise<undefined> {
+  const text =
+    path === '-'
+      ? await readStdin()
+      : await readFile(path, 'utf8').catch((err: unknown) =>
+          Promise.reject(new CliFailure(`cannot read ${path}: ${(err as Error).message}`)),
+        );
   let input: unknown;
   try {
     input = JSON.parse(text);

@@ -3,7 +3,9 @@ import type { ImportReport, ReportedChange } from '../config-io/import-report.js
 function lineOf(c: ReportedChange): string {
   const what = c.resource === 'rule' ? `rule "${c.name}" on ${c.datapoint}` : `${c.resource} "${c.name}"`;
   if (c.action !== 'update') return `${c.action} ${what}`;
-  const fields = Object.entries(c.changes ?? {}).map(([field, [before, after]]) => `${field} ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+  const fields = Object.entries(c.changes ?? {}).map(
+    ([field, [before, after]]) => `${field} ${JSON.stringify(before)} -> ${JSON.stringify(after)}`,
+  );
   return `update ${what}: ${fields.join(', ')}`;
 }
 

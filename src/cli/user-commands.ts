@@ -6,7 +6,13 @@ import { parseWith } from '../http/validate.js';
 import { CliFailure } from './cli-failure.js';
 
 /** `alarmctl user add NAME --role ROLE`: journaled as `user_created` (SPEC 13) by `by`. */
-export async function userAdd(users: UserService, username: string, role: string | undefined, password: string, by: string): Promise<string> {
+export async function userAdd(
+  users: UserService,
+  username: string,
+  role: string | undefined,
+  password: string,
+  by: string,
+): Promise<string> {
   if (role === undefined) throw new CliFailure('user add needs --role (admin, operator, viewer or user)', 2);
   const user = await users.create(parseWith(UserCreate, { username, password, role }, 'user'), by);
   return `created ${user.role} "${user.username}" (id ${user.id})`;
@@ -26,5 +32,8 @@ export async function userList(users: UserService, json: boolean): Promise<strin
   const all = await users.list();
   if (json) return JSON.stringify(all, null, 2);
   const width = Math.max(8, ...all.map((u) => u.username.length));
-  return [`${'id'.padStart(5)}  ${'username'.padEnd(width)}  role`, ...all.map((u) => `${String(u.id).padStart(5)}  ${u.username.padEnd(width)}  ${u.role}`)].join('\n');
+  return [
+    `${'id'.padStart(5)}  ${'username'.padEnd(width)}  role`,
+    ...all.map((u) => `${String(u.id).padStart(5)}  ${u.username.padEnd(width)}  ${u.role}`),
+  ].join('\n');
 }

@@ -93,7 +93,8 @@ export function createCluster(deps: ClusterDeps) {
   });
 
   const session = createNodeSession({
-    newClient: () => new pg.Client({ ...pool.options, application_name: sessionTag(name), keepAlive: true, keepAliveInitialDelayMillis: 1_000 }),
+    newClient: () =>
+      new pg.Client({ ...pool.options, application_name: sessionTag(name), keepAlive: true, keepAliveInitialDelayMillis: 1_000 }),
     channels: [JOURNAL_CHANNEL, COMMAND_CHANNEL, REPLY_CHANNEL, MEMBERS_CHANNEL, VALUES_CHANNEL],
     onNotify(channel, payload) {
       if (channel === JOURNAL_CHANNEL) tail.hint();
@@ -155,7 +156,13 @@ export function createCluster(deps: ClusterDeps) {
     log,
   });
 
-  const membership = createMembership(db, () => name, clock, log, () => alarms.suppressedHere());
+  const membership = createMembership(
+    db,
+    () => name,
+    clock,
+    log,
+    () => alarms.suppressedHere(),
+  );
 
   function receivedValues(payload: string): void {
     try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AlarmBody, } from '../alarms/alarm-events.js';
+import type { AlarmBody } from '../alarms/alarm-events.js';
 import type { Clock } from '../clock.js';
 import { AppError, notFound, unavailable, type ErrorCode, type ErrorDetail } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -112,7 +112,9 @@ export function createCommandRelay(options: CommandRelayOptions): AlarmCommands 
         if (channel === COMMAND_CHANNEL) {
           const { id, from, command } = JSON.parse(payload) as { id: string; from: string; command: AlarmCommand };
           if (from === options.self() || !options.owns(command.rule_id)) return;
-          answer(id, from, command).catch((err: unknown) => log.error(`cluster: answering a ${command.kind} from ${from} failed: ${String(err)}`));
+          answer(id, from, command).catch((err: unknown) =>
+            log.error(`cluster: answering a ${command.kind} from ${from} failed: ${String(err)}`),
+          );
         } else if (channel === REPLY_CHANNEL) {
           const reply = JSON.parse(payload) as Reply;
           if (reply.to !== options.self()) return;

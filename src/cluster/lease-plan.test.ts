@@ -28,7 +28,9 @@ describe('planLeases', () => {
     const held = new Set([1, 2, 3]);
     expect(planLeases(view({ nodes: 2, held, taken: new Set([1, 2, 3, 4, 5, 6]) }))).toEqual({ take: [], release: [] });
     // 7 PLCs on 2 nodes: shares of 4 and 3, neither moves
-    expect(planLeases(view({ plcs: [1, 2, 3, 4, 5, 6, 7], nodes: 2, held: new Set([5, 6, 7]), taken: new Set([1, 2, 3, 4, 5, 6, 7]) }))).toEqual({ take: [], release: [] });
+    expect(
+      planLeases(view({ plcs: [1, 2, 3, 4, 5, 6, 7], nodes: 2, held: new Set([5, 6, 7]), taken: new Set([1, 2, 3, 4, 5, 6, 7]) })),
+    ).toEqual({ take: [], release: [] });
   });
 
   it('takes a PLC left free too long, over its share (a node counted live that is gone)', () => {

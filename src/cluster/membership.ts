@@ -53,11 +53,14 @@ export function createMembership(db: Db, nameOf: () => string, clock: Clock, log
       });
       // The node's suppressed rules ride along: suppression is engine state, not a stored one.
       const suppressed = JSON.stringify(suppressedHere());
-      await Promise.race([silent, db
-        .insertInto('cluster_nodes')
-        .values({ name: self, started_at: sql`now()`, last_seen: sql`now()`, suppressed })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ last_seen: sql`now()`, suppressed }))
-        .execute()]);
+      await Promise.race([
+        silent,
+        db
+          .insertInto('cluster_nodes')
+          .values({ name: self, started_at: sql`now()`, last_seen: sql`now()`, suppressed })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ last_seen: sql`now()`, suppressed }))
+          .execute(),
+      ]);
       healthy = true;
       if (failing) log.info('cluster: the database is reachable again');
       failing = false;
@@ -129,7 +132,11 @@ export function createMembership(db: Db, nameOf: () => string, clock: Clock, log
     async stop(): Promise<void> {
       stopped = true;
       if (timer !== undefined) clock.clearTimer(timer);
-      await db.deleteFrom('cluster_nodes').where('name', '=', self).execute().catch(() => {});
+      await db
+        .deleteFrom('cluster_nodes')
+        .where('name', '=', self)
+        .execute()
+        .catch(() => {});
     },
   };
 }

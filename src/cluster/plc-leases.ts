@@ -116,7 +116,8 @@ export function createPlcLeases(options: PlcLeaseOptions) {
       if (timer !== undefined) clock.clearTimer(timer);
       timer = undefined;
       await running;
-      if (held.size > 0 && session.connected) await release([...held]).catch((err: unknown) => log.error(`cluster: hand-over failed: ${String(err)}`));
+      if (held.size > 0 && session.connected)
+        await release([...held]).catch((err: unknown) => log.error(`cluster: hand-over failed: ${String(err)}`));
     },
   };
 }

@@ -42,7 +42,9 @@ export function decodeValues(payload: string): { from: string; values: LiveValue
     const datapoint_id = Number(entry.slice(0, colon));
     const raw = entry.slice(colon + 1);
     if (!Number.isInteger(datapoint_id) || colon < 0) throw new Error(`bad value entry "${entry}"`);
-    values.push(raw === '!' ? { datapoint_id, value: null, quality: 'bad', ts } : { datapoint_id, value: Number(raw), quality: 'good', ts });
+    values.push(
+      raw === '!' ? { datapoint_id, value: null, quality: 'bad', ts } : { datapoint_id, value: Number(raw), quality: 'good', ts },
+    );
   }
   return { from, values };
 }

@@ -45,7 +45,11 @@ function ruleInput(step: Extract<RuleStep, { action: 'create' | 'update' }>, ids
   return {
     ...fields,
     datapoint_id: ids.points.get(step.point)!,
-    suppress_when: suppress_when && { datapoint_id: ids.points.get(step.suppressor!)!, comparison: suppress_when.comparison, value: suppress_when.value },
+    suppress_when: suppress_when && {
+      datapoint_id: ids.points.get(step.suppressor!)!,
+      comparison: suppress_when.comparison,
+      value: suppress_when.value,
+    },
   };
 }
 
@@ -64,8 +68,14 @@ export async function applyPlan(trx: Db, current: CurrentConfig, plan: ImportPla
   const ids = idsOf(current);
   const written = new Map<ImportStep, Written>();
 
-  await deleteRules(trx, only(steps, 'rule', 'delete').map((s) => s.before.id));
-  await deleteDatapoints(trx, only(steps, 'datapoint', 'delete').map((s) => s.before.id));
+  await deleteRules(
+    trx,
+    only(steps, 'rule', 'delete').map((s) => s.before.id),
+  );
+  await deleteDatapoints(
+    trx,
+    only(steps, 'datapoint', 'delete').map((s) => s.before.id),
+  );
   for (const s of only(steps, 'plc', 'delete')) await deletePlc(trx, s.before.id);
   for (const s of only(steps, 'notifier', 'delete')) await deleteNotifier(trx, s.before.id);
 
@@ -77,15 +87,24 @@ export async function applyPlan(trx: Db, current: CurrentConfig, plan: ImportPla
   }
 
   const newPoints = only(steps, 'datapoint', 'create');
-  const points = await insertDatapoints(trx, newPoints.map((s) => ({ plc_id: ids.plcs.get(s.plc)!, ...s.input })), ts);
+  const points = await insertDatapoints(
+    trx,
+    newPoints.map((s) => ({ plc_id: ids.plcs.get(s.plc)!, ...s.input })),
+    ts,
+  );
   newPoints.forEach((s, i) => {
     ids.points.set(pointKey(s.plc, s.input.label), points[i]!.id);
     written.set(s, points[i]!);
   });
-  for (const s of only(steps, 'datapoint', 'update')) written.set(s, await updateDatapoint(trx, s.before.id, { plc_id: s.before.plc_id, ...s.input }, ts));
+  for (const s of only(steps, 'datapoint', 'update'))
+    written.set(s, await updateDatapoint(trx, s.before.id, { plc_id: s.before.plc_id, ...s.input }, ts));
 
   const newRules = only(steps, 'rule', 'create');
-  const rules = await insertRules(trx, newRules.map((s) => ruleInput(s, ids)), ts);
+  const rules = await insertRules(
+    trx,
+    newRules.map((s) => ruleInput(s, ids)),
+    ts,
+  );
   newRules.forEach((s, i) => written.set(s, rules[i]!));
   for (const s of only(steps, 'rule', 'update')) written.set(s, await updateRule(trx, s.before.id, ruleInput(s, ids), ts));
 
@@ -107,7 +126,9 @@ function plantChangesOf(steps: ImportStep[], written: Map<ImportStep, Written>):
   const changes: PlantChange[] = steps.some((s) => s.resource === 'plc' || s.resource === 'datapoint') ? [{ kind: 'topology' }] : [];
   for (const s of steps) {
     if (s.resource !== 'rule') continue;
-    changes.push(s.action === 'delete' ? { kind: 'rule_deleted', ruleId: s.before.id } : { kind: 'rule_saved', rule: written.get(s) as Rule });
+    changes.push(
+      s.action === 'delete' ? { kind: 'rule_deleted', ruleId: s.before.id } : { kind: 'rule_saved', rule: written.get(s) as Rule },
+    );
   }
   return changes;
 }

@@ -38,7 +38,8 @@ export function ruleEntryOf(r: Rule, refs: ReadonlyMap<number, string>): RuleEnt
     name,
     datapoint: refs.get(datapoint_id)!,
     ...fields,
-    suppress_when: suppress_when && suppressor ? { datapoint: suppressor, comparison: suppress_when.comparison, value: suppress_when.value } : null,
+    suppress_when:
+      suppress_when && suppressor ? { datapoint: suppressor, comparison: suppress_when.comparison, value: suppress_when.value } : null,
   };
 }
 

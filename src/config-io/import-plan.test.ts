@@ -11,20 +11,69 @@ import { reportOf } from './import-report.js';
 import { parsePlantFile } from './plant-file.js';
 
 const plc = (id: number, name: string, over: Partial<Plc> = {}): Plc => ({
-  id, name, host: '10.0.0.1', port: 502, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, max_in_flight: 1, enabled: true, ...over,
+  id,
+  name,
+  host: '10.0.0.1',
+  port: 502,
+  unit_id: 1,
+  poll_interval_ms: 1000,
+  timeout_ms: 1000,
+  max_in_flight: 1,
+  enabled: true,
+  ...over,
 });
 const point = (id: number, plc_id: number, label: string, over: Partial<Datapoint> = {}): Datapoint => ({
-  id, plc_id, label, description: '', area: 'holding', address: id, type: 'uint16', word_order: 'big', scale: 1, offset: 0, unit: '', ...over,
+  id,
+  plc_id,
+  label,
+  description: '',
+  area: 'holding',
+  address: id,
+  type: 'uint16',
+  word_order: 'big',
+  scale: 1,
+  offset: 0,
+  unit: '',
+  ...over,
 });
 const rule = (id: number, datapoint_id: number, name: string, over: Partial<Rule> = {}): Rule => ({
-  id, datapoint_id, name, severity: 'medium', comparison: 'above', warning_threshold: null, alarm_threshold: 50, deadband: 0,
-  on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: true, suppress_when: null, escalate_after_s: null, ...over,
+  id,
+  datapoint_id,
+  name,
+  severity: 'medium',
+  comparison: 'above',
+  warning_threshold: null,
+  alarm_threshold: 50,
+  deadband: 0,
+  on_delay_ms: 0,
+  off_delay_ms: 0,
+  schedule: null,
+  enabled: true,
+  suppress_when: null,
+  escalate_after_s: null,
+  ...over,
 });
 const webhook = (id: number, name: string, secret = 'stored-secret-0123456789'): Notifier => ({
-  id, name, kind: 'webhook', url: 'https://hooks.example.com/a', secret, enabled: true, min_severity: 'low', events: ['alarm_state'], max_per_rule_per_min: 6,
+  id,
+  name,
+  kind: 'webhook',
+  url: 'https://hooks.example.com/a',
+  secret,
+  enabled: true,
+  min_severity: 'low',
+  events: ['alarm_state'],
+  max_per_rule_per_min: 6,
 });
 const mqtt = (id: number, name: string): Notifier => ({
-  id, name, kind: 'mqtt', url: 'mqtt://bob:hunter2@broker.example.com', mqtt_topic: 'alarms', enabled: true, min_severity: 'low', events: ['alarm_state'], max_per_rule_per_min: 6,
+  id,
+  name,
+  kind: 'mqtt',
+  url: 'mqtt://bob:hunter2@broker.example.com',
+  mqtt_topic: 'alarms',
+  enabled: true,
+  min_severity: 'low',
+  events: ['alarm_state'],
+  max_per_rule_per_min: 6,
 });
 
 /** Line 1 with TT1 and TT2, a rule on each (one suppressed by TT2), Line 2 with PT1, and two notifiers. */
@@ -64,7 +113,10 @@ describe('planning an import', () => {
   });
 
   it('creates into an empty configuration in order: PLCs, their datapoints, rules, notifiers', () => {
-    const file = { ...exported(), notifiers: [{ name: 'pager', kind: 'webhook', url: 'https://h.example.com/', secret: 'a-secret-of-16-chars' }] };
+    const file = {
+      ...exported(),
+      notifiers: [{ name: 'pager', kind: 'webhook', url: 'https://h.example.com/', secret: 'a-secret-of-16-chars' }],
+    };
     const report = plan(file, false, { plcs: [], datapoints: [], rules: [], notifiers: [] });
     expect(report.changes.map((c) => [c.action, c.resource, c.name, c.datapoint])).toEqual([
       ['create', 'plc', 'Line 1', undefined],
@@ -90,10 +142,17 @@ describe('planning an import', () => {
       { action: 'update', resource: 'plc', name: 'Line 1', id: 1, changes: { poll_interval_ms: [1000, 500] } },
       { action: 'update', resource: 'datapoint', name: 'Line 1/TT2', id: 11, changes: { scale: [1, 0.1] } },
       {
-        action: 'update', resource: 'rule', name: 'Hot', datapoint: 'Line 1/TT1', id: 100,
+        action: 'update',
+        resource: 'rule',
+        name: 'Hot',
+        datapoint: 'Line 1/TT1',
+        id: 100,
         changes: {
           alarm_threshold: [50, 60],
-          suppress_when: [{ datapoint: 'Line 1/TT2', comparison: 'equal', value: 0 }, { datapoint: 'Line 2/PT1', comparison: 'equal', value: 0 }],
+          suppress_when: [
+            { datapoint: 'Line 1/TT2', comparison: 'equal', value: 0 },
+            { datapoint: 'Line 2/PT1', comparison: 'equal', value: 0 },
+          ],
         },
       },
     ]);
@@ -138,7 +197,14 @@ describe('planning an import', () => {
 
   it('leaves a section the file does not have alone, even with prune; so a PLC without a datapoints list keeps its own', () => {
     const { datapoints: _, ...line1 } = exported().plcs[0];
-    const report = plan({ version: 1, plcs: [line1, exported().plcs[1]], rules: [{ name: 'New', datapoint: 'Line 1/TT1', alarm_threshold: 1, comparison: 'above' }] }, false);
+    const report = plan(
+      {
+        version: 1,
+        plcs: [line1, exported().plcs[1]],
+        rules: [{ name: 'New', datapoint: 'Line 1/TT1', alarm_threshold: 1, comparison: 'above' }],
+      },
+      false,
+    );
     expect(report.changes.map((c) => [c.action, c.resource, c.name])).toEqual([['create', 'rule', 'New']]);
     expect(plan({ version: 1 }, true).changes).toEqual([]);
   });
@@ -171,25 +237,76 @@ describe('planning an import', () => {
 
   it('resolves a reference when a name itself has a "/" in it', () => {
     const config: CurrentConfig = { plcs: [plc(1, 'Hall A/Line 1')], datapoints: [point(10, 1, 'TT1')], rules: [], notifiers: [] };
-    const report = plan({ version: 1, rules: [{ name: 'Hot', datapoint: 'Hall A/Line 1/TT1', comparison: 'above', alarm_threshold: 5 }] }, false, config);
+    const report = plan(
+      { version: 1, rules: [{ name: 'Hot', datapoint: 'Hall A/Line 1/TT1', comparison: 'above', alarm_threshold: 5 }] },
+      false,
+      config,
+    );
     expect(report.changes).toEqual([{ action: 'create', resource: 'rule', name: 'Hot', datapoint: 'Hall A/Line 1/TT1' }]);
   });
 });
 
 describe('a bad file is refused as a whole, each problem with its path', () => {
-  const ruleOn = (datapoint: string, over: Record<string, unknown> = {}) => ({ name: 'R', datapoint, comparison: 'above', alarm_threshold: 5, ...over });
+  const ruleOn = (datapoint: string, over: Record<string, unknown> = {}) => ({
+    name: 'R',
+    datapoint,
+    comparison: 'above',
+    alarm_threshold: 5,
+    ...over,
+  });
   it.each<[string, () => unknown, boolean, { path: string; message: RegExp }[]]>([
-    ['a wrong type', () => ({ ...exported(), rules: [ruleOn('Line 1/TT1', { severity: 'urgent' })] }), false, [{ path: 'rules.0.severity', message: /low/ }]],
-    ['an unknown field', () => ({ version: 1, plcs: [{ name: 'X', host: 'h', id: 4 }] }), false, [{ path: 'plcs.0.id', message: /never/i }]],
+    [
+      'a wrong type',
+      () => ({ ...exported(), rules: [ruleOn('Line 1/TT1', { severity: 'urgent' })] }),
+      false,
+      [{ path: 'rules.0.severity', message: /low/ }],
+    ],
+    [
+      'an unknown field',
+      () => ({ version: 1, plcs: [{ name: 'X', host: 'h', id: 4 }] }),
+      false,
+      [{ path: 'plcs.0.id', message: /never/i }],
+    ],
     ['another version', () => ({ version: 2 }), false, [{ path: 'version', message: /1/ }]],
-    ['a PLC twice', () => ({ version: 1, plcs: [{ name: 'X', host: 'h' }, { name: 'X', host: 'h' }] }), false, [{ path: 'plcs.1.name', message: /twice/ }]],
+    [
+      'a PLC twice',
+      () => ({
+        version: 1,
+        plcs: [
+          { name: 'X', host: 'h' },
+          { name: 'X', host: 'h' },
+        ],
+      }),
+      false,
+      [{ path: 'plcs.1.name', message: /twice/ }],
+    ],
     [
       'a label twice on a PLC, and a coil that is not a bool',
-      () => ({ version: 1, plcs: [{ name: 'X', host: 'h', datapoints: [{ label: 'A', area: 'coil', address: 0, type: 'uint16' }, { label: 'A', area: 'holding', address: 1, type: 'bool' }] }] }),
+      () => ({
+        version: 1,
+        plcs: [
+          {
+            name: 'X',
+            host: 'h',
+            datapoints: [
+              { label: 'A', area: 'coil', address: 0, type: 'uint16' },
+              { label: 'A', area: 'holding', address: 1, type: 'bool' },
+            ],
+          },
+        ],
+      }),
       false,
-      [{ path: 'plcs.0.datapoints.0.type', message: /bool/ }, { path: 'plcs.0.datapoints.1.label', message: /twice/ }],
+      [
+        { path: 'plcs.0.datapoints.0.type', message: /bool/ },
+        { path: 'plcs.0.datapoints.1.label', message: /twice/ },
+      ],
     ],
-    ['a rule on a datapoint nobody has', () => ({ version: 1, rules: [ruleOn('Line 1/TT9')] }), false, [{ path: 'rules.0.datapoint', message: /no datapoint "Line 1\/TT9"/ }]],
+    [
+      'a rule on a datapoint nobody has',
+      () => ({ version: 1, rules: [ruleOn('Line 1/TT9')] }),
+      false,
+      [{ path: 'rules.0.datapoint', message: /no datapoint "Line 1\/TT9"/ }],
+    ],
     [
       'a rule on a datapoint the import prunes',
       () => {
@@ -200,10 +317,30 @@ describe('a bad file is refused as a whole, each problem with its path', () => {
       true,
       [{ path: 'rules.0.datapoint', message: /no datapoint/ }],
     ],
-    ['a rule suppressed by its own datapoint', () => ({ version: 1, rules: [ruleOn('Line 1/TT1', { suppress_when: { datapoint: 'Line 1/TT1', comparison: 'equal', value: 1 } })] }), false, [{ path: 'rules.0.suppress_when.datapoint', message: /own datapoint/ }]],
-    ['a warning above the alarm', () => ({ version: 1, rules: [ruleOn('Line 1/TT1', { warning_threshold: 9 })] }), false, [{ path: 'rules.0.warning_threshold', message: /exceed/ }]],
-    ['a new webhook without a secret', () => ({ version: 1, notifiers: [{ name: 'new', kind: 'webhook', url: 'https://x.example.com/' }] }), false, [{ path: 'notifiers.0.secret', message: /required/ }]],
-    ['a notifier twice', () => ({ version: 1, notifiers: [exported().notifiers[1], exported().notifiers[1]] }), false, [{ path: 'notifiers.1.name', message: /twice/ }]],
+    [
+      'a rule suppressed by its own datapoint',
+      () => ({ version: 1, rules: [ruleOn('Line 1/TT1', { suppress_when: { datapoint: 'Line 1/TT1', comparison: 'equal', value: 1 } })] }),
+      false,
+      [{ path: 'rules.0.suppress_when.datapoint', message: /own datapoint/ }],
+    ],
+    [
+      'a warning above the alarm',
+      () => ({ version: 1, rules: [ruleOn('Line 1/TT1', { warning_threshold: 9 })] }),
+      false,
+      [{ path: 'rules.0.warning_threshold', message: /exceed/ }],
+    ],
+    [
+      'a new webhook without a secret',
+      () => ({ version: 1, notifiers: [{ name: 'new', kind: 'webhook', url: 'https://x.example.com/' }] }),
+      false,
+      [{ path: 'notifiers.0.secret', message: /required/ }],
+    ],
+    [
+      'a notifier twice',
+      () => ({ version: 1, notifiers: [exported().notifiers[1], exported().notifiers[1]] }),
+      false,
+      [{ path: 'notifiers.1.name', message: /twice/ }],
+    ],
   ])('%s', (_, file, prune, expected) => {
     const problems = problemsOf(file(), prune);
     expect(problems.map((p) => p.path)).toEqual(expected.map((e) => e.path));
@@ -211,7 +348,12 @@ describe('a bad file is refused as a whole, each problem with its path', () => {
   });
 
   it('an ambiguous reference is refused rather than guessed', () => {
-    const config: CurrentConfig = { plcs: [plc(1, 'A'), plc(2, 'A/B')], datapoints: [point(10, 1, 'B/C'), point(11, 2, 'C')], rules: [], notifiers: [] };
+    const config: CurrentConfig = {
+      plcs: [plc(1, 'A'), plc(2, 'A/B')],
+      datapoints: [point(10, 1, 'B/C'), point(11, 2, 'C')],
+      rules: [],
+      notifiers: [],
+    };
     expect(() => plan({ version: 1, rules: [ruleOn('A/B/C')] }, false, config)).toThrow(AppError);
   });
 });

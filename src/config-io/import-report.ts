@@ -30,7 +30,9 @@ function named(step: ImportStep): Pick<ReportedChange, 'name' | 'datapoint'> {
     case 'datapoint':
       return { name: pointRef(step.plc, step.action === 'delete' ? step.before.label : step.input.label) };
     case 'rule':
-      return step.action === 'delete' ? { name: step.before.name, datapoint: step.datapoint } : { name: step.input.name, datapoint: step.input.datapoint };
+      return step.action === 'delete'
+        ? { name: step.before.name, datapoint: step.datapoint }
+        : { name: step.input.name, datapoint: step.input.datapoint };
   }
 }
 

@@ -23,7 +23,15 @@ export type DatapointStep =
 /** `point` and `suppressor`: the datapoints the entry's references resolved to. */
 export type RuleStep =
   | { resource: 'rule'; action: 'create'; input: RuleEntry; point: PointKey; suppressor: PointKey | null }
-  | { resource: 'rule'; action: 'update'; before: Rule; input: RuleEntry; point: PointKey; suppressor: PointKey | null; changes: FieldChanges }
+  | {
+      resource: 'rule';
+      action: 'update';
+      before: Rule;
+      input: RuleEntry;
+      point: PointKey;
+      suppressor: PointKey | null;
+      changes: FieldChanges;
+    }
   | { resource: 'rule'; action: 'delete'; before: Rule; datapoint: string };
 
 export type NotifierStep =
@@ -53,7 +61,10 @@ export const emptyParts = (): PlanParts => ({ deletes: [], writes: [], unchanged
  * How a file's entry compares with what it matched, both in file form: new, changed (the
  * fields that differ), or the same.
  */
-export function compared<T extends object>(before: T | undefined, after: T): { action: 'create' } | { action: 'update'; changes: FieldChanges } | { action: 'same' } {
+export function compared<T extends object>(
+  before: T | undefined,
+  after: T,
+): { action: 'create' } | { action: 'update'; changes: FieldChanges } | { action: 'same' } {
   if (before === undefined) return { action: 'create' };
   const changes = changesOf(before, after);
   return Object.keys(changes).length > 0 ? { action: 'update', changes } : { action: 'same' };

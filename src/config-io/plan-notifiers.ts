@@ -30,7 +30,12 @@ function shownChanges(before: NotifierConfig, after: NotifierConfig): FieldChang
 }
 
 /** Notifiers matched by name; with `prune`, those the file does not list are deleted. No `notifiers` section: no change. */
-export function planNotifiers(current: Notifier[], entries: NotifierEntry[] | undefined, prune: boolean, problems: ErrorDetail[]): PlanParts {
+export function planNotifiers(
+  current: Notifier[],
+  entries: NotifierEntry[] | undefined,
+  prune: boolean,
+  problems: ErrorDetail[],
+): PlanParts {
   const parts = emptyParts();
   const byName = new Map(current.map((n) => [n.name, n]));
   const listed = new Set<string>();

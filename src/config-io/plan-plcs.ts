@@ -42,7 +42,8 @@ export function planPlcs(current: CurrentConfig, entries: PlcEntry[] | undefined
     const before = plcByName.get(entry.name);
     const plc = compared(before && plcEntryOf(before), input);
     if (plc.action === 'create') parts.writes.push({ resource: 'plc', action: 'create', input });
-    else if (plc.action === 'update') parts.writes.push({ resource: 'plc', action: 'update', before: before!, input, changes: plc.changes });
+    else if (plc.action === 'update')
+      parts.writes.push({ resource: 'plc', action: 'update', before: before!, input, changes: plc.changes });
     else parts.unchanged++;
 
     const stored = before ? pointsOf.get(before.id)! : [];
@@ -64,7 +65,8 @@ export function planPlcs(current: CurrentConfig, entries: PlcEntry[] | undefined
       const was = byLabel.get(point.label);
       const step = compared(was && datapointEntryOf(was), point);
       if (step.action === 'create') parts.writes.push({ resource: 'datapoint', action: 'create', plc: entry.name, input: point });
-      else if (step.action === 'update') parts.writes.push({ resource: 'datapoint', action: 'update', plc: entry.name, before: was!, input: point, changes: step.changes });
+      else if (step.action === 'update')
+        parts.writes.push({ resource: 'datapoint', action: 'update', plc: entry.name, before: was!, input: point, changes: step.changes });
       else parts.unchanged++;
     }
     for (const d of stored) {

@@ -34,12 +34,19 @@ function problemsOf(entry: RuleEntry, point: PointKey, suppressor: PointKey | nu
  * file's against id order). Rules of deleted datapoints are deleted whatever the file says;
  * with `prune`, so are rules the file does not list. No `rules` section: no other change.
  */
-export function planRules(current: CurrentConfig, entries: RuleEntry[] | undefined, prune: boolean, plcs: PlcPlan, problems: ErrorDetail[]): PlanParts {
+export function planRules(
+  current: CurrentConfig,
+  entries: RuleEntry[] | undefined,
+  prune: boolean,
+  plcs: PlcPlan,
+  problems: ErrorDetail[],
+): PlanParts {
   const parts = emptyParts();
   const refs = pointRefs(current);
   const plcNames = new Map(current.plcs.map((p) => [p.id, p.name]));
   const keys = new Map(current.datapoints.map((d) => [d.id, pointKey(plcNames.get(d.plc_id)!, d.label)]));
-  const deleteRule = (r: Rule) => parts.deletes.push({ resource: 'rule', action: 'delete', before: r, datapoint: refs.get(r.datapoint_id)! });
+  const deleteRule = (r: Rule) =>
+    parts.deletes.push({ resource: 'rule', action: 'delete', before: r, datapoint: refs.get(r.datapoint_id)! });
 
   const unmatched = new Map<string, Rule[]>();
   for (const r of current.rules) {
@@ -57,14 +64,16 @@ export function planRules(current: CurrentConfig, entries: RuleEntry[] | undefin
   const idOf = (key: PointKey) => standIns.get(key) ?? (standIns.set(key, standIns.size + 1), standIns.size);
   for (const [i, entry] of entries.entries()) {
     const point = resolve(plcs.points, entry.datapoint, `rules.${i}.datapoint`, problems);
-    const suppressor = entry.suppress_when && resolve(plcs.points, entry.suppress_when.datapoint, `rules.${i}.suppress_when.datapoint`, problems);
+    const suppressor =
+      entry.suppress_when && resolve(plcs.points, entry.suppress_when.datapoint, `rules.${i}.suppress_when.datapoint`, problems);
     if (point === undefined || suppressor === undefined) continue;
     for (const p of problemsOf(entry, point, suppressor, idOf)) problems.push({ path: `rules.${i}.${p.path}`, message: p.message });
 
     const before = unmatched.get(matchKey(point, entry.name))?.shift();
     const step = compared(before && ruleEntryOf(before, refs), entry);
     if (step.action === 'create') parts.writes.push({ resource: 'rule', action: 'create', input: entry, point, suppressor });
-    else if (step.action === 'update') parts.writes.push({ resource: 'rule', action: 'update', before: before!, input: entry, point, suppressor, changes: step.changes });
+    else if (step.action === 'update')
+      parts.writes.push({ resource: 'rule', action: 'update', before: before!, input: entry, point, suppressor, changes: step.changes });
     else parts.unchanged++;
   }
   if (prune) for (const rules of unmatched.values()) rules.forEach(deleteRule);

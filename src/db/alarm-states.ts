@@ -22,7 +22,8 @@ export async function listAlarmStates(db: Db, ruleIds?: readonly number[]): Prom
   }));
 }
 
-const COLUMNS = 'rule_id, state, acked, shelved_until, since, value, oos_since, oos_user, oos_comment, escalation, unacked_since, escalated_at';
+const COLUMNS =
+  'rule_id, state, acked, shelved_until, since, value, oos_since, oos_user, oos_comment, escalation, unacked_since, escalated_at';
 const UPDATE = COLUMNS.split(', ')
   .slice(1)
   .map((c) => `${c} = excluded.${c}`)
@@ -42,8 +43,20 @@ export function alarmStateWriter(db: Db) {
   return function saveAlarmStates(records: readonly AlarmRecord[], gone: readonly number[] = []): void {
     for (const r of records) {
       const oos = r.out_of_service;
-      upsert.run(r.rule_id, r.state, r.acked ? 1 : 0, r.shelved_until, r.since, r.value, oos?.since ?? null, oos?.user ?? null,
-        oos?.comment ?? null, r.escalation, r.unacked_since, r.escalated_at);
+      upsert.run(
+        r.rule_id,
+        r.state,
+        r.acked ? 1 : 0,
+        r.shelved_until,
+        r.since,
+        r.value,
+        oos?.since ?? null,
+        oos?.user ?? null,
+        oos?.comment ?? null,
+        r.escalation,
+        r.unacked_since,
+        r.escalated_at,
+      );
     }
     for (const id of gone) remove.run(id);
   };

@@ -51,11 +51,22 @@ function filtered(db: Db, q: EventQuery, query: EventsSelect) {
       eb.or([
         payloadEquals(db, 'plc_id', plcId),
         // Acks, shelving and escalations name only their rule.
-        eb('rule_id', 'in', eb.selectFrom('rules').innerJoin('datapoints', 'datapoints.id', 'rules.datapoint_id').select('rules.id').where('datapoints.plc_id', '=', plcId)),
+        eb(
+          'rule_id',
+          'in',
+          eb
+            .selectFrom('rules')
+            .innerJoin('datapoints', 'datapoints.id', 'rules.datapoint_id')
+            .select('rules.id')
+            .where('datapoints.plc_id', '=', plcId),
+        ),
       ]),
     );
   }
-  s = viewerId === null ? s.where('owner_id', 'is', null) : s.where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', viewerId)]));
+  s =
+    viewerId === null
+      ? s.where('owner_id', 'is', null)
+      : s.where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', viewerId)]));
   return s.orderBy('id', desc ? 'desc' : 'asc');
 }
 
@@ -92,7 +103,9 @@ async function listRuleEvents(db: Db, q: EventQuery): Promise<JournalEvent[]> {
   if (low > high) return [];
 
   const inBlock = db.selectFrom('events').where(sql`id >> 12`, '=', BLOCK_PROBE);
-  const compiled = filtered(db, { ...q, afterId: cursor }, inBlock).limit(LIMIT_PROBE).compile();
+  const compiled = filtered(db, { ...q, afterId: cursor }, inBlock)
+    .limit(LIMIT_PROBE)
+    .compile();
   const params = compiled.parameters;
   if (params[0] !== BLOCK_PROBE || params.at(-1) !== LIMIT_PROBE) throw new Error('history by rule: unexpected parameter order');
   const fixed = params.slice(1, -1);

@@ -42,7 +42,16 @@ export function eventAppender(db: Db) {
       const owner_id = e.owner_id ?? null;
       const rule_id = e.rule_id ?? null;
       const kind = kpiKindOf(e.type, e.payload);
-      const { lastInsertRowid } = insert.run(e.topic, e.type, owner_id, rule_id, JSON.stringify(e.payload), ts, kind, kind === null ? null : ms);
+      const { lastInsertRowid } = insert.run(
+        e.topic,
+        e.type,
+        owner_id,
+        rule_id,
+        JSON.stringify(e.payload),
+        ts,
+        kind,
+        kind === null ? null : ms,
+      );
       return { id: Number(lastInsertRowid), topic: e.topic, type: e.type, ts, owner_id, rule_id, payload: e.payload };
     });
   };

@@ -19,7 +19,13 @@ import {
 // secret kept, the cursor saved and never moved back.
 const now = '2026-12-05T10:00:00.000Z';
 const webhook = v.parse(NotifierInput, { kind: 'webhook', name: 'Pager', url: 'https://hooks.example.com/a', secret: 's'.repeat(20) });
-const broker = v.parse(NotifierInput, { kind: 'mqtt', name: 'Bus', url: 'mqtt://u:p@broker:1883', mqtt_topic: 'site/alarms', enabled: false });
+const broker = v.parse(NotifierInput, {
+  kind: 'mqtt',
+  name: 'Bus',
+  url: 'mqtt://u:p@broker:1883',
+  mqtt_topic: 'site/alarms',
+  enabled: false,
+});
 
 let pg: Awaited<ReturnType<typeof freshPostgres>>;
 const dbs: Record<string, Db> = {};

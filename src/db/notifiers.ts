@@ -70,10 +70,5 @@ export async function loadNotifierCursor(db: Db, id: number): Promise<DeliveryCu
  * that lost the notifier's lease and saves late cannot undo what the next holder delivered.
  */
 export async function saveNotifierCursor(db: Db, id: number, cursor: DeliveryCursor): Promise<void> {
-  await db
-    .updateTable('notifiers')
-    .set(cursorColumns(cursor))
-    .where('id', '=', id)
-    .where('cursor_through', '<=', cursor.through)
-    .execute();
+  await db.updateTable('notifiers').set(cursorColumns(cursor)).where('id', '=', id).where('cursor_through', '<=', cursor.through).execute();
 }

@@ -34,9 +34,24 @@ describe('a PostgreSQL database', () => {
 
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(nodes[0]!);
     expect(rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort()); // each exactly once
-    const tables = await sql<{ t: string }>`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`.execute(nodes[1]!);
+    const tables = await sql<{
+      t: string;
+    }>`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`.execute(nodes[1]!);
     expect(tables.rows.map((r) => r.t)).toEqual(
-      expect.arrayContaining(['alarm_states', 'cluster_nodes', 'datapoints', 'events', 'items', 'notifiers', 'plcs', 'rate_limits', 'rules', 'settings', 'stream_tickets', 'users']),
+      expect.arrayContaining([
+        'alarm_states',
+        'cluster_nodes',
+        'datapoints',
+        'events',
+        'items',
+        'notifiers',
+        'plcs',
+        'rate_limits',
+        'rules',
+        'settings',
+        'stream_tickets',
+        'users',
+      ]),
     );
     // A node that starts later finds nothing to do.
     await migrateToLatest(nodes[2]!);

@@ -55,7 +55,17 @@ describe('appendEventsPg', () => {
     expect(rows.map((r) => r.id)).toEqual(ids);
     rows.forEach((row, i) => {
       const e = events[i]!;
-      expect(row).toEqual({ id: ids[i], topic: e.topic, type: e.type, owner_id: e.owner_id ?? null, rule_id: e.rule_id ?? null, payload: JSON.stringify(e.payload), ts: '2026-12-05T10:00:00.000Z', kpi_kind: null, kpi_ms: null });
+      expect(row).toEqual({
+        id: ids[i],
+        topic: e.topic,
+        type: e.type,
+        owner_id: e.owner_id ?? null,
+        rule_id: e.rule_id ?? null,
+        payload: JSON.stringify(e.payload),
+        ts: '2026-12-05T10:00:00.000Z',
+        kpi_kind: null,
+        kpi_ms: null,
+      });
       expect(JSON.parse(row.payload)).toEqual(e.payload);
     });
   });
@@ -77,10 +87,21 @@ describe('appendEventsPg', () => {
   it('continues the ids in a second call of the same transaction, and appends nothing for nothing', async () => {
     const [first, second, none] = await db.transaction().execute(async (trx) => [
       await appendEventsPg(trx, [{ topic: 'system', type: 'a', payload: {} }], 'ts'),
-      await appendEventsPg(trx, [{ topic: 'system', type: 'b', payload: {} }, { topic: 'system', type: 'c', payload: {} }], 'ts'),
+      await appendEventsPg(
+        trx,
+        [
+          { topic: 'system', type: 'b', payload: {} },
+          { topic: 'system', type: 'c', payload: {} },
+        ],
+        'ts',
+      ),
       await appendEventsPg(trx, [], 'ts'),
     ]);
-    expect([...first!, ...second!].map((e) => [e.id, e.type])).toEqual([[1, 'a'], [2, 'b'], [3, 'c']]);
+    expect([...first!, ...second!].map((e) => [e.id, e.type])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ]);
     expect(none).toEqual([]);
   });
 });
@@ -131,12 +152,25 @@ describe('the journal read back', () => {
     for (const query of queries) expect(await query(db)).toEqual(await query(lite));
     // Not trivially: the queries found something.
     expect((await listEvents(db, { ruleId: 2, viewerId: 7, limit: 3, afterId: 5 })).map((e) => e.id)).toEqual([8, 12, 13]);
-    expect((await listEvents(db, { ruleId: 2, viewerId: null, limit: 3, order: 'desc', afterId: 20 })).map((e) => e.id)).toEqual([16, 13, 12]);
-    expect((await listEvents(db, { viewerId: null, limit: 100, types: ['rule_updated'], user: 'ann' })).map((e) => e.payload['minute'])).toEqual([1, 3, 5]);
-    expect((await listEvents(db, { viewerId: null, limit: 100, plcId: 2, types: ['alarm_raised'] })).map((e) => e.payload['minute'])).toEqual([2, 5]);
+    expect((await listEvents(db, { ruleId: 2, viewerId: null, limit: 3, order: 'desc', afterId: 20 })).map((e) => e.id)).toEqual([
+      16, 13, 12,
+    ]);
+    expect(
+      (await listEvents(db, { viewerId: null, limit: 100, types: ['rule_updated'], user: 'ann' })).map((e) => e.payload['minute']),
+    ).toEqual([1, 3, 5]);
+    expect(
+      (await listEvents(db, { viewerId: null, limit: 100, plcId: 2, types: ['alarm_raised'] })).map((e) => e.payload['minute']),
+    ).toEqual([2, 5]);
     const page = await readReplayPage(db, { afterId: 0, upto: 24, topics: ['alarms', 'items'], viewerId: 7, limit: 4 });
     expect(page.through).toBe(6);
-    expect(JSON.parse(page.rows[1]!.json)).toEqual({ id: 2, topic: 'items', type: 'item_changed', ts: '2026-12-05T10:00:00.000Z', minute: 0, text: 'a "b"' });
+    expect(JSON.parse(page.rows[1]!.json)).toEqual({
+      id: 2,
+      topic: 'items',
+      type: 'item_changed',
+      ts: '2026-12-05T10:00:00.000Z',
+      minute: 0,
+      text: 'a "b"',
+    });
   });
 
   it('prunes as SQLite does, and never gives a pruned id out again', async () => {

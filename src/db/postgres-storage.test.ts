@@ -29,7 +29,11 @@ afterAll(async () => {
   await server?.drop();
 });
 
-const rejection = (work: Promise<unknown>) => work.then(() => undefined, (err: unknown) => err);
+const rejection = (work: Promise<unknown>) =>
+  work.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
 
 describe('users', () => {
   it('are unique and found ignoring case, under the spelling they were given', async () => {
@@ -94,7 +98,15 @@ describe('saveAlarmStatesPg', () => {
     const batches: [AlarmRecord[], number[]][] = [
       [[record(1, 'ALARM', 1_733_000_000_000), record(2, 'WARNING', 1_733_000_000_001), record(3, 'ALARM', 1_733_000_000_002)], []],
       // Rule 1 twice in one batch, rule 3 both saved and gone, rule 2 gone, rule 9 never stored.
-      [[record(1, 'WARNING', 1_733_000_001_000), record(4, 'ALARM', 1_733_000_001_000), record(1, 'OK', 1_733_000_002_000), record(3, 'OK', 1)], [3, 2, 9]],
+      [
+        [
+          record(1, 'WARNING', 1_733_000_001_000),
+          record(4, 'ALARM', 1_733_000_001_000),
+          record(1, 'OK', 1_733_000_002_000),
+          record(3, 'OK', 1),
+        ],
+        [3, 2, 9],
+      ],
       [[], []],
     ];
     const lite = openDatabase(':memory:', nodeSqlite);
@@ -118,14 +130,25 @@ describe('saveAlarmStatesPg', () => {
     await saveAlarmStatesPg(db, records, []);
     const stored = (await listAlarmStates(db)).filter((r) => r.rule_id >= 10_000);
     expect(byRule(stored)).toEqual(records);
-    await saveAlarmStatesPg(db, [], records.map((r) => r.rule_id));
+    await saveAlarmStatesPg(
+      db,
+      [],
+      records.map((r) => r.rule_id),
+    );
     expect((await listAlarmStates(db)).filter((r) => r.rule_id >= 10_000)).toEqual([]);
   });
 });
 
 describe('the tables a cluster shares', () => {
   it('hold rate-limiter-flexible counts without it creating its table', async () => {
-    const limiter = new RateLimiterPostgres({ storeClient: pgPool(db), storeType: 'pool', tableName: 'rate_limits', tableCreated: true, points: 2, duration: 60 });
+    const limiter = new RateLimiterPostgres({
+      storeClient: pgPool(db),
+      storeType: 'pool',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      points: 2,
+      duration: 60,
+    });
     const first = await limiter.consume('alice');
     expect(first.remainingPoints).toBe(1);
     expect(first.msBeforeNext).toBeGreaterThan(0);
@@ -140,6 +163,8 @@ describe('the tables a cluster shares', () => {
 
     const started = new Date('2026-12-05T10:00:00.000Z');
     await db.insertInto('cluster_nodes').values({ name: 'a:1', started_at: started, last_seen: now }).execute();
-    expect(await db.selectFrom('cluster_nodes').selectAll().execute()).toEqual([{ name: 'a:1', started_at: started, last_seen: started, plc_ids: '[]', suppressed: '[]' }]);
+    expect(await db.selectFrom('cluster_nodes').selectAll().execute()).toEqual([
+      { name: 'a:1', started_at: started, last_seen: started, plc_ids: '[]', suppressed: '[]' },
+    ]);
   });
 });

@@ -73,7 +73,8 @@ export async function insertRules(db: Db, inputs: readonly RuleInput[], now: str
       .values(slice.map((r) => ({ ...toRow(r), created_at: now, updated_at: now })))
       .returningAll()
       .execute();
-    for (const row of inValuesOrder(slice, rows, (r, s) => r.datapoint_id === s.datapoint_id && r.name === s.name)) stored.push(toRule(row));
+    for (const row of inValuesOrder(slice, rows, (r, s) => r.datapoint_id === s.datapoint_id && r.name === s.name))
+      stored.push(toRule(row));
   }
   return stored;
 }

@@ -4,7 +4,11 @@ import type { User } from '../auth/user.js';
 import { dialectOf, preparedOnce, type Db } from './database.js';
 import type { UsersTable } from './schema.js';
 
-const toUser = (r: Pick<Selectable<UsersTable>, 'id' | 'username' | 'role'>): User => ({ id: r.id, username: r.username, role: r.role as Role });
+const toUser = (r: Pick<Selectable<UsersTable>, 'id' | 'username' | 'role'>): User => ({
+  id: r.id,
+  username: r.username,
+  role: r.role as Role,
+});
 
 export async function listUsers(db: Db): Promise<User[]> {
   return (await db.selectFrom('users').selectAll().orderBy('id').execute()).map(toUser);
@@ -57,11 +61,7 @@ export async function countUsers(db: Db, role?: Role): Promise<number> {
   return Number((await query.executeTakeFirstOrThrow()).n);
 }
 
-export async function insertUser(
-  db: Db,
-  u: { username: string; passwordHash: string; role: Role },
-  now: string,
-): Promise<User> {
+export async function insertUser(db: Db, u: { username: string; passwordHash: string; role: Role }, now: string): Promise<User> {
   const row = await db
     .insertInto('users')
     .values({ username: u.username, password_hash: u.passwordHash, role: u.role, created_at: now, updated_at: now })

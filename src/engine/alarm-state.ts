@@ -4,7 +4,15 @@ import type { Level } from './levels.js';
 export type AlarmState = 'OK' | 'WARNING' | 'ALARM' | 'UNKNOWN';
 
 export type TransitionReason =
-  | 'value' | 'quality' | 'schedule' | 'disabled' | 'rule_changed' | 'deleted' | 'error' | 'out_of_service' | 'suppressed';
+  | 'value'
+  | 'quality'
+  | 'schedule'
+  | 'disabled'
+  | 'rule_changed'
+  | 'deleted'
+  | 'error'
+  | 'out_of_service'
+  | 'suppressed';
 
 /** Who took a rule out of service, when and why (ISA-18.2). */
 export interface OutOfService {

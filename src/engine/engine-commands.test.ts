@@ -95,10 +95,13 @@ describe('restore at start-up', () => {
   });
 
   it('ends shelves that expired while down, at once; keeps the others', () => {
-    const h = harness([rule({ id: 1 }), rule({ id: 2 })], [
-      { ...standing, shelved_until: T0 - 1 },
-      { ...standing, rule_id: 2, shelved_until: T0 + 1_000 },
-    ]);
+    const h = harness(
+      [rule({ id: 1 }), rule({ id: 2 })],
+      [
+        { ...standing, shelved_until: T0 - 1 },
+        { ...standing, rule_id: 2, shelved_until: T0 + 1_000 },
+      ],
+    );
     expect(h.commands).toEqual([{ kind: 'unshelved', rule_id: 1, reason: 'expired' }]);
     h.clock.advance(1_000);
     expect(h.commands).toHaveLength(2);

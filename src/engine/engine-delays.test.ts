@@ -123,7 +123,9 @@ describe('batching and the hot path', () => {
   });
 
   it('keeps at most one timer per rule', () => {
-    const h = harness([rule({ on_delay_ms: 10_000, schedule: { timezone: 'UTC', windows: [{ days: [1], start: '00:00', end: '12:00' }] } })]);
+    const h = harness([
+      rule({ on_delay_ms: 10_000, schedule: { timezone: 'UTC', windows: [{ days: [1], start: '00:00', end: '12:00' }] } }),
+    ]);
     h.engine.shelve(1, T0 + 60_000);
     h.send(1, 85);
     h.clock.advance(1_000);

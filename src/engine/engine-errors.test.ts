@@ -3,7 +3,10 @@ import { harness, rule, T0 } from './test-harness.js';
 import type { Schedule } from './types.js';
 
 const HOUR = 3_600_000;
-const allWeek = (timezone: string, start = '00:00', end = '24:00'): Schedule => ({ timezone, windows: [{ days: [1, 2, 3, 4, 5, 6, 7], start, end }] });
+const allWeek = (timezone: string, start = '00:00', end = '24:00'): Schedule => ({
+  timezone,
+  windows: [{ days: [1, 2, 3, 4, 5, 6, 7], start, end }],
+});
 /** A threshold of the wrong type (a BigInt, as a driver in safe-integer mode returns): evaluation throws a TypeError. */
 const broken = (id = 1) => rule({ id, alarm_threshold: 80n as unknown as number });
 
@@ -22,7 +25,10 @@ describe('a rule whose evaluation throws', () => {
     h.send(1, 60); // tried again on a new value: still throws, nothing new to tell
     expect(h.moves()).toEqual(['2:ALARM>WARNING:value']);
     expect(h.errors).toHaveLength(1);
-    expect(h.engine.active().map((a) => [a.rule_id, a.state])).toEqual([[1, 'UNKNOWN'], [2, 'WARNING']]);
+    expect(h.engine.active().map((a) => [a.rule_id, a.state])).toEqual([
+      [1, 'UNKNOWN'],
+      [2, 'WARNING'],
+    ]);
   });
 
   it('recovers for the reason that made it evaluate, and is reported again only after a clean evaluation', () => {
@@ -38,7 +44,10 @@ describe('a rule whose evaluation throws', () => {
 
   it('on a timer goes UNKNOWN, and the rules due at the same instant still transition in the same batch', () => {
     // Rule 1 opens at 10:00 in Tokyo (T0 + 1 h); rule 2's on-delay ends at the same instant.
-    const h = harness([rule({ id: 1, schedule: allWeek('Asia/Tokyo', '10:00', '18:00') }), rule({ id: 2, datapoint_id: 2, on_delay_ms: HOUR })]);
+    const h = harness([
+      rule({ id: 1, schedule: allWeek('Asia/Tokyo', '10:00', '18:00') }),
+      rule({ id: 2, datapoint_id: 2, on_delay_ms: HOUR }),
+    ]);
     h.send(1, 85);
     h.send(2, 85);
     expect(h.moves()).toEqual([]);

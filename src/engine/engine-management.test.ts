@@ -5,7 +5,8 @@ import type { SuppressWhen } from './types.js';
 const ids = (h: ReturnType<typeof harness>) => h.engine.active().map((a) => a.rule_id);
 /** Rule 1 watches datapoint 1; datapoint 2 says whether its pump runs (1) or not (0). */
 const pumpStopped: SuppressWhen = { datapoint_id: 2, comparison: 'equal', value: 0 };
-const flowLow = (over = {}) => rule({ comparison: 'below', warning_threshold: 30, alarm_threshold: 10, suppress_when: pumpStopped, ...over });
+const flowLow = (over = {}) =>
+  rule({ comparison: 'below', warning_threshold: 30, alarm_threshold: 10, suppress_when: pumpStopped, ...over });
 const escalates = (over = {}) => rule({ escalate_after_s: 60, ...over });
 
 describe('out of service', () => {
@@ -14,7 +15,9 @@ describe('out of service', () => {
     h.send(1, 85);
     const result = h.engine.outOfService(1, { user: 'ann', comment: 'transmitter broken' });
     expect(result).toMatchObject({ kind: 'out_of_service', user: 'ann', comment: 'transmitter broken', since: T0 });
-    expect(result.kind === 'out_of_service' && result.transitions.map((t) => `${t.from}>${t.to}:${t.reason}`)).toEqual(['ALARM>OK:out_of_service']);
+    expect(result.kind === 'out_of_service' && result.transitions.map((t) => `${t.from}>${t.to}:${t.reason}`)).toEqual([
+      'ALARM>OK:out_of_service',
+    ]);
     expect(h.batches.slice(1)).toEqual([]); // the transitions come back in the result, for the caller to journal after the command
     expect(ids(h)).toEqual([]);
     h.send(1, 99);
@@ -84,8 +87,14 @@ describe('suppression by design', () => {
 
   it('a pump that stops in the same poll as its flow drops: no alarm at all', () => {
     const h = harness([flowLow()]);
-    h.engine.ingest([{ datapoint_id: 2, value: 1, quality: 'good', ts: T0 }, { datapoint_id: 1, value: 50, quality: 'good', ts: T0 }]);
-    h.engine.ingest([{ datapoint_id: 1, value: 0, quality: 'good', ts: T0 + 1000 }, { datapoint_id: 2, value: 0, quality: 'good', ts: T0 + 1000 }]);
+    h.engine.ingest([
+      { datapoint_id: 2, value: 1, quality: 'good', ts: T0 },
+      { datapoint_id: 1, value: 50, quality: 'good', ts: T0 },
+    ]);
+    h.engine.ingest([
+      { datapoint_id: 1, value: 0, quality: 'good', ts: T0 + 1000 },
+      { datapoint_id: 2, value: 0, quality: 'good', ts: T0 + 1000 },
+    ]);
     expect(h.moves()).toEqual([]);
   });
 
@@ -168,7 +177,15 @@ describe('escalation', () => {
   });
 
   it('restored unacknowledged alarms escalate on from their stored times', () => {
-    const standing = record({ rule_id: 1, state: 'ALARM', acked: false, since: T0 - 90_000, value: 90, escalation: 1, escalated_at: T0 - 30_000 });
+    const standing = record({
+      rule_id: 1,
+      state: 'ALARM',
+      acked: false,
+      since: T0 - 90_000,
+      value: 90,
+      escalation: 1,
+      escalated_at: T0 - 30_000,
+    });
     const h = harness([escalates()], [standing]);
     h.clock.advance(29_999);
     expect(h.commands).toEqual([]);

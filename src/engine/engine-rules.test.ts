@@ -97,9 +97,7 @@ describe('schedules in the engine', () => {
   });
 
   it('a restored alarm outside its window ends at load', () => {
-    const h = harness([rule({ schedule: office })], [
-      record({ rule_id: 1, state: 'ALARM', acked: true, since: T0 - 1, value: 85 }),
-    ]);
+    const h = harness([rule({ schedule: office })], [record({ rule_id: 1, state: 'ALARM', acked: true, since: T0 - 1, value: 85 })]);
     expect(h.moves()).toEqual(['1:ALARM>OK:schedule']);
   });
 

@@ -218,7 +218,6 @@ export function createEngine(options: EngineOptions): Engine {
       return true;
     },
 
-
     ingest: function ingest(samples) {
       let out: Transition[] | null = table.suppressing() ? applySuppressors(samples) : null;
       for (let i = 0; i < samples.length; i++) {
@@ -245,7 +244,8 @@ export function createEngine(options: EngineOptions): Engine {
         point.changedAt = sample.ts;
         for (let j = 0; j < rules.length; j++) {
           const slot = rules[j]!;
-          if (slot.failing) refresh(slot, sample.ts, 'value', (out ??= [])); // a new value: try it again
+          if (slot.failing)
+            refresh(slot, sample.ts, 'value', (out ??= [])); // a new value: try it again
           else if (slot.gateOpen) out = tryStep(slot, sample.ts, sample.ts, 'value', out);
         }
       }
@@ -397,7 +397,15 @@ function isSuppressed(slot: RuleSlot): boolean {
 /** A rule with no history: OK and acknowledged until a value says otherwise (no value is not bad quality). */
 function freshRecord(ruleId: number, now: number): AlarmRecord {
   return {
-    rule_id: ruleId, state: 'OK', acked: true, shelved_until: null, since: now, value: null,
-    out_of_service: null, escalation: 0, unacked_since: null, escalated_at: null,
+    rule_id: ruleId,
+    state: 'OK',
+    acked: true,
+    shelved_until: null,
+    since: now,
+    value: null,
+    out_of_service: null,
+    escalation: 0,
+    unacked_since: null,
+    escalated_at: null,
   };
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { levelFor, type Level, type LevelRule } from './levels.js';
 
-const OK = 0, WARNING = 1, ALARM = 2, NONE = -1;
+const OK = 0,
+  WARNING = 1,
+  ALARM = 2,
+  NONE = -1;
 
 const above: LevelRule = { comparison: 'above', warning_threshold: 50, alarm_threshold: 80, deadband: 5 };
 const below: LevelRule = { comparison: 'below', warning_threshold: 20, alarm_threshold: 10, deadband: 2 };

@@ -86,11 +86,17 @@ export function evaluate(slot: RuleSlot, flipTs: number, now: number): Level | t
   let next: Level = current;
   if (target > current) {
     for (let l: number = target; l > current; l--) {
-      if (sinceOf(slot, l) + slot.rule.on_delay_ms <= now) { next = l as Level; break; }
+      if (sinceOf(slot, l) + slot.rule.on_delay_ms <= now) {
+        next = l as Level;
+        break;
+      }
     }
   } else if (target < current) {
     for (let l: number = target; l < current; l++) {
-      if (sinceOf(slot, l + 1) + slot.rule.off_delay_ms <= now) { next = l as Level; break; }
+      if (sinceOf(slot, l + 1) + slot.rule.off_delay_ms <= now) {
+        next = l as Level;
+        break;
+      }
     }
   }
   // Deadband regimes differ per level; re-read the target as seen from the new level.
@@ -107,8 +113,8 @@ export function forget(slot: RuleSlot): void {
 
 function track(slot: RuleSlot, target: Level, ts: number): void {
   const old = slot.target;
-  if (old === -1 || (old >= 1) !== (target >= 1)) slot.since1 = ts;
-  if (old === -1 || (old >= 2) !== (target >= 2)) slot.since2 = ts;
+  if (old === -1 || old >= 1 !== target >= 1) slot.since1 = ts;
+  if (old === -1 || old >= 2 !== target >= 2) slot.since2 = ts;
   slot.target = target;
 }
 

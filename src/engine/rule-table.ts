@@ -88,8 +88,20 @@ export function createRuleTable(clock: Clock, onTimer: (due: RuleSlot[]) => void
     attach: function attach(rule, record) {
       const point = pointFor(rule.datapoint_id);
       const slot: RuleSlot = {
-        rule: { ...rule }, record, point, schedule: null, gateOpen: false, suppressor: null, suppressed: false, target: -1, since1: 0,
-        since2: 0, due: Infinity, edgeAt: Infinity, timerAt: Infinity, failing: false,
+        rule: { ...rule },
+        record,
+        point,
+        schedule: null,
+        gateOpen: false,
+        suppressor: null,
+        suppressed: false,
+        target: -1,
+        since1: 0,
+        since2: 0,
+        due: Infinity,
+        edgeAt: Infinity,
+        timerAt: Infinity,
+        failing: false,
       };
       point.rules.push(slot);
       slots.set(rule.id, slot);

@@ -18,4 +18,5 @@ export function suppressionHolds(when: SuppressWhen, good: boolean, value: numbe
 }
 
 /** The condition on the suppressing datapoint's latest sample. */
-export const suppressedBy = (when: SuppressWhen, point: PointState): boolean => point.seen && suppressionHolds(when, point.good, point.value);
+export const suppressedBy = (when: SuppressWhen, point: PointState): boolean =>
+  point.seen && suppressionHolds(when, point.good, point.value);

@@ -7,8 +7,16 @@ import type { CommandEvent, EngineRule, Transition } from './types.js';
 /** A stored record: the fields a test cares about, the rest as a fresh one has them. */
 export function record(over: Partial<AlarmRecord> & Pick<AlarmRecord, 'rule_id'>): AlarmRecord {
   return {
-    state: 'OK', acked: true, shelved_until: null, since: 0, value: null,
-    out_of_service: null, escalation: 0, unacked_since: over.acked === false ? (over.since ?? 0) : null, escalated_at: null, ...over,
+    state: 'OK',
+    acked: true,
+    shelved_until: null,
+    since: 0,
+    value: null,
+    out_of_service: null,
+    escalation: 0,
+    unacked_since: over.acked === false ? (over.since ?? 0) : null,
+    escalated_at: null,
+    ...over,
   };
 }
 
@@ -17,9 +25,21 @@ export const T0 = Date.UTC(2025, 0, 6);
 
 export function rule(over: Partial<EngineRule> = {}): EngineRule {
   return {
-    id: 1, datapoint_id: 1, name: 'r', severity: 'high', comparison: 'above', warning_threshold: 50,
-    alarm_threshold: 80, deadband: 0, on_delay_ms: 0, off_delay_ms: 0, schedule: null, enabled: true,
-    suppress_when: null, escalate_after_s: null, ...over,
+    id: 1,
+    datapoint_id: 1,
+    name: 'r',
+    severity: 'high',
+    comparison: 'above',
+    warning_threshold: 50,
+    alarm_threshold: 80,
+    deadband: 0,
+    on_delay_ms: 0,
+    off_delay_ms: 0,
+    schedule: null,
+    enabled: true,
+    suppress_when: null,
+    escalate_after_s: null,
+    ...over,
   };
 }
 
@@ -37,7 +57,11 @@ export function harness(rules: EngineRule[] = [rule()], restored?: AlarmRecord[]
   });
   engine.load(rules, restored);
   return {
-    clock, engine, batches, commands, errors,
+    clock,
+    engine,
+    batches,
+    commands,
+    errors,
     /** One sample at the clock's now. */
     send(datapointId: number, value: number | null, quality: 'good' | 'bad' = 'good') {
       engine.ingest([{ datapoint_id: datapointId, value, quality, ts: clock.now() }]);

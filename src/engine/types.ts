@@ -138,25 +138,65 @@ export interface Transition {
   rule: EngineRule;
 }
 
-export interface AckEvent { kind: 'ack'; rule_id: number; ts: number }
-export interface ShelvedEvent { kind: 'shelved'; rule_id: number; until: number }
-export interface UnshelvedEvent { kind: 'unshelved'; rule_id: number; reason: 'expired' | 'manual' }
+export interface AckEvent {
+  kind: 'ack';
+  rule_id: number;
+  ts: number;
+}
+export interface ShelvedEvent {
+  kind: 'shelved';
+  rule_id: number;
+  until: number;
+}
+export interface UnshelvedEvent {
+  kind: 'unshelved';
+  rule_id: number;
+  reason: 'expired' | 'manual';
+}
 /** Raised by the engine: an alarm left unacknowledged `unacked_for_s` reached `level`. */
-export interface EscalatedEvent { kind: 'escalated'; rule_id: number; level: number; unacked_for_s: number }
-export interface OutOfServiceEvent { kind: 'out_of_service'; rule_id: number; user: string; comment: string; since: number }
-export interface InServiceEvent { kind: 'in_service'; rule_id: number; user: string; comment: string | null }
+export interface EscalatedEvent {
+  kind: 'escalated';
+  rule_id: number;
+  level: number;
+  unacked_for_s: number;
+}
+export interface OutOfServiceEvent {
+  kind: 'out_of_service';
+  rule_id: number;
+  user: string;
+  comment: string;
+  since: number;
+}
+export interface InServiceEvent {
+  kind: 'in_service';
+  rule_id: number;
+  user: string;
+  comment: string | null;
+}
 /** The journaled outcome of a command (alarm_ack, alarm_shelved, alarm_unshelved, ...) or of an escalation. */
 export type CommandEvent = AckEvent | ShelvedEvent | UnshelvedEvent | EscalatedEvent | OutOfServiceEvent | InServiceEvent;
 
-export interface NotFound { kind: 'not_found'; rule_id: number }
-export interface NothingToAck { kind: 'nothing_to_ack'; rule_id: number }
-export interface NotShelved { kind: 'not_shelved'; rule_id: number }
+export interface NotFound {
+  kind: 'not_found';
+  rule_id: number;
+}
+export interface NothingToAck {
+  kind: 'nothing_to_ack';
+  rule_id: number;
+}
+export interface NotShelved {
+  kind: 'not_shelved';
+  rule_id: number;
+}
 
 export type AckResult = AckEvent | NothingToAck | NotFound;
 export type ShelveResult = ShelvedEvent | NotFound;
 export type UnshelveResult = UnshelvedEvent | NotShelved | NotFound;
 /** Already out of (or in) service: nothing changed, nothing to journal. */
-export interface Unchanged { kind: 'unchanged'; rule_id: number }
+export interface Unchanged {
+  kind: 'unchanged';
+  rule_id: number;
+}
 export type OutOfServiceResult = (OutOfServiceEvent & { transitions: Transition[] }) | Unchanged | NotFound;
 export type InServiceResult = (InServiceEvent & { transitions: Transition[] }) | Unchanged | NotFound;
 

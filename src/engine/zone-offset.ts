@@ -61,17 +61,35 @@ export function cachedZoneCount(): number {
 
 /** Milliseconds to add to the UTC instant `t` to get wall-clock time in `zone`. */
 export function offsetAt(zone: string, t: number): number {
-  let year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0;
+  let year = 0,
+    month = 1,
+    day = 1,
+    hour = 0,
+    minute = 0,
+    second = 0;
   for (const part of formatFor(zone).formatToParts(t)) {
     const n = Number(part.value);
     switch (part.type) {
-      case 'year': year = n; break;
-      case 'month': month = n; break;
-      case 'day': day = n; break;
-      case 'hour': hour = n === 24 ? 0 : n; break; // older engines print midnight as 24 despite h23
-      case 'minute': minute = n; break;
-      case 'second': second = n; break;
-      default: break;
+      case 'year':
+        year = n;
+        break;
+      case 'month':
+        month = n;
+        break;
+      case 'day':
+        day = n;
+        break;
+      case 'hour':
+        hour = n === 24 ? 0 : n;
+        break; // older engines print midnight as 24 despite h23
+      case 'minute':
+        minute = n;
+        break;
+      case 'second':
+        second = n;
+        break;
+      default:
+        break;
     }
   }
   const wholeSecond = t - mod(t, 1000);

@@ -10,7 +10,13 @@ export function errorResponse(c: Context, err: AppError): Response {
   return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);
 }
 
-const HTTP_CODES: Record<number, ErrorCode> = { 400: 'invalid_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large' };
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+};
 
 /** The one error boundary: known errors keep their code, anything else is a bare 500. */
 export function errorHandler(log: Logger) {

@@ -1,7 +1,20 @@
 import type { JournalEvent } from '../db/events.js';
 
 /** SPEC 13: the columns of a history export, in order. */
-export const HISTORY_CSV_HEADER = ['id', 'ts', 'topic', 'type', 'rule_id', 'rule_name', 'plc_id', 'state', 'previous_state', 'value', 'user', 'comment'] as const;
+export const HISTORY_CSV_HEADER = [
+  'id',
+  'ts',
+  'topic',
+  'type',
+  'rule_id',
+  'rule_name',
+  'plc_id',
+  'state',
+  'previous_state',
+  'value',
+  'user',
+  'comment',
+] as const;
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);

@@ -89,13 +89,19 @@ export function createHttpApp(deps: HttpDeps) {
     .use(requireAuth(deps.db, deps.tokens))
     .route('/users', userRoutes(deps.users))
     .route('/plcs', plcRoutes(deps.plcs, deps.live))
-    .route('/datapoints', trendRoutes(deps.db, deps.datapoints, () => deps.clock.now()))
+    .route(
+      '/datapoints',
+      trendRoutes(deps.db, deps.datapoints, () => deps.clock.now()),
+    )
     .route('/datapoints', datapointRoutes(deps.datapoints, deps.live))
     .route('/rules', ruleRoutes(deps.rules))
     .route('/notifiers', notifierRoutes(deps.notifiers))
     .route('/alarms', historyRoutes(deps.db))
     .route('/alarms', kpiRoutes(deps.kpis)) // before any `/alarms/:rule_id` route
-    .route('/alarms', alarmRoutes(deps.alarms, async () => (await journalRange(deps.db)).last))
+    .route(
+      '/alarms',
+      alarmRoutes(deps.alarms, async () => (await journalRange(deps.db)).last),
+    )
     .route('/stats', statsRoutes(deps.stats))
     .route('/cluster', clusterRoutes(deps.cluster.describe))
     .route('/items', itemRoutes(deps.items));
@@ -105,7 +111,9 @@ export function createHttpApp(deps: HttpDeps) {
     // supervisor or load balancer sees it (SPEC 10, 12).
     .use(requestLog(deps.log, deps.requestDurations))
     .get('/healthz', (c) => {
-      const health = deps.cluster.reachable() ? deps.alarms.journalHealth() : { status: 'degraded', reason: 'the database cannot be reached' };
+      const health = deps.cluster.reachable()
+        ? deps.alarms.journalHealth()
+        : { status: 'degraded', reason: 'the database cannot be reached' };
       return c.json(health, health.status === 'ok' ? 200 : 503);
     })
     .route('/api', api)

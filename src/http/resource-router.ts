@@ -8,7 +8,13 @@ import { jsonBody, parseWith, queryOf } from './validate.js';
 const NoQuery = v.strictObject({});
 
 /** The five verbs every plant resource shares (SPEC 3). */
-export interface ResourceDefinition<Row, Create extends v.GenericSchema, Patch extends v.GenericSchema, ListQ extends v.GenericSchema, RemoveQ extends v.GenericSchema> {
+export interface ResourceDefinition<
+  Row,
+  Create extends v.GenericSchema,
+  Patch extends v.GenericSchema,
+  ListQ extends v.GenericSchema,
+  RemoveQ extends v.GenericSchema,
+> {
   name: string;
   read: Permission;
   write: Permission;
@@ -27,9 +33,13 @@ export interface ResourceDefinition<Row, Create extends v.GenericSchema, Patch e
 }
 
 /** `GET /`, `POST /`, `GET/PATCH/DELETE /:id` for one resource, validated and permission-checked. */
-export function resourceRouter<Row, C extends v.GenericSchema, P extends v.GenericSchema, L extends v.GenericSchema, R extends v.GenericSchema>(
-  def: ResourceDefinition<Row, C, P, L, R>,
-) {
+export function resourceRouter<
+  Row,
+  C extends v.GenericSchema,
+  P extends v.GenericSchema,
+  L extends v.GenericSchema,
+  R extends v.GenericSchema,
+>(def: ResourceDefinition<Row, C, P, L, R>) {
   const view = def.view ?? ((row: Row) => row);
   const id = (raw: string) => parseWith(IdParam, raw, `${def.name} id`);
   const read = requirePermission(def.read);

@@ -11,7 +11,7 @@ export function findPublicDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'public')) || !existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('public/ not found above ' + fileURLToPath(import.meta.url));
+    if (parent === dir) throw new Error(`public/ not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
   return join(dir, 'public');

@@ -17,7 +17,8 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, 
 export async function readJson(c: Context, emptyAs?: unknown): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '' && emptyAs !== undefined) return emptyAs;
-  if (text.trim() === '') throw new AppError('invalid_request', 'Request body must be a JSON object', [{ path: '', message: 'empty body' }]);
+  if (text.trim() === '')
+    throw new AppError('invalid_request', 'Request body must be a JSON object', [{ path: '', message: 'empty body' }]);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -90,8 +90,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   const nextTurn = replayTurns();
   const fanout = nativeFanout<Connection>();
 
-  const visible = (conn: Connection, f: Frame) =>
-    (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f);
+  const visible = (conn: Connection, f: Frame) => (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f);
 
   function deliver(conn: Connection, batch: FrameBatch): void {
     if (conn.state === 'closed') return;

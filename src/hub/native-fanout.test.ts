@@ -67,7 +67,7 @@ function hubOver(server: ReturnType<typeof fakeServer>) {
 }
 
 describe('native fan-out', () => {
-  it('sends each event once to every live socket through its audiences, a user\'s items to that user only', async () => {
+  it("sends each event once to every live socket through its audiences, a user's items to that user only", async () => {
     const server = fakeServer();
     const hub = hubOver(server);
     const [a, b] = [server.socket(), server.socket()];

@@ -62,7 +62,11 @@ export class WsSession implements ClientTransport, WsHandlers {
   }
 
   /** Starts with credentials from the upgrade request, or waits 5 s for an `auth` message. */
-  begin(pre: { user: StreamUser; expiresAt: number } | 'none' | 'invalid', lastEventId: number | undefined, topics: StreamTopic[] | undefined) {
+  begin(
+    pre: { user: StreamUser; expiresAt: number } | 'none' | 'invalid',
+    lastEventId: number | undefined,
+    topics: StreamTopic[] | undefined,
+  ) {
     if (pre === 'invalid') return this.close(CLOSE.unauthenticated, 'invalid or expired token');
     if (pre === 'none') {
       this.#timer = this.deps.clock.setTimer(this.deps.clock.now() + AUTH_TIMEOUT_MS, () => {
@@ -85,7 +89,13 @@ export class WsSession implements ClientTransport, WsHandlers {
     this.#timer = clock.setTimer(session.expiresAt, expire.bind(this));
     const { conn, ready } = hub.open(session.user, this, { topics, lastEventId, requires });
     this.#opened = conn;
-    if (await ready.then(() => true, () => false)) this.#conn = conn;
+    if (
+      await ready.then(
+        () => true,
+        () => false,
+      )
+    )
+      this.#conn = conn;
     if (this.state === 'starting') this.state = 'open';
   }
 

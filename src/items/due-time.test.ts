@@ -32,12 +32,26 @@ describe('nextAlarmAt', () => {
     ['07:00', EVERY_DAY, 'Europe/Berlin', '2026-03-02T06:00:00.000Z', '2026-03-03T06:00:00.000Z', 'strictly after: tomorrow'],
     ['07:00', [1], 'Europe/Berlin', '2026-03-02T06:00:00.000Z', '2026-03-09T06:00:00.000Z', 'Mondays only: next week'],
     ['07:00', [6, 7], 'Europe/Berlin', '2026-03-02T08:00:00.000Z', '2026-03-07T06:00:00.000Z', 'weekend'],
-    ['07:00', EVERY_DAY, 'Europe/Berlin', '2026-03-28T12:00:00.000Z', '2026-03-29T05:00:00.000Z', 'the morning after spring-forward is CEST'],
+    [
+      '07:00',
+      EVERY_DAY,
+      'Europe/Berlin',
+      '2026-03-28T12:00:00.000Z',
+      '2026-03-29T05:00:00.000Z',
+      'the morning after spring-forward is CEST',
+    ],
     ['07:00', EVERY_DAY, 'Europe/Berlin', '2026-10-24T12:00:00.000Z', '2026-10-25T06:00:00.000Z', 'the morning after fall-back is CET'],
     ['02:30', EVERY_DAY, 'Europe/Berlin', '2026-03-28T12:00:00.000Z', '2026-03-29T01:00:00.000Z', 'in the gap: rings at 03:00 CEST'],
     ['02:30', EVERY_DAY, 'Europe/Berlin', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z', 'and the day after as usual'],
     ['02:30', EVERY_DAY, 'Europe/Berlin', '2026-10-24T12:00:00.000Z', '2026-10-25T00:30:00.000Z', 'in the overlap: the first 02:30'],
-    ['02:30', EVERY_DAY, 'Europe/Berlin', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z', 'rings once, not again at the second 02:30'],
+    [
+      '02:30',
+      EVERY_DAY,
+      'Europe/Berlin',
+      '2026-10-25T00:30:00.000Z',
+      '2026-10-26T01:30:00.000Z',
+      'rings once, not again at the second 02:30',
+    ],
     ['02:30', EVERY_DAY, 'America/New_York', '2026-03-07T12:00:00.000Z', '2026-03-08T07:00:00.000Z', 'New York gap: 03:00 EDT'],
     ['01:30', EVERY_DAY, 'America/New_York', '2026-10-31T12:00:00.000Z', '2026-11-01T05:30:00.000Z', 'New York overlap: the first 01:30'],
     ['01:30', EVERY_DAY, 'America/New_York', '2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z', 'then the next day, EST'],
@@ -85,19 +99,50 @@ describe('timers', () => {
 });
 
 describe('fire', () => {
-  const alarm: ItemInput = { kind: 'alarm', label: 'a', enabled: true, alarm: { time: '07:00', days: EVERY_DAY, timezone: 'Europe/Berlin' } };
+  const alarm: ItemInput = {
+    kind: 'alarm',
+    label: 'a',
+    enabled: true,
+    alarm: { time: '07:00', days: EVERY_DAY, timezone: 'Europe/Berlin' },
+  };
   it.each([
     ['on time', '2026-03-02T06:00:00.000Z', '2026-03-02T06:00:00.000Z', '2026-03-02T06:00:00.000Z', false, '2026-03-03T06:00:00.000Z'],
-    ['a little after', '2026-03-02T06:00:00.000Z', '2026-03-02T06:00:04.000Z', '2026-03-02T06:00:00.000Z', false, '2026-03-03T06:00:00.000Z'],
-    ['after an outage', '2026-03-02T06:00:00.000Z', '2026-03-02T07:00:00.000Z', '2026-03-02T06:00:00.000Z', true, '2026-03-03T06:00:00.000Z'],
-    ['after days down: once', '2026-03-02T06:00:00.000Z', '2026-03-04T09:00:00.000Z', '2026-03-04T06:00:00.000Z', true, '2026-03-05T06:00:00.000Z'],
+    [
+      'a little after',
+      '2026-03-02T06:00:00.000Z',
+      '2026-03-02T06:00:04.000Z',
+      '2026-03-02T06:00:00.000Z',
+      false,
+      '2026-03-03T06:00:00.000Z',
+    ],
+    [
+      'after an outage',
+      '2026-03-02T06:00:00.000Z',
+      '2026-03-02T07:00:00.000Z',
+      '2026-03-02T06:00:00.000Z',
+      true,
+      '2026-03-03T06:00:00.000Z',
+    ],
+    [
+      'after days down: once',
+      '2026-03-02T06:00:00.000Z',
+      '2026-03-04T09:00:00.000Z',
+      '2026-03-04T06:00:00.000Z',
+      true,
+      '2026-03-05T06:00:00.000Z',
+    ],
   ])('%s', (_why, due, now, dueAt, late, next) => {
     const result = fire(alarm, at(due), at(now));
     expect({ dueAt: iso(result.dueAt), late: result.late, next: iso(result.next) }).toEqual({ dueAt, late, next });
   });
 
   it('a timer fires once', () => {
-    const timer: ItemInput = { kind: 'timer', label: 't', enabled: true, timer: { duration_s: 60, started_at: '2026-03-02T08:00:00.000Z' } };
+    const timer: ItemInput = {
+      kind: 'timer',
+      label: 't',
+      enabled: true,
+      timer: { duration_s: 60, started_at: '2026-03-02T08:00:00.000Z' },
+    };
     expect(fire(timer, at('2026-03-02T08:01:00.000Z'), at('2026-03-02T09:00:00.000Z'))).toEqual({
       dueAt: at('2026-03-02T08:01:00.000Z'),
       late: true,

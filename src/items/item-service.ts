@@ -1,12 +1,22 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import { AppError, conflict, notFound } from '../errors.js';
+import { type AppError, conflict, notFound } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { createDueScheduler } from './due-scheduler.js';
 import { nextDueAt } from './due-time.js';
 import { itemEvent } from './item-events.js';
-import { countLiveItems, findItem, lastSeq, listChanges, listLiveItems, prunedSeq, pruneTombstones, saveItem, type StoredItem } from './item-store.js';
+import {
+  countLiveItems,
+  findItem,
+  lastSeq,
+  listChanges,
+  listLiveItems,
+  prunedSeq,
+  pruneTombstones,
+  saveItem,
+  type StoredItem,
+} from './item-store.js';
 import { dueKey, MAX_LIVE_ITEMS, type Item, type ItemInput } from './item.js';
 
 /**
@@ -50,10 +60,12 @@ export function createItemService(db: Db, journal: Journal, clock: Clock, log: L
   /** Prunes old tombstones now and then once a day, on the injected clock. */
   function prunePeriodically(): void {
     const cutoff = new Date(clock.now() - TOMBSTONE_DAYS * DAY_MS).toISOString();
-    pruning = journal.record(async (trx) => ({ result: await pruneTombstones(trx, cutoff), events: [] })).then(
-      (n) => n > 0 && log.info(`items: pruned ${n} tombstones older than ${cutoff}`),
-      (err: unknown) => log.error(`items: pruning tombstones failed: ${String(err)}`),
-    );
+    pruning = journal
+      .record(async (trx) => ({ result: await pruneTombstones(trx, cutoff), events: [] }))
+      .then(
+        (n) => n > 0 && log.info(`items: pruned ${n} tombstones older than ${cutoff}`),
+        (err: unknown) => log.error(`items: pruning tombstones failed: ${String(err)}`),
+      );
     pruneTimer = clock.setTimer(clock.now() + DAY_MS, prunePeriodically);
   }
 
@@ -85,18 +97,21 @@ export function createItemService(db: Db, journal: Journal, clock: Clock, log: L
      * prune cannot fall between the check and the listing.
      */
     changes(ownerId: number, since: number): Promise<{ changes: Item[]; cursor: number }> {
-      return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-        if (since > (await lastSeq(trx))) {
-          throw conflict('cursor is ahead of the server (a reset database?); sync again with since=0');
-        }
-        const pruned = await prunedSeq(trx);
-        if (since > 0 && since < pruned) {
-          throw conflict(`cursor is older than the deletions kept (${TOMBSTONE_DAYS} days); sync again with since=0`);
-        }
-        const rows = await listChanges(trx, ownerId, since);
-        // Never below the pruned position: this user has seen everything up to it.
-        return { changes: rows.map((r) => r.item), cursor: Math.max(rows.at(-1)?.seq ?? since, pruned) };
-      });
+      return db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          if (since > (await lastSeq(trx))) {
+            throw conflict('cursor is ahead of the server (a reset database?); sync again with since=0');
+          }
+          const pruned = await prunedSeq(trx);
+          if (since > 0 && since < pruned) {
+            throw conflict(`cursor is older than the deletions kept (${TOMBSTONE_DAYS} days); sync again with since=0`);
+          }
+          const rows = await listChanges(trx, ownerId, since);
+          // Never below the pruned position: this user has seen everything up to it.
+          return { changes: rows.map((r) => r.item), cursor: Math.max(rows.at(-1)?.seq ?? since, pruned) };
+        });
     },
 
     /** Creates or replaces an item; `created` tells 201 from 200. */

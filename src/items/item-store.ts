@@ -17,7 +17,14 @@ function toItem(r: Selectable<ItemsTable>): Item {
   const head = { id: r.id, label: r.label, enabled: r.enabled === 1 };
   const tail = { version: r.version, updated_at: r.updated_at, deleted: r.deleted === 1 };
   return r.kind === 'alarm'
-    ? { id: head.id, kind: 'alarm', label: head.label, enabled: head.enabled, alarm: JSON.parse(r.alarm ?? 'null') as AlarmSchedule, ...tail }
+    ? {
+        id: head.id,
+        kind: 'alarm',
+        label: head.label,
+        enabled: head.enabled,
+        alarm: JSON.parse(r.alarm ?? 'null') as AlarmSchedule,
+        ...tail,
+      }
     : { id: head.id, kind: 'timer', label: head.label, enabled: head.enabled, timer: JSON.parse(r.timer ?? 'null') as TimerState, ...tail };
 }
 
@@ -71,7 +78,10 @@ export async function listChanges(db: Db, ownerId: number, since: number): Promi
  * tombstone, so a position is never given out twice.
  */
 export async function lastSeq(db: Db): Promise<number> {
-  const row = await db.selectFrom('items').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  const row = await db
+    .selectFrom('items')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
   return Math.max(Number(row?.seq ?? 0), await prunedSeq(db));
 }
 
@@ -131,7 +141,9 @@ export async function listDueItems(db: Db, now: number, limit: number): Promise<
 
 /** When the next item comes due, or null when none will. */
 export async function earliestDue(db: Db): Promise<number | null> {
-  const row = await dueQuery(db).select((eb) => eb.fn.min('next_due_at').as('at')).executeTakeFirst();
+  const row = await dueQuery(db)
+    .select((eb) => eb.fn.min('next_due_at').as('at'))
+    .executeTakeFirst();
   return row?.at == null ? null : Number(row.at);
 }
 

@@ -106,7 +106,12 @@ export function createJournal(store: JournalStore, clock: Clock, log: Logger) {
           }
           if (stored instanceof Promise) {
             const pending = stored;
-            runAsync(() => pending.then((s) => settle(batch, s), (err: unknown) => failed(batch, err)));
+            runAsync(() =>
+              pending.then(
+                (s) => settle(batch, s),
+                (err: unknown) => failed(batch, err),
+              ),
+            );
           } else settle(batch, stored);
         }
       }

@@ -56,6 +56,13 @@ describe('kpiFigures', () => {
   });
 
   it('answers zeros for a quiet period', () => {
-    expect(kpiFigures([], { from, to })).toMatchObject({ annunciated: 0, per_hour: 0, peak_10min: 0, flood_percent: 0, top: [], chattering: [] });
+    expect(kpiFigures([], { from, to })).toMatchObject({
+      annunciated: 0,
+      per_hour: 0,
+      peak_10min: 0,
+      flood_percent: 0,
+      top: [],
+      chattering: [],
+    });
   });
 });

@@ -34,9 +34,22 @@ const state = (rule: number, previous_state: string, to: string, extra: Record<s
   topic: 'alarms',
   type: 'alarm_state',
   rule_id: rule,
-  payload: { rule_id: rule, rule_name: `Rule ${rule}`, previous_state, state: to, severity: rule === 2 ? 'critical' : 'low', shelved: false, ...extra },
+  payload: {
+    rule_id: rule,
+    rule_name: `Rule ${rule}`,
+    previous_state,
+    state: to,
+    severity: rule === 2 ? 'critical' : 'low',
+    shelved: false,
+    ...extra,
+  },
 });
-const ack = (rule: number): NewEvent => ({ topic: 'alarms', type: 'alarm_ack', rule_id: rule, payload: { rule_id: rule, user: 'op', comment: null } });
+const ack = (rule: number): NewEvent => ({
+  topic: 'alarms',
+  type: 'alarm_ack',
+  rule_id: rule,
+  payload: { rule_id: rule, user: 'op', comment: null },
+});
 
 /** A journal of a few minutes, at `ms` after `base` each; what it means to the KPIs is beside it. */
 const JOURNAL: [number, NewEvent][] = [
@@ -58,7 +71,8 @@ async function journal(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> {
   }
 }
 
-const sorted = (lines: KpiTimeline[]) => lines.map((l) => ({ ...l, times: Array.from(l.times) })).sort((a, b) => a.rule_id - b.rule_id || a.kind - b.kind);
+const sorted = (lines: KpiTimeline[]) =>
+  lines.map((l) => ({ ...l, times: Array.from(l.times) })).sort((a, b) => a.rule_id - b.rule_id || a.kind - b.kind);
 const period = { from: base, to: base + 3_600_000 };
 
 describe.each(['sqlite', 'postgres'] as const)('the KPI rows on %s', (dialect) => {
@@ -77,7 +91,10 @@ describe.each(['sqlite', 'postgres'] as const)('the KPI rows on %s', (dialect) =
     ]);
     const windows = await readWindowCounts(db, period);
     expect([...windows.counts]).toEqual([2, 1, 0, 0, 0, 0]);
-    const names = await ruleNamesAt(db, [{ rule_id: 1, at: base + 610_000 }, { rule_id: 2, at: base + 30_000 }]);
+    const names = await ruleNamesAt(db, [
+      { rule_id: 1, at: base + 610_000 },
+      { rule_id: 2, at: base + 30_000 },
+    ]);
     expect(Object.fromEntries(names)).toEqual({ 1: 'Rule 1 renamed', 2: 'Rule 2' });
   });
 
@@ -86,7 +103,11 @@ describe.each(['sqlite', 'postgres'] as const)('the KPI rows on %s', (dialect) =
     const migration = dialect === 'sqlite' ? sqliteKpis : postgresKpis;
     await sql`delete from events`.execute(db);
     await journal(db, dialect);
-    const classified = await sql<{ id: number; kpi_kind: number | null; kpi_ms: number | null }>`select id, kpi_kind, kpi_ms from events order by id`.execute(db);
+    const classified = await sql<{
+      id: number;
+      kpi_kind: number | null;
+      kpi_ms: number | null;
+    }>`select id, kpi_kind, kpi_ms from events order by id`.execute(db);
     await migration.down(db);
     await migration.up(db);
     expect((await sql`select id, kpi_kind, kpi_ms from events order by id`.execute(db)).rows).toEqual(classified.rows);

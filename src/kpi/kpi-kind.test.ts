@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { KPI_ACK, kpiKindOf, kpiTimeOf } from './kpi-kind.js';
 
-const state = (previous_state: string, state: string, more: Record<string, unknown> = {}) => ({ previous_state, state, severity: 'high', shelved: false, ...more });
+const state = (previous_state: string, state: string, more: Record<string, unknown> = {}) => ({
+  previous_state,
+  state,
+  severity: 'high',
+  shelved: false,
+  ...more,
+});
 
 describe('kpiKindOf', () => {
   it.each([

@@ -10,7 +10,11 @@ describe('the KPI period', () => {
     ['the last 24 h by default', {}, { from: now - 24 * h, to: now }],
     ['24 h up to `to`', { to: now - h }, { from: now - 25 * h, to: now - h }],
     ['from `from` up to now', { from: now - 2 * h }, { from: now - 2 * h, to: now }],
-    ['a whole leap year', { from: Date.parse('2028-01-01T00:00:00Z'), to: Date.parse('2029-01-01T00:00:00Z') }, { from: Date.parse('2028-01-01T00:00:00Z'), to: Date.parse('2029-01-01T00:00:00Z') }],
+    [
+      'a whole leap year',
+      { from: Date.parse('2028-01-01T00:00:00Z'), to: Date.parse('2029-01-01T00:00:00Z') },
+      { from: Date.parse('2028-01-01T00:00:00Z'), to: Date.parse('2029-01-01T00:00:00Z') },
+    ],
   ])('%s', (_, asked, period) => {
     expect(kpiPeriod(asked, now)).toEqual(period);
   });

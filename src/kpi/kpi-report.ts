@@ -22,11 +22,11 @@ export interface NamedRuleCount extends RuleCount {
 
 /** `GET /api/alarms/kpis` (SPEC 13), fields in the SPEC's order. */
 export type Kpis = { from: string; to: string } & Omit<KpiFigures, 'top' | 'chattering' | 'ack_time_s'> & {
-  top: NamedRuleCount[];
-  chattering: NamedRuleCount[];
-  stale: StaleAlarm[];
-  ack_time_s: KpiFigures['ack_time_s'];
-} & RuleCounts;
+    top: NamedRuleCount[];
+    chattering: NamedRuleCount[];
+    stale: StaleAlarm[];
+    ack_time_s: KpiFigures['ack_time_s'];
+  } & RuleCounts;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -10,9 +10,27 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * never reach a log in the first place.
  */
 export const REDACTED = [
-  'password', 'new_password', 'current_password', 'token', 'access_token', 'refresh_token', 'ticket', 'secret', 'authorization', 'cookie',
-  '*.password', '*.new_password', '*.current_password', '*.token', '*.access_token', '*.refresh_token', '*.ticket', '*.secret',
-  '*.authorization', '*.cookie', 'headers["x-alarm-signature"]',
+  'password',
+  'new_password',
+  'current_password',
+  'token',
+  'access_token',
+  'refresh_token',
+  'ticket',
+  'secret',
+  'authorization',
+  'cookie',
+  '*.password',
+  '*.new_password',
+  '*.current_password',
+  '*.token',
+  '*.access_token',
+  '*.refresh_token',
+  '*.ticket',
+  '*.secret',
+  '*.authorization',
+  '*.cookie',
+  'headers["x-alarm-signature"]',
 ];
 
 export interface PinoLoggerOptions {
@@ -47,7 +65,9 @@ function readable(out: DestinationStream): DestinationStream {
   return {
     write(line: string) {
       const { level, time, msg, ...fields } = JSON.parse(line) as { level: number; time: string; msg: string } & LogFields;
-      const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('');
+      const extra = Object.entries(fields)
+        .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join('');
       const name = LEVEL_NAMES[level] ?? String(level);
       out.write(`${String(time).slice(11, 23)} ${name === 'info' ? '' : `${name.toUpperCase()} `}${msg}${extra}\n`);
     },

@@ -5,9 +5,7 @@ describe('fullJitter', () => {
   const opts = { baseMs: 100, maxMs: 1000 };
 
   it('doubles the window per attempt up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 50].map((a) => fullJitter(a, opts, () => 0.999999))).toEqual([
-      99, 199, 399, 799, 999, 999,
-    ]);
+    expect([1, 2, 3, 4, 5, 50].map((a) => fullJitter(a, opts, () => 0.999999))).toEqual([99, 199, 399, 799, 999, 999]);
   });
 
   it('can be anywhere from zero', () => {

@@ -16,12 +16,7 @@ export function fullJitter(attempt: number, options: BackoffOptions, random: () 
  * Delay before reconnect attempt `failures` to a PLC: never sooner than one poll interval
  * (retrying faster than we poll helps nobody), growing up to `maxMs`.
  */
-export function reconnectDelay(
-  failures: number,
-  pollIntervalMs: number,
-  maxMs: number,
-  random: () => number,
-): number {
+export function reconnectDelay(failures: number, pollIntervalMs: number, maxMs: number, random: () => number): number {
   const jitter = fullJitter(failures, { baseMs: pollIntervalMs, maxMs }, random);
   return Math.max(pollIntervalMs, jitter);
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createChangeTracker, type ChangeSet } from './change-tracker.js';
 
-const plain = (c: ChangeSet | null) =>
-  c && { ids: [...c.ids], values: [...c.values], quality: [...c.quality], errors: c.errors };
+const plain = (c: ChangeSet | null) => c && { ids: [...c.ids], values: [...c.values], quality: [...c.quality], errors: c.errors };
 
 describe('createChangeTracker', () => {
   it('reports nothing before any point was read', () => {

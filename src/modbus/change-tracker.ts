@@ -65,17 +65,14 @@ export function createChangeTracker(initialIds: readonly number[] = []): ChangeT
     curQuality[i] = quality;
     curError[i] = error;
   }
-  const set = (id: number, value: number, quality: number, error: string | null): void =>
-    setAt(index.get(id) ?? -1, value, quality, error);
+  const set = (id: number, value: number, quality: number, error: string | null): void => setAt(index.get(id) ?? -1, value, quality, error);
 
   function flush(): ChangeSet | null {
     const changed: number[] = [];
     for (let i = 0; i < ids.length; i++) {
       const q = curQuality[i];
       if (q === NEVER) continue;
-      const same =
-        q === lastQuality[i] &&
-        (q === QUALITY_GOOD ? curValue[i] === lastValue[i] : curError[i] === lastError[i]);
+      const same = q === lastQuality[i] && (q === QUALITY_GOOD ? curValue[i] === lastValue[i] : curError[i] === lastError[i]);
       if (!same) changed.push(i);
     }
     if (changed.length === 0) return null;

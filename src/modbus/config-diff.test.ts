@@ -40,10 +40,7 @@ describe('diffConfig', () => {
   });
 
   it('starts, updates, disables and removes per PLC', () => {
-    const after = groupConfig(
-      [plc(1, { port: 1502 }), plc(2, { enabled: false }), plc(4)],
-      [point(1, 1), point(2, 2), point(5, 4)],
-    );
+    const after = groupConfig([plc(1, { port: 1502 }), plc(2, { enabled: false }), plc(4)], [point(1, 1), point(2, 2), point(5, 4)]);
     expect(diffConfig(before, after).map((c) => [c.kind, 'config' in c ? c.config.plc.id : c.plcId])).toEqual([
       ['update', 1],
       ['disable', 2],

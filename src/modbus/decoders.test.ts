@@ -38,12 +38,8 @@ describe('decodePoint', () => {
 
   it('decodes int16 and uint16', () => {
     const data = regs(0xffff, 0x8000, 0x7fff);
-    expect([0, 1, 2].map((o) => decodePoint(spec('int16'), data, o))).toEqual(
-      [-1, -32768, 32767].map((value) => ({ ok: true, value })),
-    );
-    expect([0, 1, 2].map((o) => decodePoint(spec('uint16'), data, o))).toEqual(
-      [65535, 32768, 32767].map((value) => ({ ok: true, value })),
-    );
+    expect([0, 1, 2].map((o) => decodePoint(spec('int16'), data, o))).toEqual([-1, -32768, 32767].map((value) => ({ ok: true, value })));
+    expect([0, 1, 2].map((o) => decodePoint(spec('uint16'), data, o))).toEqual([65535, 32768, 32767].map((value) => ({ ok: true, value })));
   });
 
   it.each([

@@ -74,7 +74,7 @@ export function readRawKind(kind: number, data: DataView, offset: number): numbe
     case UINT32 + 1:
       return data.getUint16(at + 2) * 0x10000 + data.getUint16(at);
     case INT32 + 1:
-      return ((data.getUint16(at + 2) << 16) | data.getUint16(at)) | 0;
+      return (data.getUint16(at + 2) << 16) | data.getUint16(at) | 0;
     case FLOAT32 + 1:
       scratch.setUint16(0, data.getUint16(at + 2));
       scratch.setUint16(2, data.getUint16(at));

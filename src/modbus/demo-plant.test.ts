@@ -62,7 +62,10 @@ describe('demo plant', () => {
     const queued: (() => void)[] = [];
     const timers: Timers = { setTimeout: (fn) => queued.push(fn), clearTimeout: () => void queued.splice(0) };
     const writes: number[] = [];
-    const plant = startDemoPlant({ write: (area, address, _t, _w, raw) => void (area === 'holding' && address === 0 && writes.push(raw)) }, { now: () => now, timers });
+    const plant = startDemoPlant(
+      { write: (area, address, _t, _w, raw) => void (area === 'holding' && address === 0 && writes.push(raw)) },
+      { now: () => now, timers },
+    );
     now += 40_000;
     queued.shift()?.();
     plant.stop();

@@ -5,9 +5,7 @@ export type LinkState =
   | { kind: 'connected'; last_ok_at: number }
   | { kind: 'disconnected'; error: string; last_ok_at: number | null };
 
-export type LinkEvent =
-  | { type: 'read_ok'; at: number }
-  | { type: 'failed'; error: string };
+export type LinkEvent = { type: 'read_ok'; at: number } | { type: 'failed'; error: string };
 
 /** `changed` is true when the outside world should hear about it (connected or reason differ). */
 export interface LinkTransition {

@@ -10,15 +10,15 @@ export type PollErrorCode =
   | 'protocol'; // a reply that does not fit the request
 
 const EXCEPTION_NAMES: Record<number, string> = {
-  0x01: 'illegal function',
-  0x02: 'illegal data address',
-  0x03: 'illegal data value',
-  0x04: 'server device failure',
-  0x05: 'acknowledge',
-  0x06: 'server device busy',
-  0x08: 'memory parity error',
-  0x0a: 'gateway path unavailable',
-  0x0b: 'gateway target device failed to respond',
+  1: 'illegal function',
+  2: 'illegal data address',
+  3: 'illegal data value',
+  4: 'server device failure',
+  5: 'acknowledge',
+  6: 'server device busy',
+  8: 'memory parity error',
+  10: 'gateway path unavailable',
+  11: 'gateway target device failed to respond',
 };
 
 export class PollError extends Error {

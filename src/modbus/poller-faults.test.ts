@@ -28,8 +28,7 @@ describe('poller under faults', () => {
   let plc: PollerPlc;
 
   const good = (): boolean => [low, high].every((p) => rec.latest.get(p.id)?.quality === 'good');
-  const badWith = (re: RegExp) => (): boolean =>
-    [low, high].every((p) => re.test(rec.latest.get(p.id)?.error ?? ''));
+  const badWith = (re: RegExp) => (): boolean => [low, high].every((p) => re.test(rec.latest.get(p.id)?.error ?? ''));
 
   beforeAll(async () => {
     sim = await createSimulator();

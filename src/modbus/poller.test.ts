@@ -27,7 +27,7 @@ const pt = (plc_id: number, fields: Partial<PollerPoint> & Pick<PollerPoint, 'ar
   ...fields,
 });
 
-const valueOf = (rec: Recorder, p: PollerPoint) => rec.latest.get(p.id)?.value;
+const latestValueOf = (rec: Recorder, p: PollerPoint) => rec.latest.get(p.id)?.value;
 
 describe('poller against the simulator', () => {
   let sim: Simulator;
@@ -87,7 +87,7 @@ describe('poller against the simulator', () => {
 
   it('reads every type, word order, area and scaling', async () => {
     await rec.until('all points good', () => all.every((p) => rec.latest.get(p.id)?.quality === 'good'));
-    expect(Object.fromEntries(Object.entries(points).map(([k, p]) => [k, valueOf(rec, p)]))).toEqual({
+    expect(Object.fromEntries(Object.entries(points).map(([k, p]) => [k, latestValueOf(rec, p)]))).toEqual({
       i16: -1234,
       u16: 54321,
       i32big: -100000,
@@ -109,7 +109,7 @@ describe('poller against the simulator', () => {
     await rec.until('first values', () => rec.latest.get(points.u16.id) !== undefined);
     const before = rec.batches.length;
     sim.setHolding(1, 111);
-    await rec.until('new value', () => valueOf(rec, points.u16) === 111);
+    await rec.until('new value', () => latestValueOf(rec, points.u16) === 111);
     const changed = rec.batches.slice(before);
     expect(changed.flatMap((b) => b.samples.map((s) => [s.datapoint_id, s.value]))).toEqual([[points.u16.id, 111]]);
     expect(rec.batches.every((b) => b.samples.length > 0)).toBe(true);
@@ -120,14 +120,14 @@ describe('poller against the simulator', () => {
     sim.setHolding(500, 42);
     other.setHolding(500, 43);
     poller.configure([plcAt(1, sim.port)], [...all, added]);
-    await rec.until('added point', () => valueOf(rec, added) === 42);
+    await rec.until('added point', () => latestValueOf(rec, added) === 42);
     poller.configure([plcAt(1, other.port)], [...all, added]);
-    await rec.until('value from the other PLC', () => valueOf(rec, added) === 43);
+    await rec.until('value from the other PLC', () => latestValueOf(rec, added) === 43);
     expect(poller.stats().restarts).toBe(0);
     expect(workers).toHaveLength(1);
     expect(sim.stats().open).toBe(0);
     poller.configure([plcAt(1, sim.port)], all);
-    await rec.until('back on the first PLC', () => sim.stats().open === 1 && valueOf(rec, points.u16) === 111);
+    await rec.until('back on the first PLC', () => sim.stats().open === 1 && latestValueOf(rec, points.u16) === 111);
   });
 
   it('reports a disabled PLC once and skips invalid rows without throwing', async () => {
@@ -155,7 +155,7 @@ describe('poller against the simulator', () => {
       await rec.until(`restart marks (${i})`, () => all.every(bad));
       expect(rec.lastStatus(1)).toMatchObject({ connected: false, error: 'poller restarting' });
       await rec.until(`good again (${i})`, () => all.every((p) => rec.latest.get(p.id)?.quality === 'good'));
-      expect(valueOf(rec, points.u16)).toBe(111);
+      expect(latestValueOf(rec, points.u16)).toBe(111);
     }
     expect(poller.stats().restarts).toBe(3);
     expect(rec.logs.filter((l) => l.startsWith('error poller worker'))).toEqual([

@@ -1,14 +1,7 @@
 /** The main-thread face of Modbus polling: a supervised worker turned into plain callbacks. */
 import type { Worker } from 'node:worker_threads';
 import * as v from 'valibot';
-import {
-  plcSchema,
-  pointSchema,
-  type PlcPollStats,
-  type PollerPlc,
-  type PollerPoint,
-  type WorkerStats,
-} from './protocol.js';
+import { plcSchema, pointSchema, type PlcPollStats, type PollerPlc, type PollerPoint, type WorkerStats } from './protocol.js';
 import { badSamples, samplesFromMessage, type PlcStatus, type ValueSample } from './samples.js';
 import { systemTimers, type Timers } from './sleeper.js';
 import { spawnPollerWorker } from './worker-spawn.js';
@@ -72,8 +65,7 @@ export function createPoller(options: PollerOptions): Poller {
     }
   };
 
-  const sendConfig = (): void =>
-    supervisor.send({ type: 'configure', ...config, reconnect: { maxMs: options.reconnectMaxMs ?? 30_000 } });
+  const sendConfig = (): void => supervisor.send({ type: 'configure', ...config, reconnect: { maxMs: options.reconnectMaxMs ?? 30_000 } });
 
   const supervisor = createSupervisor({
     spawn: options.spawn ?? (() => spawnPollerWorker()),

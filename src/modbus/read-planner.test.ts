@@ -80,7 +80,15 @@ describe('planReads', () => {
   it('handles addresses near 65535 and rejects a 32-bit value past the end', () => {
     const plan = planReads([reg(1, 65535), reg(2, 65534, 'float32'), reg(3, 65535, 'int32')]);
     expect(plan.requests).toEqual([
-      { area: 'holding', start: 65534, count: 2, points: [{ id: 2, offset: 0 }, { id: 1, offset: 1 }] },
+      {
+        area: 'holding',
+        start: 65534,
+        count: 2,
+        points: [
+          { id: 2, offset: 0 },
+          { id: 1, offset: 1 },
+        ],
+      },
     ]);
     expect(plan.invalid).toEqual([{ id: 3, error: 'address 65535 out of range for int32' }]);
   });

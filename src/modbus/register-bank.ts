@@ -25,14 +25,7 @@ const scratch = new DataView(new ArrayBuffer(4));
  * Stores a raw (unscaled) value the way a PLC would hold it. Integers wrap like the
  * device's registers; a bit area stores nonzero as 1 whatever the type.
  */
-export function writeRaw(
-  bank: RegisterBank,
-  area: Area,
-  address: number,
-  type: ValueType,
-  wordOrder: WordOrder,
-  raw: number,
-): void {
+export function writeRaw(bank: RegisterBank, area: Area, address: number, type: ValueType, wordOrder: WordOrder, raw: number): void {
   if (area === 'coil' || area === 'discrete') {
     bank[area][address] = raw !== 0 ? 1 : 0;
     return;

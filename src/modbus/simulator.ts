@@ -90,8 +90,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   }
 
   const port = await listen(options.port ?? 0);
-  const setWord = (area: 'holding' | 'input') => (address: number, value: number) =>
-    writeRaw(bank, area, address, 'uint16', 'big', value);
+  const setWord = (area: 'holding' | 'input') => (address: number, value: number) => writeRaw(bank, area, address, 'uint16', 'big', value);
   const setBit = (area: 'coil' | 'discrete') => (address: number, on: boolean | number) =>
     writeRaw(bank, area, address, 'bool', 'big', Number(on));
 

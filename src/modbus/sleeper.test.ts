@@ -19,7 +19,9 @@ describe('createSleeper', () => {
   it('resolves when its timer fires', async () => {
     const m = manualTimers();
     let done = false;
-    const p = createSleeper(m.timers).sleep(100).then(() => (done = true));
+    const p = createSleeper(m.timers)
+      .sleep(100)
+      .then(() => (done = true));
     await Promise.resolve();
     expect(done).toBe(false);
     m.fire();

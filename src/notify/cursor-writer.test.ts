@@ -14,16 +14,23 @@ beforeEach(async () => {
 afterEach(() => db.destroy());
 
 const notifier = (name: string) =>
-  insertNotifier(db, v.parse(NotifierInput, { kind: 'webhook', name, url: 'http://127.0.0.1/x', secret: 's'.repeat(16) }), { through: 0, replay_from: 0 }, 'now');
+  insertNotifier(
+    db,
+    v.parse(NotifierInput, { kind: 'webhook', name, url: 'http://127.0.0.1/x', secret: 's'.repeat(16) }),
+    { through: 0, replay_from: 0 },
+    'now',
+  );
 
 describe('the cursor writer (SQLite)', () => {
-  it('writes the saves of many loops together, each loop\'s newest, and resolves each once written', async () => {
+  it("writes the saves of many loops together, each loop's newest, and resolves each once written", async () => {
     const ids = await Promise.all(['a', 'b', 'c'].map(async (name) => (await notifier(name)).id));
     const writer = createCursorWriter(db);
     const stores = ids.map((id) => writer.storeOf(id));
-    await Promise.all(stores.map(async (s, k) => {
-      for (let i = 1; i <= 50; i++) await s.save({ through: i * (k + 1), replay_from: i });
-    }));
+    await Promise.all(
+      stores.map(async (s, k) => {
+        for (let i = 1; i <= 50; i++) await s.save({ through: i * (k + 1), replay_from: i });
+      }),
+    );
     expect(await Promise.all(stores.map((s) => s.load()))).toEqual([
       { through: 50, replay_from: 50 },
       { through: 100, replay_from: 50 },
@@ -31,7 +38,11 @@ describe('the cursor writer (SQLite)', () => {
     ]);
     // Saves queued behind one in flight share its successor.
     const [first, second] = stores as [ReturnType<typeof writer.storeOf>, ReturnType<typeof writer.storeOf>];
-    await Promise.all([first.save({ through: 60, replay_from: 60 }), first.save({ through: 61, replay_from: 60 }), second.save({ through: 101, replay_from: 101 })]);
+    await Promise.all([
+      first.save({ through: 60, replay_from: 60 }),
+      first.save({ through: 61, replay_from: 60 }),
+      second.save({ through: 101, replay_from: 101 }),
+    ]);
     expect(await first.load()).toEqual({ through: 61, replay_from: 60 });
     expect(await second.load()).toEqual({ through: 101, replay_from: 101 });
   });

@@ -28,8 +28,7 @@ export class DeliveryFailure extends Error {
 }
 
 /** Whether an aborted signal ran out of time (AbortSignal.timeout) rather than being told to stop. */
-export const timedOut = (signal: AbortSignal) =>
-  signal.reason instanceof Error && signal.reason.name === 'TimeoutError';
+export const timedOut = (signal: AbortSignal) => signal.reason instanceof Error && signal.reason.name === 'TimeoutError';
 
 /** A readable one-line reason for any failure; system errors keep their code (ECONNRESET). */
 export function describeFailure(err: unknown): string {

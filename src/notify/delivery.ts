@@ -105,7 +105,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       };
       const entry = { resolve: done, byWake };
       waiting = entry;
-      if (untilMs !== null && untilMs <= o.clock.now()) done(); // already due while the loop was busy
+      if (untilMs !== null && untilMs <= o.clock.now())
+        done(); // already due while the loop was busy
       else if (untilMs !== null) timer = o.clock.setTimer(untilMs, done);
     });
   }
@@ -150,14 +151,15 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     saving ??= (async () => {
       while (unsaved()) {
         const due = lastSaveAt + SAVE_EVERY_MS;
-        if (o.clock.now() < due) await new Promise<void>((resolve) => {
-          const timer = o.clock.setTimer(due, () => ((hurry = null), resolve()));
-          hurry = () => {
-            o.clock.clearTimer(timer);
-            hurry = null;
-            resolve();
-          };
-        });
+        if (o.clock.now() < due)
+          await new Promise<void>((resolve) => {
+            const timer = o.clock.setTimer(due, () => ((hurry = null), resolve()));
+            hurry = () => {
+              o.clock.clearTimer(timer);
+              hurry = null;
+              resolve();
+            };
+          });
         const next = cursor;
         try {
           await o.cursor.save(next);

@@ -6,7 +6,12 @@ import type { RuleInfo } from './outgoing.js';
 const rules = new Map<number, RuleInfo>([[1, { name: 'Tank', severity: 'critical', plc_id: 1, state: 'ALARM' }]]);
 const lookup = (id: number) => rules.get(id);
 
-const event = (type: string, payload: Record<string, unknown> = {}, topic: JournalEvent['topic'] = 'alarms', rule_id: number | null = 1): JournalEvent => ({
+const event = (
+  type: string,
+  payload: Record<string, unknown> = {},
+  topic: JournalEvent['topic'] = 'alarms',
+  rule_id: number | null = 1,
+): JournalEvent => ({
   id: 1,
   topic,
   type,
@@ -16,7 +21,10 @@ const event = (type: string, payload: Record<string, unknown> = {}, topic: Journ
   payload: { rule_id, ...payload },
 });
 
-const filter = (min_severity: EventFilter['min_severity'], events: EventFilter['events'] = ['alarm_state', 'alarm_ack', 'alarm_escalated']): EventFilter => ({ events, min_severity });
+const filter = (
+  min_severity: EventFilter['min_severity'],
+  events: EventFilter['events'] = ['alarm_state', 'alarm_ack', 'alarm_escalated'],
+): EventFilter => ({ events, min_severity });
 
 describe('wants', () => {
   it.each([

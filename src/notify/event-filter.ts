@@ -17,10 +17,6 @@ export type EventFilter = Pick<NotifierConfig, 'events' | 'min_severity'>;
  */
 export function wants(filter: EventFilter, e: JournalEvent, rules?: RuleLookup): boolean {
   if (e.topic !== 'alarms' || !(filter.events as readonly string[]).includes(e.type)) return false;
-  const severity = isSeverity(e.payload.severity)
-    ? e.payload.severity
-    : e.rule_id === null
-      ? undefined
-      : rules?.(e.rule_id)?.severity;
+  const severity = isSeverity(e.payload.severity) ? e.payload.severity : e.rule_id === null ? undefined : rules?.(e.rule_id)?.severity;
   return severity === undefined || RANK[severity] >= RANK[filter.min_severity];
 }

@@ -23,7 +23,14 @@ const alarms = new Map<number, Record<string, unknown>>([
 
 const sinks: MqttSink[] = [];
 function sink(url = MACHINE_BROKER, timeoutMs = 5_000): MqttSink {
-  const s = createMqttSink({ url, topicPrefix: prefix, currentAlarm: (id) => alarms.get(id) ?? null, log: memoryLogger(), timeoutMs, reconnectMs: 100 });
+  const s = createMqttSink({
+    url,
+    topicPrefix: prefix,
+    currentAlarm: (id) => alarms.get(id) ?? null,
+    log: memoryLogger(),
+    timeoutMs,
+    reconnectMs: 100,
+  });
   sinks.push(s);
   return s;
 }

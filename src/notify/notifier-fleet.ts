@@ -87,7 +87,7 @@ export function createNotifierFleet(o: FleetOptions) {
   const reconcile = (id: number) =>
     serially(id, async function reconcileNotifier() {
       const n = stopped ? undefined : await findNotifier(o.db, id);
-      if (!n || !n.enabled) {
+      if (!n?.enabled) {
         startFailures.delete(id);
         await halt(id);
         await o.leases.release(id);

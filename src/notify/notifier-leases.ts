@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Clock } from '../clock.js';
 import { createNodeSession } from '../cluster/node-session.js';
 import type { Logger } from '../log/logger.js';

@@ -46,7 +46,11 @@ export function notifierEvent(action: 'created' | 'updated' | 'deleted', n: Noti
   };
   const shown = shownOf(n);
   const changes = before && changesOf(shownOf(before), shown);
-  return { topic: 'config', type: `notifier_${action}`, payload: { notifier: shown, user, notifier_id: n.id, ...(changes && { changes }) } };
+  return {
+    topic: 'config',
+    type: `notifier_${action}`,
+    payload: { notifier: shown, user, notifier_id: n.id, ...(changes && { changes }) },
+  };
 }
 
 const duplicateName = (n: NotifierConfig) => () => conflict(`a notifier named "${n.name}" already exists`);

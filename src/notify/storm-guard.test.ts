@@ -19,7 +19,12 @@ const verdicts = (guard: StormGuard, events: GuardEvent[]) => events.map((e) => 
 describe('storm guard', () => {
   it('sends the first events of a rule in a minute and holds the rest', () => {
     const guard = createStormGuard(3);
-    expect(verdicts(guard, [1, 2, 3, 4, 5].map((id) => ev(id, id)))).toEqual(['send', 'send', 'send', 'hold', 'hold']);
+    expect(
+      verdicts(
+        guard,
+        [1, 2, 3, 4, 5].map((id) => ev(id, id)),
+      ),
+    ).toEqual(['send', 'send', 'send', 'hold', 'hold']);
     expect(guard.holding()).toBe(1);
   });
 
@@ -91,7 +96,10 @@ describe('storm guard', () => {
     expect(events.slice(5).map((e) => fresh.offer(e))).toEqual(steps.slice(5));
     expect(steps.slice(5)).toEqual([
       { opened: null, verdict: 'hold' },
-      { opened: [{ rule_id: 1, rule_name: 'R1', count: 2, first_id: 5, last_id: 6, state: 'ALARM', minute_end_ms: sec(120) }], verdict: 'send' },
+      {
+        opened: [{ rule_id: 1, rule_name: 'R1', count: 2, first_id: 5, last_id: 6, state: 'ALARM', minute_end_ms: sec(120) }],
+        verdict: 'send',
+      },
       { opened: null, verdict: 'send' },
     ]);
   });

@@ -16,7 +16,10 @@ const never = () => new AbortController().signal;
 
 /** The failure a send rejected with. */
 async function failure(promise: Promise<void>): Promise<DeliveryFailure> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DeliveryFailure);
   return err as DeliveryFailure;
 }

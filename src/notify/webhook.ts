@@ -37,7 +37,12 @@ export function createWebhookSink(options: WebhookOptions): Sink {
   const url = new URL(options.url);
   const secure = url.protocol === 'https:';
   // Parsed once: per message only the headers are new.
-  const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: `${url.pathname}${url.search}` };
+  const target = {
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+  };
   const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const request = secure ? httpsRequest : httpRequest;
 
@@ -57,7 +62,9 @@ export function createWebhookSink(options: WebhookOptions): Sink {
         finish(failure);
         req?.destroy();
       };
-      const timer = clock.setTimer(clock.now() + timeoutMs, () => giveUp(new DeliveryFailure('timeout', `no answer within ${timeoutMs / 1000} s`)));
+      const timer = clock.setTimer(clock.now() + timeoutMs, () =>
+        giveUp(new DeliveryFailure('timeout', `no answer within ${timeoutMs / 1000} s`)),
+      );
       const onAbort = () => giveUp(new DeliveryFailure('aborted', 'stopped'));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });

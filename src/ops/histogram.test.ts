@@ -5,7 +5,15 @@ describe('latency histogram', () => {
   it('counts cumulatively per bound and renders seconds for Prometheus', () => {
     const h = createHistogram('x_seconds', 'Test.', [1, 10, 100]);
     for (const ms of [0.5, 1, 7, 50, 5000]) h.observe(ms);
-    expect(h.snapshot()).toEqual({ buckets: [[1, 2], [10, 3], [100, 4]], sum: 5058.5, count: 5 });
+    expect(h.snapshot()).toEqual({
+      buckets: [
+        [1, 2],
+        [10, 3],
+        [100, 4],
+      ],
+      sum: 5058.5,
+      count: 5,
+    });
     expect(histogramLines(h)).toEqual([
       '# HELP x_seconds Test.',
       '# TYPE x_seconds histogram',

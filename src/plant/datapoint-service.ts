@@ -1,11 +1,5 @@
 import { onUniqueViolation } from '../db/constraint.js';
-import {
-  deleteDatapoint,
-  findDatapoint,
-  insertDatapoint,
-  listDatapoints,
-  updateDatapoint,
-} from '../db/datapoints.js';
+import { deleteDatapoint, findDatapoint, insertDatapoint, listDatapoints, updateDatapoint } from '../db/datapoints.js';
 import type { Db } from '../db/database.js';
 import type { NewEvent } from '../db/events.js';
 import { findPlc } from '../db/plcs.js';
@@ -21,8 +15,7 @@ async function checkDatapoint(db: Db, d: DatapointInput) {
   if (!(await findPlc(db, d.plc_id))) throw invalid('plc_id', `no PLC with id ${d.plc_id}`);
 }
 
-const duplicateLabel = (d: DatapointInput) => () =>
-  conflict(`PLC ${d.plc_id} already has a datapoint labelled "${d.label}"`);
+const duplicateLabel = (d: DatapointInput) => () => conflict(`PLC ${d.plc_id} already has a datapoint labelled "${d.label}"`);
 
 /** Deletes datapoints and their rules in the caller's transaction; used by the PLC cascade too. */
 export async function deleteDatapointsOf(
@@ -75,7 +68,7 @@ export function datapointService({ db, journal, changed }: PlantContext) {
     },
 
     async remove(id: number, user: string | null = null): Promise<void> {
-      const changes = await journal.record(async (trx, ts) => {
+      const changes = await journal.record(async (trx, _ts) => {
         const d = await findDatapoint(trx, id);
         if (!d) throw notFound('datapoint');
         const { events, changes } = await deleteDatapointsOf(trx, [d], user);

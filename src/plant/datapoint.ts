@@ -13,7 +13,10 @@ const fields = {
   address: int(0, 65_535),
   type: v.picklist(TYPES),
   word_order: v.picklist(['big', 'little']),
-  scale: v.pipe(finite, v.check((n) => n !== 0, 'must not be zero')),
+  scale: v.pipe(
+    finite,
+    v.check((n) => n !== 0, 'must not be zero'),
+  ),
   offset: finite,
   unit: text(20),
 };
@@ -44,8 +47,7 @@ export interface Datapoint extends DatapointInput {
 }
 
 /** Registers a value of this type occupies. */
-export const registerCount = (type: Datapoint['type']) =>
-  type === 'int32' || type === 'uint32' || type === 'float32' ? 2 : 1;
+export const registerCount = (type: Datapoint['type']) => (type === 'int32' || type === 'uint32' || type === 'float32' ? 2 : 1);
 
 /** Checks that need more than one field; run on the merged row for a PATCH too. */
 export function datapointProblems(d: DatapointInput): ErrorDetail[] {

@@ -32,7 +32,9 @@ export async function seedDemoPlant({ plcs, datapoints, rules }: Services, simPo
       datapoint_id: ids.get(datapoint_label)!,
       schedule: null,
       enabled: true,
-      suppress_when: suppress_when ? { datapoint_id: ids.get(suppress_when.datapoint_label)!, comparison: suppress_when.comparison, value: suppress_when.value } : null,
+      suppress_when: suppress_when
+        ? { datapoint_id: ids.get(suppress_when.datapoint_label)!, comparison: suppress_when.comparison, value: suppress_when.value }
+        : null,
       escalate_after_s: escalate_after_s ?? null,
     });
   }

@@ -2,8 +2,7 @@ import * as v from 'valibot';
 import { canonicalTimeZone } from '../engine/zone-offset.js';
 
 /** Field schemas shared by the plant resources. */
-export const int = (min: number, max: number) =>
-  v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+export const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 
 export const finite = v.pipe(v.number(), v.finite());
 
@@ -17,11 +16,7 @@ export const name = (max = 100) => v.pipe(v.string(), v.trim(), v.minLength(1), 
 export const text = (max: number) => v.pipe(v.string(), v.maxLength(max), noControlChars);
 
 /** An id in a path segment such as `/api/plcs/{id}`. */
-export const IdParam = v.pipe(
-  v.string(),
-  v.regex(/^[1-9]\d{0,15}$/, 'must be a positive integer id'),
-  v.transform(Number),
-);
+export const IdParam = v.pipe(v.string(), v.regex(/^[1-9]\d{0,15}$/, 'must be a positive integer id'), v.transform(Number));
 
 /** A `?cascade=1`-style flag in a query string. */
 export const QueryFlag = v.optional(

@@ -39,7 +39,7 @@ export function plcService({ db, journal, changed }: PlantContext) {
     },
 
     async remove(id: number, cascade: boolean, user: string | null = null): Promise<void> {
-      const changes = await journal.record(async (trx, ts) => {
+      const changes = await journal.record(async (trx, _ts) => {
         const plc = await findPlc(trx, id);
         if (!plc) throw notFound('PLC');
         const datapoints = await listDatapoints(trx, { plcId: id });

@@ -68,16 +68,18 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
   function reload(): Promise<void> {
     if (queued) return reloading;
     queued = true;
-    reloading = reloading.then(async () => {
-      queued = false;
-      const [plcs, points] = await Promise.all([listPlcs(db), listDatapoints(db)]);
-      const polls = deps.polls;
-      const polled = polls ? plcs.filter((p) => polls(p.id)) : plcs;
-      const polledPoints = polls ? points.filter((d) => polls(d.plc_id)) : points;
-      poller.configure(polled, polledPoints);
-      const enabled = new Set(polled.filter((p) => p.enabled).map((p) => p.id));
-      deps.trend?.polling(new Set(polledPoints.filter((d) => enabled.has(d.plc_id)).map((d) => d.id)));
-    }).catch((err: unknown) => log.error(`poller: reload failed: ${String(err)}`));
+    reloading = reloading
+      .then(async () => {
+        queued = false;
+        const [plcs, points] = await Promise.all([listPlcs(db), listDatapoints(db)]);
+        const polls = deps.polls;
+        const polled = polls ? plcs.filter((p) => polls(p.id)) : plcs;
+        const polledPoints = polls ? points.filter((d) => polls(d.plc_id)) : points;
+        poller.configure(polled, polledPoints);
+        const enabled = new Set(polled.filter((p) => p.enabled).map((p) => p.id));
+        deps.trend?.polling(new Set(polledPoints.filter((d) => enabled.has(d.plc_id)).map((d) => d.id)));
+      })
+      .catch((err: unknown) => log.error(`poller: reload failed: ${String(err)}`));
     return reloading;
   }
 

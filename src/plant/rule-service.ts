@@ -58,7 +58,7 @@ export function ruleService({ db, journal, changed }: PlantContext) {
     },
 
     async remove(id: number, user: string | null = null): Promise<void> {
-      await journal.record(async (trx, ts) => {
+      await journal.record(async (trx, _ts) => {
         const rule = await findRule(trx, id);
         if (!rule) throw notFound('rule');
         const plc_id = (await findDatapoint(trx, rule.datapoint_id))?.plc_id ?? null;

@@ -3,10 +3,7 @@ import type { ErrorDetail } from '../errors.js';
 import { finite, int, name, timeZone } from './fields.js';
 
 const time = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" from 00:00 to 23:59'));
-const endTime = v.pipe(
-  v.string(),
-  v.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time "HH:MM" from 00:00 to 24:00'),
-);
+const endTime = v.pipe(v.string(), v.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time "HH:MM" from 00:00 to 24:00'));
 
 const ScheduleWindow = v.pipe(
   v.strictObject({

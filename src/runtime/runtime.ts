@@ -45,7 +45,12 @@ export interface HttpRuntime {
    * The response and byte sink of one SSE stream; no sink when the client already left.
    * `onGone` is called when the peer goes away.
    */
-  openSse(c: Context, headers: Record<string, string>, maxBufferedBytes: number, onGone: () => void): { sink?: SseSink; response: Response };
+  openSse(
+    c: Context,
+    headers: Record<string, string>,
+    maxBufferedBytes: number,
+    onGone: () => void,
+  ): { sink?: SseSink; response: Response };
   /** The peer's IP address, `unknown` for requests without a socket (tests' `app.request`). */
   clientAddress(c: Context): string;
 }

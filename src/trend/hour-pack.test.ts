@@ -24,8 +24,23 @@ describe('a packed hour', () => {
     ['one minute', [[17, 1.5, 2.5, 2, 2.25, 30_000]], 9 + 31],
     ['a value held all hour: one run', steady, 9 + 31],
     ['a value changing every minute: one run a minute', moving, 9 + 60 * 31],
-    ['gaps do not break a run of equal minutes', [[0, 1, 1, 1, 1, 60_000], [30, 1, 1, 1, 1, 60_000], [59, 1, 1, 1, 1, 60_000]], 9 + 31],
-    ['the first and last minute, different', [[0, -1e300, 1e300, 0, Math.PI, 1], [59, 0.1, 0.2, 0.125, 0.2, 59_999]], 9 + 2 * 31],
+    [
+      'gaps do not break a run of equal minutes',
+      [
+        [0, 1, 1, 1, 1, 60_000],
+        [30, 1, 1, 1, 1, 60_000],
+        [59, 1, 1, 1, 1, 60_000],
+      ],
+      9 + 31,
+    ],
+    [
+      'the first and last minute, different',
+      [
+        [0, -1e300, 1e300, 0, Math.PI, 1],
+        [59, 0.1, 0.2, 0.125, 0.2, 59_999],
+      ],
+      9 + 2 * 31,
+    ],
   ];
   it.each(cases)('round-trips %s, exactly, in %i bytes', (_name, minutes, size) => {
     const blob = packHour(hourOf(minutes));

@@ -32,16 +32,74 @@ describe('a minute of samples', () => {
   const row = (min: number, max: number, avg: number, last: number, weight: number): Row => ({ min, max, avg, last, weight });
   const cases: [string, Sample[], Record<number, Row>][] = [
     ['one value held all minute', [[0, 1, 10]], { 1: row(10, 10, 10, 10, 60_000) }],
-    ['a change half-way: each value counts for its half', [[0, 1, 10], [30_000, 1, 20]], { 1: row(10, 20, 15, 20, 60_000) }],
-    ['a one-second spike barely moves the average', [[0, 1, 10], [59_000, 1, 100]], { 1: row(10, 100, 11.5, 100, 60_000) }],
+    [
+      'a change half-way: each value counts for its half',
+      [
+        [0, 1, 10],
+        [30_000, 1, 20],
+      ],
+      { 1: row(10, 20, 15, 20, 60_000) },
+    ],
+    [
+      'a one-second spike barely moves the average',
+      [
+        [0, 1, 10],
+        [59_000, 1, 100],
+      ],
+      { 1: row(10, 100, 11.5, 100, 60_000) },
+    ],
     ['the first value comes mid-minute: weighs from then', [[15_000, 1, 4]], { 1: row(4, 4, 4, 4, 45_000) }],
-    ['bad quality ends the holding', [[0, 1, 10], [20_000, 1, null]], { 1: row(10, 10, 10, 10, 20_000) }],
-    ['good after bad counts from then', [[0, 1, null], [30_000, 1, 6]], { 1: row(6, 6, 6, 6, 30_000) }],
-    ['good, bad, good', [[0, 1, 10], [10_000, 1, null], [40_000, 1, 30]], { 1: row(10, 30, (10 * 10_000 + 30 * 20_000) / 30_000, 30, 30_000) }],
+    [
+      'bad quality ends the holding',
+      [
+        [0, 1, 10],
+        [20_000, 1, null],
+      ],
+      { 1: row(10, 10, 10, 10, 20_000) },
+    ],
+    [
+      'good after bad counts from then',
+      [
+        [0, 1, null],
+        [30_000, 1, 6],
+      ],
+      { 1: row(6, 6, 6, 6, 30_000) },
+    ],
+    [
+      'good, bad, good',
+      [
+        [0, 1, 10],
+        [10_000, 1, null],
+        [40_000, 1, 30],
+      ],
+      { 1: row(10, 30, (10 * 10_000 + 30 * 20_000) / 30_000, 30, 30_000) },
+    ],
     ['only bad: no row', [[0, 1, null]], {}],
-    ['NaN and Infinity are not good values', [[0, 1, Number.NaN], [1000, 2, Infinity]], {}],
-    ['negative values', [[0, 1, -5], [30_000, 1, -15]], { 1: row(-15, -5, -10, -15, 60_000) }],
-    ['datapoints apart', [[0, 1, 1], [0, 2, 2], [30_000, 2, 4]], { 1: row(1, 1, 1, 1, 60_000), 2: row(2, 4, 3, 4, 60_000) }],
+    [
+      'NaN and Infinity are not good values',
+      [
+        [0, 1, Number.NaN],
+        [1000, 2, Infinity],
+      ],
+      {},
+    ],
+    [
+      'negative values',
+      [
+        [0, 1, -5],
+        [30_000, 1, -15],
+      ],
+      { 1: row(-15, -5, -10, -15, 60_000) },
+    ],
+    [
+      'datapoints apart',
+      [
+        [0, 1, 1],
+        [0, 2, 2],
+        [30_000, 2, 4],
+      ],
+      { 1: row(1, 1, 1, 1, 60_000), 2: row(2, 4, 3, 4, 60_000) },
+    ],
   ];
   it.each(cases)('%s', (_name, samples, expected) => {
     const rows = minuteOf(samples).closeEnded(T + MINUTE_MS);
@@ -56,7 +114,11 @@ describe('a minute of samples', () => {
 
 describe('minutes after', () => {
   it('carry a held value into the next minute, and not a value that went bad', () => {
-    const agg = minuteOf([[0, 1, 10], [0, 2, 5], [50_000, 2, null]]);
+    const agg = minuteOf([
+      [0, 1, 10],
+      [0, 2, 5],
+      [50_000, 2, null],
+    ]);
     agg.closeEnded(T + MINUTE_MS);
     const next = agg.closeEnded(T + 2 * MINUTE_MS);
     expect(next?.minute).toBe(MINUTE + 1);
@@ -81,7 +143,10 @@ describe('minutes after', () => {
   });
 
   it('of a datapoint no longer polled here: this minute is kept, the value is not carried on', () => {
-    const agg = minuteOf([[0, 1, 10], [0, 2, 20]]);
+    const agg = minuteOf([
+      [0, 1, 10],
+      [0, 2, 20],
+    ]);
     agg.sample(3, null, T); // bad, and then deleted: its slot goes too
     agg.keepOnly(new Set([2]));
     expect(Object.keys(byId(agg.closeEnded(T + MINUTE_MS)))).toEqual(['1', '2']);
@@ -105,7 +170,10 @@ describe('many datapoints', () => {
     const agg = createMinuteAggregator(T);
     agg.sample(2 ** 40, 1, T);
     agg.sample(3, 2, T);
-    expect(byId(agg.closeEnded(T + MINUTE_MS))).toEqual({ 3: { min: 2, max: 2, avg: 2, last: 2, weight: 60_000 }, [2 ** 40]: { min: 1, max: 1, avg: 1, last: 1, weight: 60_000 } });
+    expect(byId(agg.closeEnded(T + MINUTE_MS))).toEqual({
+      3: { min: 2, max: 2, avg: 2, last: 2, weight: 60_000 },
+      [2 ** 40]: { min: 1, max: 1, avg: 1, last: 1, weight: 60_000 },
+    });
   });
 
   it('grow the slots without losing any', () => {

@@ -42,7 +42,10 @@ function merge(from: number, to: number, minutes: Minute[]) {
 
 describe('merging minutes into buckets', () => {
   it('one-minute buckets are the minutes themselves, oldest first, empty minutes left out', () => {
-    const got = merge(M0, M0 + 60, [[M0 + 5, 1, 2, 1.5, 2, 60_000], [M0, 3, 4, 3.5, 4, 60_000]]);
+    const got = merge(M0, M0 + 60, [
+      [M0 + 5, 1, 2, 1.5, 2, 60_000],
+      [M0, 3, 4, 3.5, 4, 60_000],
+    ]);
     expect(got).toEqual([
       { t: iso(M0), min: 3, max: 4, avg: 3.5, last: 4 },
       { t: iso(M0 + 5), min: 1, max: 2, avg: 1.5, last: 2 },
@@ -50,10 +53,38 @@ describe('merging minutes into buckets', () => {
   });
 
   const wide: [string, Minute[], { min: number; max: number; avg: number; last: number }][] = [
-    ['min of mins, max of maxes', [[M0, 5, 9, 7, 8, 60_000], [M0 + 1, 2, 6, 4, 3, 60_000]], { min: 2, max: 9, avg: 5.5, last: 3 }],
-    ['avg weighed by good time', [[M0, 10, 10, 10, 10, 60_000], [M0 + 1, 40, 40, 40, 40, 20_000]], { min: 10, max: 40, avg: 17.5, last: 40 }],
-    ['last of the latest minute, whatever the order read', [[M0 + 2, 1, 1, 1, 7, 60_000], [M0, 1, 1, 1, 9, 60_000]], { min: 1, max: 1, avg: 1, last: 7 }],
-    ['weightless minutes: a plain mean', [[M0, 2, 2, 2, 2, 0], [M0 + 1, 4, 4, 4, 4, 0]], { min: 2, max: 4, avg: 3, last: 4 }],
+    [
+      'min of mins, max of maxes',
+      [
+        [M0, 5, 9, 7, 8, 60_000],
+        [M0 + 1, 2, 6, 4, 3, 60_000],
+      ],
+      { min: 2, max: 9, avg: 5.5, last: 3 },
+    ],
+    [
+      'avg weighed by good time',
+      [
+        [M0, 10, 10, 10, 10, 60_000],
+        [M0 + 1, 40, 40, 40, 40, 20_000],
+      ],
+      { min: 10, max: 40, avg: 17.5, last: 40 },
+    ],
+    [
+      'last of the latest minute, whatever the order read',
+      [
+        [M0 + 2, 1, 1, 1, 7, 60_000],
+        [M0, 1, 1, 1, 9, 60_000],
+      ],
+      { min: 1, max: 1, avg: 1, last: 7 },
+    ],
+    [
+      'weightless minutes: a plain mean',
+      [
+        [M0, 2, 2, 2, 2, 0],
+        [M0 + 1, 4, 4, 4, 4, 0],
+      ],
+      { min: 2, max: 4, avg: 3, last: 4 },
+    ],
   ];
   it.each(wide)('over 30 days: %s', (_name, minutes, expected) => {
     const got = merge(M0, M0 + 30 * DAY, minutes);
@@ -62,12 +93,18 @@ describe('merging minutes into buckets', () => {
 
   it('aligns wide buckets to the epoch and starts the first one before `from`', () => {
     const from = M0 + 7; // 08:07
-    const got = merge(from, from + 30 * DAY, [[from, 1, 1, 1, 1, 1], [M0 + 31, 2, 2, 2, 2, 1]]);
+    const got = merge(from, from + 30 * DAY, [
+      [from, 1, 1, 1, 1, 1],
+      [M0 + 31, 2, 2, 2, 2, 1],
+    ]);
     expect(got.map((b) => b.t)).toEqual([iso(M0), iso(M0 + 30)]);
   });
 
   it('takes the last of a fresh (unpacked) part of a minute over its packed part, in either order', () => {
-    const packedFirst: [fresh: boolean, value: number][] = [[false, 1], [true, 2]];
+    const packedFirst: [fresh: boolean, value: number][] = [
+      [false, 1],
+      [true, 2],
+    ];
     for (const parts of [packedFirst, [...packedFirst].reverse()]) {
       const merger = createBucketMerger(M0, M0 + 60);
       for (const [fresh, value] of parts) merger.add(M0, value, value, value, value, 30_000, fresh);
@@ -76,7 +113,12 @@ describe('merging minutes into buckets', () => {
   });
 
   it('ignores minutes outside the range', () => {
-    expect(merge(M0, M0 + 60, [[M0 - 1, 1, 1, 1, 1, 1], [M0 + 60, 1, 1, 1, 1, 1]])).toEqual([]);
+    expect(
+      merge(M0, M0 + 60, [
+        [M0 - 1, 1, 1, 1, 1, 1],
+        [M0 + 60, 1, 1, 1, 1, 1],
+      ]),
+    ).toEqual([]);
   });
 
   it('a year of minutes comes out as at most 2000 buckets', () => {

@@ -94,7 +94,10 @@ export async function packFinishedHours(db: Db, now: number, going: Going = () =
     if ((hour + 1) * HOUR_MS + PACK_AFTER_MS > now) return packedHours;
     if (hour === previous) throw new Error(`trend: the minutes of hour ${hour} were not packed`);
     previous = hour;
-    const top = await db.selectFrom('datapoints').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const top = await db
+      .selectFrom('datapoints')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
     const maxId = top?.id ?? 0;
     // Batches by id up to the newest datapoint; the last one also takes any deleted one above it.
     for (let lo = 0; going(); lo += PACK_IDS) {
@@ -124,14 +127,22 @@ export async function pruneTrends(db: Db, cutoffMs: number, going: Going = () =>
       const hours = await trx
         .deleteFrom('trend_hours')
         .where(({ eb, refTuple, selectFrom }) => {
-          const oldest = selectFrom('trend_hours').select(['hour', 'datapoint_id']).where('hour', '<', hour).orderBy('hour').limit(PRUNE_ROWS);
+          const oldest = selectFrom('trend_hours')
+            .select(['hour', 'datapoint_id'])
+            .where('hour', '<', hour)
+            .orderBy('hour')
+            .limit(PRUNE_ROWS);
           return eb(refTuple('hour', 'datapoint_id'), 'in', oldest.$asTuple('hour', 'datapoint_id'));
         })
         .executeTakeFirst();
       const minutes = await trx
         .deleteFrom('trend_minutes')
         .where(({ eb, refTuple, selectFrom }) => {
-          const oldest = selectFrom('trend_minutes').select(['minute', 'datapoint_id']).where('minute', '<', hour * MINUTES_PER_HOUR).orderBy('minute').limit(PRUNE_ROWS);
+          const oldest = selectFrom('trend_minutes')
+            .select(['minute', 'datapoint_id'])
+            .where('minute', '<', hour * MINUTES_PER_HOUR)
+            .orderBy('minute')
+            .limit(PRUNE_ROWS);
           return eb(refTuple('minute', 'datapoint_id'), 'in', oldest.$asTuple('minute', 'datapoint_id'));
         })
         .executeTakeFirst();

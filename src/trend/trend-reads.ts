@@ -11,8 +11,14 @@ const span = (from: number, to: number) => Array.from({ length: Math.max(0, to -
 /** The oldest and newest minutes not packed into their hours yet (epoch minutes), or null. */
 export async function unpackedSpan(db: Db): Promise<{ oldest: number; newest: number } | null> {
   // Two queries: SQLite answers a lone min() or max() from the index, not both in one.
-  const oldest = await db.selectFrom('trend_minutes').select((eb) => eb.fn.min('minute').as('m')).executeTakeFirst();
-  const newest = await db.selectFrom('trend_minutes').select((eb) => eb.fn.max('minute').as('m')).executeTakeFirst();
+  const oldest = await db
+    .selectFrom('trend_minutes')
+    .select((eb) => eb.fn.min('minute').as('m'))
+    .executeTakeFirst();
+  const newest = await db
+    .selectFrom('trend_minutes')
+    .select((eb) => eb.fn.max('minute').as('m'))
+    .executeTakeFirst();
   return oldest?.m == null || newest?.m == null ? null : { oldest: oldest.m, newest: newest.m };
 }
 
@@ -21,7 +27,12 @@ export async function unpackedSpan(db: Db): Promise<{ oldest: number; newest: nu
  * keyed by time first, so each hour and each unpacked minute is one index lookup (`in` lists):
  * 720 lookups for 30 days.
  */
-export async function readTrend(db: Db, datapointId: number, fromMinute: number, toMinute: number): Promise<{ width: number; buckets: TrendBucket[] }> {
+export async function readTrend(
+  db: Db,
+  datapointId: number,
+  fromMinute: number,
+  toMinute: number,
+): Promise<{ width: number; buckets: TrendBucket[] }> {
   const merger = createBucketMerger(fromMinute, toMinute);
   // Unpacked minutes first: one packed in between is then read twice, which changes no figure
   // (the same min, max and last, the same avg at twice the weight); the other order would miss it.

@@ -51,7 +51,9 @@ export function createTrendRecorder({ db, clock, log, trendDays }: TrendRecorder
     pending.push(rows);
     if (pending.length > MAX_PENDING) {
       const lost = pending.shift()!;
-      log.error(`trend: minute ${new Date(lost.minute * 60_000).toISOString()} dropped, the database has refused writes for ${MAX_PENDING} minutes`);
+      log.error(
+        `trend: minute ${new Date(lost.minute * 60_000).toISOString()} dropped, the database has refused writes for ${MAX_PENDING} minutes`,
+      );
     }
   }
 
@@ -75,7 +77,9 @@ export function createTrendRecorder({ db, clock, log, trendDays }: TrendRecorder
         await write(pending[0]!);
         pending.shift();
       } catch (err) {
-        log.error(`trend: writing minute ${new Date(pending[0]!.minute * 60_000).toISOString()} failed, retrying next minute: ${String(err)}`);
+        log.error(
+          `trend: writing minute ${new Date(pending[0]!.minute * 60_000).toISOString()} failed, retrying next minute: ${String(err)}`,
+        );
         return;
       }
     }

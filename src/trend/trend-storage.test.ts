@@ -19,7 +19,13 @@ function minute(m: number, rows: Row[]): MinuteRows {
   return { minute: m, count: rows.length, ids: col(0), min: col(1), max: col(2), avg: col(3), last: col(4), weight: col(5) };
 }
 
-const bucket = (m: number, min: number, max: number, avg: number, last: number) => ({ t: new Date(m * 60_000).toISOString(), min, max, avg, last });
+const bucket = (m: number, min: number, max: number, avg: number, last: number) => ({
+  t: new Date(m * 60_000).toISOString(),
+  min,
+  max,
+  avg,
+  last,
+});
 
 describe.each(['sqlite', 'postgres'] as const)('trend storage on %s', (dialect) => {
   let db: Db;
@@ -38,11 +44,40 @@ describe.each(['sqlite', 'postgres'] as const)('trend storage on %s', (dialect) 
     // Datapoint ids up to 2500: packing goes in three batches of ids, and 4000 (deleted) above them.
     const plc = await db
       .insertInto('plcs')
-      .values({ name: 'P', host: 'h', port: 502, unit_id: 1, poll_interval_ms: 1000, timeout_ms: 1000, max_in_flight: 1, enabled: 1, created_at: '', updated_at: '' })
+      .values({
+        name: 'P',
+        host: 'h',
+        port: 502,
+        unit_id: 1,
+        poll_interval_ms: 1000,
+        timeout_ms: 1000,
+        max_in_flight: 1,
+        enabled: 1,
+        created_at: '',
+        updated_at: '',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const point = { plc_id: plc.id, description: '', area: 'holding', address: 0, type: 'uint16', word_order: 'big', scale: 1, offset: 0, unit: '', created_at: '', updated_at: '' };
-    await db.insertInto('datapoints').values([{ ...point, id: 7, label: 'a' }, { ...point, id: 2500, label: 'b' }]).execute();
+    const point = {
+      plc_id: plc.id,
+      description: '',
+      area: 'holding',
+      address: 0,
+      type: 'uint16',
+      word_order: 'big',
+      scale: 1,
+      offset: 0,
+      unit: '',
+      created_at: '',
+      updated_at: '',
+    };
+    await db
+      .insertInto('datapoints')
+      .values([
+        { ...point, id: 7, label: 'a' },
+        { ...point, id: 2500, label: 'b' },
+      ])
+      .execute();
   });
   afterAll(async () => {
     await db?.destroy();
@@ -53,7 +88,13 @@ describe.each(['sqlite', 'postgres'] as const)('trend storage on %s', (dialect) 
   const read = async (id: number) => (await readTrend(db, id, M - 60, M + 180)).buckets;
 
   it('writes minutes, merging a minute written twice', async () => {
-    await write(minute(M, [[7, 1, 2, 1.5, 2, 60_000], [2500, 10, 10, 10, 10, 60_000], [4000, -1, -1, -1, -1, 60_000]]));
+    await write(
+      minute(M, [
+        [7, 1, 2, 1.5, 2, 60_000],
+        [2500, 10, 10, 10, 10, 60_000],
+        [4000, -1, -1, -1, -1, 60_000],
+      ]),
+    );
     await write(minute(M + 1, [[7, 4, 6, 5, 6, 15_000]]));
     await write(minute(M + 1, [[7, 3, 5, 4, 3, 45_000]])); // the rest of that minute, from another node
     expect(await read(7)).toEqual([bucket(M, 1, 2, 1.5, 2), bucket(M + 1, 3, 6, 4.25, 3)]);

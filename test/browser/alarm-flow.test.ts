@@ -62,7 +62,14 @@ describe('live alarms in the browser', () => {
     await ruleRow.waitFor();
     ruleId = Number(await ruleRow.getAttribute('data-rule-id'));
     const stored = await t.call('GET', `/api/rules/${ruleId}`, { token });
-    expect(stored.json).toMatchObject({ name: 'Oven too hot', severity: 'high', comparison: 'above', warning_threshold: 80, alarm_threshold: 100, schedule: null });
+    expect(stored.json).toMatchObject({
+      name: 'Oven too hot',
+      severity: 'high',
+      comparison: 'above',
+      warning_threshold: 80,
+      alarm_threshold: 100,
+      schedule: null,
+    });
 
     // A rule edited elsewhere appears without a reload.
     await t.call('PATCH', `/api/rules/${ruleId}`, { token, body: { deadband: 2, on_delay_ms: 0 } });
@@ -126,7 +133,8 @@ describe('live alarms in the browser', () => {
       ctx.routeWebSocket(/\/ws(\/alarms)?(\?|$)/, (ws) => {
         refused.push(ws.url());
         void ws.close({ code: 1011, reason: 'refused by the test' });
-      }));
+      }),
+    );
     await expect.poll(() => page.locator('#conn-transport').textContent()).toBe('SSE');
     expect(refused.length).toBeGreaterThan(0);
     const stats = await t.call('GET', '/api/stats', { token });
@@ -166,7 +174,8 @@ describe('live alarms in the browser', () => {
     const { context, page, seen } = await openSignedIn(browser, base, session, '/', {}, (ctx) =>
       ctx.routeWebSocket(/\/ws(\?|$)/, (ws) => {
         links.push({ page: ws, server: ws.connectToServer() });
-      }));
+      }),
+    );
     const row = page.locator('tr.alarm-row', { hasText: 'Oven zone 2 too hot' });
     await row.locator('.ack-text--yes').waitFor(); // ALARM, acknowledged in the last test
 

@@ -9,7 +9,16 @@ import { ADMIN, type TestApp } from '../helpers/test-app.js';
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -88,7 +97,9 @@ export async function openSignedIn(
   await prepare?.(opened.context);
   const token = JSON.stringify(session.access_token);
   const user = JSON.stringify(JSON.stringify(session.user));
-  await opened.context.addInitScript({ content: `sessionStorage.setItem('alarms.token', ${token}); sessionStorage.setItem('alarms.user', ${user});` });
+  await opened.context.addInitScript({
+    content: `sessionStorage.setItem('alarms.token', ${token}); sessionStorage.setItem('alarms.user', ${user});`,
+  });
   await opened.page.goto(`${base}${path}`);
   await opened.page.locator('#conn[data-state="connected"]').waitFor({ timeout: 5000 });
   return opened;
@@ -104,7 +115,20 @@ export async function create(t: TestApp, token: string, path: string, body: unkn
 /** A PLC on the simulator, polled every 50 ms, and one float32 datapoint at holding 0. */
 export async function simulatedPlant(t: TestApp, token: string, sim: Simulator, point: { label: string; description: string }) {
   sim.setFloat32('holding', 0, 20);
-  const plc = await create(t, token, '/api/plcs', { name: 'Line 1', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 300 });
-  const datapoint = await create(t, token, '/api/datapoints', { plc_id: plc.id, area: 'holding', address: 0, type: 'float32', unit: '°C', ...point });
+  const plc = await create(t, token, '/api/plcs', {
+    name: 'Line 1',
+    host: sim.host,
+    port: sim.port,
+    poll_interval_ms: 50,
+    timeout_ms: 300,
+  });
+  const datapoint = await create(t, token, '/api/datapoints', {
+    plc_id: plc.id,
+    area: 'holding',
+    address: 0,
+    type: 'float32',
+    unit: '°C',
+    ...point,
+  });
   return { plc, datapoint };
 }

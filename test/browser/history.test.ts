@@ -18,7 +18,13 @@ const OPERATOR = 'oscar';
 /** A disabled PLC (never polled: no connection events) with one rule, made by `token`'s user. */
 async function line(token: string, name: string, rule: string) {
   const plc = await create(t, token, '/api/plcs', { name, host: '127.0.0.1', enabled: false });
-  const point = await create(t, token, '/api/datapoints', { plc_id: plc.id, label: `TT-${name}`, area: 'holding', address: 0, type: 'uint16' });
+  const point = await create(t, token, '/api/datapoints', {
+    plc_id: plc.id,
+    label: `TT-${name}`,
+    area: 'holding',
+    address: 0,
+    type: 'uint16',
+  });
   return create(t, token, '/api/rules', { datapoint_id: point.id, name: rule, severity: 'high', comparison: 'above', alarm_threshold: 50 });
 }
 
@@ -84,7 +90,10 @@ describe('the History page', () => {
     await showEvents(page, rows(page).filter({ hasNot: page.locator('td[data-label="By"]', { hasText: new RegExp(`^${EDITOR}$`) }) }));
     expect(await cells(page, 'Event')).toEqual(['Rule updated', 'Rule created', 'Datapoint created', 'PLC created', 'Signed in']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-    const exported = readFileSync((await download.path())!, 'utf8').trim().split('\r\n').slice(1);
+    const exported = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\r\n')
+      .slice(1);
     expect(exported.map((line) => Number(line.split(',')[0]))).toEqual(await ids(page));
 
     await page.getByLabel('By user').fill('');
@@ -109,7 +118,9 @@ describe('the History page', () => {
     const { context, page, seen } = await openSignedIn(browser, base, operator, '/history.html');
     await page.locator('#history-body tr[data-type="rule_updated"]').waitFor();
     expect(await page.locator('#history-body tr[data-topic="audit"]').count()).toBe(0);
-    expect(await page.locator('#history-type optgroup').evaluateAll((groups) => groups.map((g) => g.getAttribute('label')))).not.toContain('Users and sign-ins');
+    expect(await page.locator('#history-type optgroup').evaluateAll((groups) => groups.map((g) => g.getAttribute('label')))).not.toContain(
+      'Users and sign-ins',
+    );
     expect(seen.errors).toEqual([]);
     await context.close();
   });

@@ -17,9 +17,23 @@ const annunciation = (rule_id: number, rule_name: string, severity: string): New
   topic: 'alarms',
   type: 'alarm_state',
   rule_id,
-  payload: { rule_id, rule_name, previous_state: 'OK', state: 'ALARM', severity, shelved: false, reason: 'value', message: `Rule ${rule_name} -> ALARM` },
+  payload: {
+    rule_id,
+    rule_name,
+    previous_state: 'OK',
+    state: 'ALARM',
+    severity,
+    shelved: false,
+    reason: 'value',
+    message: `Rule ${rule_name} -> ALARM`,
+  },
 });
-const ack = (rule_id: number): NewEvent => ({ topic: 'alarms', type: 'alarm_ack', rule_id, payload: { rule_id, user: 'admin', comment: null } });
+const ack = (rule_id: number): NewEvent => ({
+  topic: 'alarms',
+  type: 'alarm_ack',
+  rule_id,
+  payload: { rule_id, user: 'admin', comment: null },
+});
 
 beforeAll(async () => {
   [browser, t] = await Promise.all([launchBrowser(), startTestApp({ DEMO: '0' })]);
@@ -68,7 +82,9 @@ describe('the KPI page', () => {
     })()`)) as { flood: number; bars: number };
     expect(painted.flood).toBeGreaterThan(100);
     expect(painted.bars).toBeGreaterThan(0);
-    expect(await page.locator('#kpi-chart-summary').textContent()).toContain('1 of 145 windows had more than 10 annunciations; the busiest had 13.');
+    expect(await page.locator('#kpi-chart-summary').textContent()).toContain(
+      '1 of 145 windows had more than 10 annunciations; the busiest had 13.',
+    );
 
     // The figures and the lists; the hostile name shows as text.
     expect(await page.locator('#kpi-annunciated').textContent()).toBe('13');

@@ -27,17 +27,27 @@ const PT9 = 8; // Line 2, compressor pressure (the escalation test's)
 
 beforeAll(async () => {
   // A long heartbeat: the silence test moves the page's clock a minute on, past the client's watchdog.
-  [sim, browser, t] = await Promise.all([createSimulator(), launchBrowser(), startTestApp({ DEMO: '0', HEARTBEAT_MS: '600000' }, { clock })]);
+  [sim, browser, t] = await Promise.all([
+    createSimulator(),
+    launchBrowser(),
+    startTestApp({ DEMO: '0', HEARTBEAT_MS: '600000' }, { clock }),
+  ]);
   base = t.app.url;
   session = await adminSession(t);
   token = session.access_token;
   for (const address of [TT1, PT2, LT3, FT4, PT9]) sim.setFloat32('holding', address, 20);
   // A generous timeout: on a busy machine a slow answer must not turn the points UNKNOWN (a new annunciation).
-  const plc = (name: string) => create(t, token, '/api/plcs', { name, host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 2000 });
+  const plc = (name: string) =>
+    create(t, token, '/api/plcs', { name, host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 2000 });
   const [line1, line2] = [await plc('Line 1'), await plc('Line 2')];
   const point = (plc_id: number, address: number, label: string) =>
     create(t, token, '/api/datapoints', { plc_id, area: 'holding', address, type: 'float32', label, description: label });
-  const [tt1, pt2, lt3, ft4] = [await point(line1.id, TT1, 'TT1'), await point(line1.id, PT2, 'PT2'), await point(line2.id, LT3, 'LT3'), await point(line2.id, FT4, 'FT4')];
+  const [tt1, pt2, lt3, ft4] = [
+    await point(line1.id, TT1, 'TT1'),
+    await point(line1.id, PT2, 'PT2'),
+    await point(line2.id, LT3, 'LT3'),
+    await point(line2.id, FT4, 'FT4'),
+  ];
   const rule = async (name: string, datapoint_id: number, severity: string, thresholds: object) => {
     rules[name] = (await create(t, token, '/api/rules', { name, datapoint_id, severity, comparison: 'above', ...thresholds })).id;
   };
@@ -57,10 +67,15 @@ afterAll(async () => {
 // Every test starts from a quiet plant: values normal, everything acknowledged.
 afterEach(async () => {
   for (const address of [TT1, PT2, LT3, FT4, PT9]) sim.setFloat32('holding', address, 20);
-  await expect.poll(async () => {
-    for (const id of Object.values(rules)) await t.call('POST', `/api/alarms/${id}/ack`, { token, body: {} });
-    return (await t.call('GET', '/api/alarms/active?include_shelved=1', { token })).json.active.length;
-  }, { timeout: 3000 }).toBe(0);
+  await expect
+    .poll(
+      async () => {
+        for (const id of Object.values(rules)) await t.call('POST', `/api/alarms/${id}/ack`, { token, body: {} });
+        return (await t.call('GET', '/api/alarms/active?include_shelved=1', { token })).json.active.length;
+      },
+      { timeout: 3000 },
+    )
+    .toBe(0);
 });
 
 const names = (page: Page) => page.locator('#active-body tr.alarm-row .alarm-name').allTextContents();
@@ -109,7 +124,9 @@ describe('the live alarm page', () => {
 
     // Same severity: the unacknowledged WARNING comes before the acknowledged ALARM.
     await ack('Header pressure high');
-    await expect.poll(() => names(page)).toEqual(['Reactor overheat', 'Header pressure rising', 'Header pressure high', 'Tank level high', 'Flow high']);
+    await expect
+      .poll(() => names(page))
+      .toEqual(['Reactor overheat', 'Header pressure rising', 'Header pressure high', 'Tank level high', 'Flow high']);
     const count = (severity: string) => page.locator(`#alarm-filters .toggle--severity[data-value="${severity}"] .count`).textContent();
     expect([await count('critical'), await count('high'), await count('medium'), await count('low')]).toEqual(['1', '2', '1', '1']);
 
@@ -268,10 +285,24 @@ describe('the live alarm page', () => {
 
   it('marks an alarm left unacknowledged as escalated, level by level, live', async () => {
     const line2 = (await t.call('GET', '/api/plcs', { token })).json.find((p: { name: string }) => p.name === 'Line 2');
-    const pt9 = await create(t, token, '/api/datapoints', { plc_id: line2.id, area: 'holding', address: PT9, type: 'float32', label: 'PT9', description: 'Compressor pressure' });
-    rules['Compressor pressure high'] = (await create(t, token, '/api/rules', {
-      name: 'Compressor pressure high', datapoint_id: pt9.id, severity: 'high', comparison: 'above', alarm_threshold: 50, escalate_after_s: 10,
-    })).id;
+    const pt9 = await create(t, token, '/api/datapoints', {
+      plc_id: line2.id,
+      area: 'holding',
+      address: PT9,
+      type: 'float32',
+      label: 'PT9',
+      description: 'Compressor pressure',
+    });
+    rules['Compressor pressure high'] = (
+      await create(t, token, '/api/rules', {
+        name: 'Compressor pressure high',
+        datapoint_id: pt9.id,
+        severity: 'high',
+        comparison: 'above',
+        alarm_threshold: 50,
+        escalate_after_s: 10,
+      })
+    ).id;
     const live = await openLive();
     const { context, page } = live;
     sim.setFloat32('holding', PT9, 60);

@@ -21,7 +21,13 @@ beforeAll(async () => {
   base = t.app.url;
   session = await adminSession(t);
   const { datapoint } = await simulatedPlant(t, session.access_token, sim, { label: 'TT1', description: 'Oven' });
-  await create(t, session.access_token, '/api/rules', { datapoint_id: datapoint.id, name: 'Oven hot', severity: 'high', comparison: 'above', alarm_threshold: 100 });
+  await create(t, session.access_token, '/api/rules', {
+    datapoint_id: datapoint.id,
+    name: 'Oven hot',
+    severity: 'high',
+    comparison: 'above',
+    alarm_threshold: 100,
+  });
 });
 
 afterAll(async () => {
@@ -109,7 +115,10 @@ describe('the notifiers section', () => {
   });
 
   it('is not there for a viewer', async () => {
-    const res = await t.call('POST', '/api/users', { token: session.access_token, body: { username: 'vic', password: 'password-123', role: 'viewer' } });
+    const res = await t.call('POST', '/api/users', {
+      token: session.access_token,
+      body: { username: 'vic', password: 'password-123', role: 'viewer' },
+    });
     expect(res.status).toBe(201);
     const viewer = await t.call('POST', '/api/auth/login', { body: { username: 'vic', password: 'password-123' } });
     const { context, page, seen } = await openSignedIn(browser, base, viewer.json, '/rules.html');

@@ -3,7 +3,17 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/modbus/simulator.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { adminSession, create, fieldError, launchBrowser, openPage, openSignedIn, screenshot, signIn, simulatedPlant } from './browser-harness.js';
+import {
+  adminSession,
+  create,
+  fieldError,
+  launchBrowser,
+  openPage,
+  openSignedIn,
+  screenshot,
+  signIn,
+  simulatedPlant,
+} from './browser-harness.js';
 
 // Every page in a real Chromium: hostile names stay text, the strict CSP is never violated,
 // the plant page is live, personal items sync and show conflicts, and permissions shape the UI.
@@ -23,7 +33,14 @@ beforeAll(async () => {
   session = await adminSession(t);
   token = session.access_token;
   const { datapoint } = await simulatedPlant(t, token, sim, { label: 'TT7', description: HOSTILE_POINT });
-  await create(t, token, '/api/rules', { datapoint_id: datapoint.id, name: HOSTILE_RULE, severity: 'critical', comparison: 'above', warning_threshold: 50, alarm_threshold: 90 });
+  await create(t, token, '/api/rules', {
+    datapoint_id: datapoint.id,
+    name: HOSTILE_RULE,
+    severity: 'critical',
+    comparison: 'above',
+    warning_threshold: 50,
+    alarm_threshold: 90,
+  });
   sim.setFloat32('holding', 0, 95);
 });
 
@@ -159,7 +176,10 @@ describe('every page', () => {
 
     // A daily alarm made on another device appears without a reload.
     const phoneId = '0b6c3c7e-8d4f-4c55-9a51-4d0f1f0e2a10';
-    const made = await t.call('PUT', `/api/items/${phoneId}`, { token, body: { kind: 'alarm', label: 'Shift handover', alarm: { time: '06:45', days: [1, 2, 3, 4, 5], timezone: 'Europe/Berlin' } } });
+    const made = await t.call('PUT', `/api/items/${phoneId}`, {
+      token,
+      body: { kind: 'alarm', label: 'Shift handover', alarm: { time: '06:45', days: [1, 2, 3, 4, 5], timezone: 'Europe/Berlin' } },
+    });
     expect(made.status).toBe(201);
     const handover = page.locator('.item-card', { hasText: 'Shift handover' });
     await handover.waitFor({ timeout: 2000 });
@@ -168,7 +188,11 @@ describe('every page', () => {
     // Edited here while the other device renames it: saving is a conflict, shown, then resolved.
     await handover.getByRole('button', { name: 'Edit Shift handover' }).click();
     await page.getByLabel('Label').fill('Shift handover, line 1');
-    const renamed = await t.call('PUT', `/api/items/${phoneId}`, { token, headers: { 'if-match': '1' }, body: { kind: 'alarm', label: 'Handover (phone)', alarm: { time: '06:45', days: [1, 2, 3, 4, 5], timezone: 'Europe/Berlin' } } });
+    const renamed = await t.call('PUT', `/api/items/${phoneId}`, {
+      token,
+      headers: { 'if-match': '1' },
+      body: { kind: 'alarm', label: 'Handover (phone)', alarm: { time: '06:45', days: [1, 2, 3, 4, 5], timezone: 'Europe/Berlin' } },
+    });
     expect(renamed.status).toBe(200);
     await page.locator('.item-card', { hasText: 'Handover (phone)' }).waitFor({ timeout: 2000 });
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -193,7 +217,10 @@ describe('every page', () => {
   });
 
   it('is read-only for a viewer, lands a plain user on their items, and a 401 returns to sign-in', async () => {
-    for (const [username, role] of [['vera', 'viewer'], ['uli', 'user']]) {
+    for (const [username, role] of [
+      ['vera', 'viewer'],
+      ['uli', 'user'],
+    ]) {
       const res = await t.call('POST', '/api/users', { token, body: { username, password: 'password-123', role } });
       expect(res.status).toBe(201);
     }
@@ -232,7 +259,11 @@ describe('every page', () => {
   });
 
   it('reads well on a phone', async () => {
-    const { context, page, seen } = await openSignedIn(browser, base, session, '/', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const { context, page, seen } = await openSignedIn(browser, base, session, '/', {
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     await page.locator('tr.alarm-row').first().waitFor();
     // Nothing wider than the screen: rows stack instead of scrolling sideways.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);

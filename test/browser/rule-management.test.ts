@@ -26,8 +26,20 @@ describe('the rules editor', () => {
   it('sets a suppression by the datapoint description and an escalation, and shows what the server refuses', async () => {
     const token = session.access_token;
     const { plc, datapoint: flow } = await simulatedPlant(t, token, sim, { label: 'FT1', description: 'Pump 1 outlet flow' });
-    const running = await create(t, token, '/api/datapoints', { plc_id: plc.id, label: 'P1_RUN', description: 'Pump 1 running', area: 'coil', address: 0, type: 'bool' });
-    const rule = await create(t, token, '/api/rules', { datapoint_id: flow.id, name: 'Flow low', comparison: 'below', alarm_threshold: 10 });
+    const running = await create(t, token, '/api/datapoints', {
+      plc_id: plc.id,
+      label: 'P1_RUN',
+      description: 'Pump 1 running',
+      area: 'coil',
+      address: 0,
+      type: 'bool',
+    });
+    const rule = await create(t, token, '/api/rules', {
+      datapoint_id: flow.id,
+      name: 'Flow low',
+      comparison: 'below',
+      alarm_threshold: 10,
+    });
 
     const { page, seen } = await openSignedIn(browser, t.app.url, session, '/rules.html');
     await page.getByRole('button', { name: 'Edit Flow low' }).click();

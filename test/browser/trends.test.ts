@@ -24,8 +24,23 @@ beforeAll(async () => {
   session = await adminSession(t);
   const token = session.access_token;
   const plc = await create(t, token, '/api/plcs', { name: 'Line 1', host: '127.0.0.1', port: 1502 });
-  const point = await create(t, token, '/api/datapoints', { plc_id: plc.id, label: 'TT1', description: 'Oven temperature', area: 'holding', address: 0, type: 'float32', unit: '°C' });
-  await create(t, token, '/api/rules', { datapoint_id: point.id, name: 'Oven hot', severity: 'high', comparison: 'above', warning_threshold: 50, alarm_threshold: 80 });
+  const point = await create(t, token, '/api/datapoints', {
+    plc_id: plc.id,
+    label: 'TT1',
+    description: 'Oven temperature',
+    area: 'holding',
+    address: 0,
+    type: 'float32',
+    unit: '°C',
+  });
+  await create(t, token, '/api/rules', {
+    datapoint_id: point.id,
+    name: 'Oven hot',
+    severity: 'high',
+    comparison: 'above',
+    warning_threshold: 50,
+    alarm_threshold: 80,
+  });
   // Ten minutes of a warming oven that alarms at minute 6 and is still hot.
   for (let k = 0; k < 10; k++) {
     clock.set(start + k * MIN + 30_000);

@@ -14,7 +14,14 @@ export async function simulatedRule(call: Call, token: string, sim: Simulator, s
   sim.setFloat32('holding', 0, 20);
   const plc = await post('/api/plcs', { name: 'Sim', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 300 });
   const point = await post('/api/datapoints', { plc_id: plc.id, label: 'TT1', area: 'holding', address: 0, type: 'float32', unit: '°C' });
-  const rule = await post('/api/rules', { datapoint_id: point.id, name: 'Oven hot', severity, comparison: 'above', warning_threshold: 80, alarm_threshold: 100 });
+  const rule = await post('/api/rules', {
+    datapoint_id: point.id,
+    name: 'Oven hot',
+    severity,
+    comparison: 'above',
+    warning_threshold: 80,
+    alarm_threshold: 100,
+  });
   return { plc, point, rule };
 }
 
@@ -30,7 +37,11 @@ export async function driveStates(sim: Simulator, stream: WsClient, states: (key
   let after = Math.max(0, ...stream.inbox.all.filter((m) => typeof m.id === 'number').map((m) => m.id as number));
   for (const state of states) {
     sim.setFloat32('holding', 0, VALUE_FOR[state]);
-    const e = await stream.inbox.next((m) => m.type === 'alarm_state' && m.state === state && m.id > after, `${state} after ${after}`, timeoutMs);
+    const e = await stream.inbox.next(
+      (m) => m.type === 'alarm_state' && m.state === state && m.id > after,
+      `${state} after ${after}`,
+      timeoutMs,
+    );
     after = e.id;
     seen.push(e);
   }

@@ -6,7 +6,14 @@ export type Json = any;
 
 /** One node of a cluster as its own process, and the API the way a client calls it. */
 export async function startNode(database: string, name: string, env: Record<string, string> = {}) {
-  const proc = startMain({ DATABASE: database, NODE_NAME: name, ADMIN_USER: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, JWT_SECRET, ...env });
+  const proc = startMain({
+    DATABASE: database,
+    NODE_NAME: name,
+    ADMIN_USER: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    JWT_SECRET,
+    ...env,
+  });
   const url = await proc.url();
   async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...opts.headers };

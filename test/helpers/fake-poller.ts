@@ -18,9 +18,15 @@ export function fakePoller(now: () => number) {
     create: create as never,
     /** One poll of `plcId`: datapoint id -> value (null: bad quality). */
     poll(plcId: number, values: Record<number, number | null>): void {
-      const samples = Object.entries(values).map(([id, value]): ValueSample => ({
-        datapoint_id: Number(id), value, quality: value === null ? 'bad' : 'good', ts: now(), error: null,
-      }));
+      const samples = Object.entries(values).map(
+        ([id, value]): ValueSample => ({
+          datapoint_id: Number(id),
+          value,
+          quality: value === null ? 'bad' : 'good',
+          ts: now(),
+          error: null,
+        }),
+      );
       onValues(plcId, samples);
     },
   };

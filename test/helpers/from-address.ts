@@ -4,7 +4,11 @@ import { request } from 'node:http';
  * A JSON POST from a chosen loopback source address (127.0.0.0/8 is all ours), so a test can
  * be many clients at once the way the server counts them: by peer address.
  */
-export function postFrom(localAddress: string, url: string, body: unknown): Promise<{ status: number; json: any; headers: Record<string, unknown> }> {
+export function postFrom(
+  localAddress: string,
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: any; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';

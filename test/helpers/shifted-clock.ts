@@ -22,11 +22,14 @@ export function shiftedClock(): Clock & { jump(ms: number): void } {
   function arm(timer: Timer): void {
     clearTimeout(timer.handle);
     const delay = Math.max(0, timer.at - now());
-    timer.handle = setTimeout(() => {
-      if (timer.at > now()) return arm(timer); // a step of a long wait
-      timers.delete(timer);
-      timer.fn();
-    }, Math.min(delay, MAX_DELAY));
+    timer.handle = setTimeout(
+      () => {
+        if (timer.at > now()) return arm(timer); // a step of a long wait
+        timers.delete(timer);
+        timer.fn();
+      },
+      Math.min(delay, MAX_DELAY),
+    );
   }
 
   return {

@@ -23,7 +23,10 @@ export class Inbox<T> {
     const found = this.all.find(pred);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.all).slice(0, 2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.all).slice(0, 2000)}`)),
+        timeoutMs,
+      );
       this.#waiters.push({ pred, resolve, reject, timer });
     });
   }
@@ -132,8 +135,7 @@ export async function sseClient(
             if (line.startsWith(':')) {
               client.comments.push(line);
               inbox.push({ id: undefined, event: 'comment', data: { type: line } });
-            }
-            else {
+            } else {
               const i = line.indexOf(':');
               fields[line.slice(0, i)] = line.slice(i + 1).replace(/^ /, '');
             }

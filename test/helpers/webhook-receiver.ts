@@ -33,7 +33,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const reply = script.shift() ?? { status: 200 };
-      inbox.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), client_port: req.socket.remotePort });
+      inbox.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        client_port: req.socket.remotePort,
+      });
       if ('reset' in reply) return req.socket.resetAndDestroy();
       if ('hang' in reply) return;
       const answer = () => res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.body ?? '');

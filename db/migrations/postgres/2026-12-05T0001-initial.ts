@@ -155,6 +155,18 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  const tables = ['cluster_nodes', 'stream_tickets', 'rate_limits', 'items', 'alarm_states', 'events', 'rules', 'datapoints', 'plcs', 'users', 'settings'];
+  const tables = [
+    'cluster_nodes',
+    'stream_tickets',
+    'rate_limits',
+    'items',
+    'alarm_states',
+    'events',
+    'rules',
+    'datapoints',
+    'plcs',
+    'users',
+    'settings',
+  ];
   for (const table of tables) await db.schema.dropTable(table).execute();
 }

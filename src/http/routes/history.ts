@@ -38,11 +38,22 @@ const HistoryQuery = v.strictObject({
     v.pipe(
       v.string(),
       v.transform((s) => [...new Set(s.split(',').map((t) => t.trim()))]),
-      v.check((types) => types.every(isEventType), (issue) => `unknown event type: ${(issue.input as string[]).filter((t) => !isEventType(t)).join(', ')}`),
+      v.check(
+        (types) => types.every(isEventType),
+        (issue) => `unknown event type: ${(issue.input as string[]).filter((t) => !isEventType(t)).join(', ')}`,
+      ),
     ),
   ),
   /** Who acted: a username exactly as stored (SPEC 13 `user`). */
-  user: v.optional(v.pipe(v.string(), v.trim(), v.transform((s) => s.normalize('NFKC')), v.minLength(1, 'must not be empty'), v.maxLength(64))),
+  user: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.transform((s) => s.normalize('NFKC')),
+      v.minLength(1, 'must not be empty'),
+      v.maxLength(64),
+    ),
+  ),
   plc_id: v.optional(IdParam),
 });
 
@@ -58,7 +69,8 @@ export function historyRoutes(db: Db) {
     // SPEC 13: each caller sees only the topics it may read (audit: users:admin), and its own items.
     const filters = { order: q.order, ruleId: q.rule_id, from: q.from, to: q.to, types: q.type, user: q.user, plcId: q.plc_id };
     const topics = readableTopics(user.permissions);
-    const read = (afterId: number | undefined, count: number) => listEvents(db, { ...filters, afterId, topics, viewerId: user.id, limit: count });
+    const read = (afterId: number | undefined, count: number) =>
+      listEvents(db, { ...filters, afterId, topics, viewerId: user.id, limit: count });
     if (csv) return csvExport(c, read, q.after_id, limit);
     // One more than asked tells whether another page exists.
     const rows = await read(q.after_id, limit + 1);

@@ -12,6 +12,10 @@ export function statsRoutes(sources: StatsSources) {
 /** `GET /metrics`: the same figures for Prometheus; behind the same bearer auth as the API. */
 export function metricsRoutes(sources: StatsSources) {
   return new Hono<AuthEnv>().get('/', requirePermission('alarms:admin'), (c) =>
-    c.text(toPrometheus(collectStats(sources)) + (sources.histograms?.() ?? []).map((h) => `${histogramLines(h).join('\n')}\n`).join(''), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    c.text(
+      toPrometheus(collectStats(sources)) + (sources.histograms?.() ?? []).map((h) => `${histogramLines(h).join('\n')}\n`).join(''),
+      200,
+      { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+    ),
   );
 }

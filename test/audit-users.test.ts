@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgres } from './helpers/postgres.js';
 import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
-import { ADMIN, startTestApp, type Json, type TestApp } from './helpers/test-app.js';
+import { ADMIN, startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 
 // SPEC 13 Audit: user administration and sign-ins are topic `audit`, which only `users:admin`
 // reads, in history and on every stream; no secret ever reaches the journal.
@@ -9,7 +9,7 @@ let t: TestApp;
 let admin: string;
 let operator: string;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   admin = await t.login();
   operator = await t.userWithRole('operator', admin);
 });
@@ -212,7 +212,7 @@ describe('who reads the audit topic', () => {
 describe('on PostgreSQL', () => {
   it('journals account changes and sign-ins alike, and a refused change not at all', { timeout: 60_000 }, async () => {
     const server = await freshPostgres();
-    const pg = await startTestApp({ DATABASE: server.url });
+    const pg = await startRestApp({ DATABASE: server.url });
     try {
       const token = await pg.login();
       const made = await pg.call('POST', '/api/users', { token, body: { username: 'pia', password: 'pia-password-1', role: 'viewer' } });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type Json, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 
 // SPEC 13: every config change is journaled with who made it, the ids it concerns, and for
 // updates what changed.
 let t: TestApp;
 let admin: string;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   admin = await t.login();
 });
 afterAll(() => t.stop());

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { manualClock } from './helpers/clock.js';
-import { ADMIN, JWT_SECRET, startTestApp, type TestApp } from './helpers/test-app.js';
+import { ADMIN, JWT_SECRET, startRestApp, type TestApp } from './helpers/test-app.js';
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const key = new TextEncoder().encode(JWT_SECRET);
@@ -12,7 +12,7 @@ afterEach(() => t?.stop());
 
 describe('login', () => {
   it('issues a bearer token with the user and permissions, and a session cookie', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const res = await t.call('POST', '/api/auth/login', { body: ADMIN });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
@@ -28,7 +28,7 @@ describe('login', () => {
   });
 
   it('answers 401 for a wrong password and for an unknown user alike', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     for (const body of [
       { username: 'admin', password: 'wrong-password' },
       { username: 'nobody', password: 'x' },
@@ -40,7 +40,7 @@ describe('login', () => {
   });
 
   it('rate limits failures per username without locking out other accounts', async () => {
-    t = await startTestApp({}, { loginLimits: { windowMs: 60_000, perUsername: 3, perAddress: 6 } });
+    t = await startRestApp({}, { loginLimits: { windowMs: 60_000, perUsername: 3, perAddress: 6 } });
     const admin = await t.login();
     await t.call('POST', '/api/users', { token: admin, body: { username: 'bob', password: 'bob-password', role: 'viewer' } });
     for (let i = 0; i < 3; i++) {
@@ -55,7 +55,7 @@ describe('login', () => {
   });
 
   it('rate limits failures per client address across usernames', async () => {
-    t = await startTestApp({}, { loginLimits: { windowMs: 60_000, perUsername: 10, perAddress: 3 } });
+    t = await startRestApp({}, { loginLimits: { windowMs: 60_000, perUsername: 10, perAddress: 3 } });
     for (const username of ['a', 'b', 'c']) {
       await t.call('POST', '/api/auth/login', { body: { username, password: 'guess' } });
     }
@@ -63,7 +63,7 @@ describe('login', () => {
   });
 
   it('lets the limit lapse when its window has passed', async () => {
-    t = await startTestApp({}, { loginLimits: { windowMs: 60_000, perUsername: 1, perAddress: 10 } });
+    t = await startRestApp({}, { loginLimits: { windowMs: 60_000, perUsername: 1, perAddress: 10 } });
     await t.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'guess' } });
     expect((await t.call('POST', '/api/auth/login', { body: ADMIN })).status).toBe(429);
     // rate-limiter-flexible keeps its windows by Date.now(): move that clock past the window.
@@ -76,7 +76,7 @@ describe('login', () => {
   });
 
   it('rejects malformed login bodies with 400', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const res = await t.call('POST', '/api/auth/login', { body: { username: 'admin' } });
     expect(res.status).toBe(400);
     expect(res.json.error.details).toEqual([expect.objectContaining({ path: 'password' })]);
@@ -113,7 +113,7 @@ describe('bearer tokens', () => {
 
   for (const [name, make] of Object.entries(forged)) {
     it(`refuses a token with ${name}`, async () => {
-      t = await startTestApp();
+      t = await startRestApp();
       const res = await t.call('GET', '/api/plcs', { token: await make() });
       expect(res.status).toBe(401);
       expect(res.json.error.code).toBe('unauthenticated');
@@ -122,7 +122,7 @@ describe('bearer tokens', () => {
 
   it('accepts a token until it expires, then refuses it', async () => {
     const clock = manualClock(Date.now());
-    t = await startTestApp({ TOKEN_TTL_S: '60' }, { clock });
+    t = await startRestApp({ TOKEN_TTL_S: '60' }, { clock });
     const token = await t.login();
     expect((await t.call('GET', '/api/plcs', { token })).status).toBe(200);
     clock.advance(66_000); // past exp plus the 5 s clock tolerance
@@ -130,14 +130,14 @@ describe('bearer tokens', () => {
   });
 
   it('never accepts the session cookie on REST', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const login = await t.call('POST', '/api/auth/login', { body: ADMIN });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect((await t.call('GET', '/api/plcs', { headers: { cookie } })).status).toBe(401);
   });
 
   it('stops working at once when the user is deleted', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const viewer = await t.userWithRole('viewer', admin);
     const me = await t.call('GET', '/api/auth/me', { token: viewer });
@@ -148,7 +148,7 @@ describe('bearer tokens', () => {
 
 describe('stream tickets', () => {
   it('issues a one-time ticket valid for 30 s to a signed-in user', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     expect((await t.call('POST', '/api/auth/ticket')).status).toBe(401);
     const res = await t.call('POST', '/api/auth/ticket', { token: await t.login() });
     expect(res.status).toBe(200);
@@ -171,7 +171,7 @@ describe('permissions', () => {
     ['admin', '/api/plcs', 'POST', 201],
   ];
   it.each(cases)('%s: %s %s -> %i', async (role, path, method, status) => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const token = role === 'admin' ? admin : await t.userWithRole(role, admin);
     const res = await t.call(method, path, { token, ...(method === 'POST' && { body: plc }) });

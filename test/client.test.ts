@@ -411,7 +411,10 @@ describe('AlarmClient on its own server', () => {
     c.close();
     const askedAtClose = asked;
     expect(pending.size).toBe(0); // no reconnect (or watchdog) is left to fire
+    // A turn of the event loop later (any socket callback of the dead attempt has run): no new ask.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(asked).toBe(askedAtClose);
     expect(c.state).toBe('disconnected');
+    expect(c.transport).toBe(null);
   });
 });

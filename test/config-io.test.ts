@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
 import { fakePoller } from './helpers/fake-poller.js';
-import { startTestApp, type Json, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 
 // Config as files over REST (README, "Config as files"): GET /api/config and PUT /api/config,
 // all or nothing, journaled as the REST CRUD journals. Values come from a stand-in poller, time
@@ -13,7 +13,7 @@ const poller = fakePoller(clock.now);
 let t: TestApp;
 let admin: string;
 beforeAll(async () => {
-  t = await startTestApp({}, { clock, poller: poller.create });
+  t = await startRestApp({}, { clock, poller: poller.create });
   admin = await t.login();
 });
 afterAll(() => t.stop());
@@ -200,7 +200,7 @@ describe('an import', () => {
     expect(exported.rules[0]).toMatchObject({ name: 'Oven hot', datapoint: 'Line 1/TT1', suppress_when: { datapoint: 'Line 1/RUN' } });
     expect((await put(exported)).json.summary.update).toBe(0); // the stored secret is kept
 
-    const fresh = await startTestApp();
+    const fresh = await startRestApp();
     try {
       const token = await fresh.login();
       const withoutSecret = await fresh.call('PUT', '/api/config', { token, body: exported });

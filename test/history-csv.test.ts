@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_CSV_HEADER } from '../src/http/history-csv.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
 let token: string;
 let rule: { id: number };
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   token = await t.login();
   const plc = await t.call('POST', '/api/plcs', { token, body: { name: '=HYPERLINK("http://evil")', host: '127.0.0.1' } });
   const point = await t.call('POST', '/api/datapoints', {

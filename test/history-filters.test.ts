@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type Json, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 
 // History beyond SPEC 4 (README): newest first with ?order=desc, and filters by event type,
 // by who acted and by PLC, for JSON pages and CSV exports alike.
@@ -39,7 +39,7 @@ const filler = (n: number) =>
   }));
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   admin = await t.login();
   otherAdmin = await t.userWithRole('admin', admin);
   otherName = (await t.call('GET', '/api/auth/me', { token: otherAdmin })).json.username;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
 let admin: string;
@@ -9,7 +9,7 @@ let sockets: WsClient[] = [];
 let sses: SseClient[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   admin = await t.login();
 });
 afterEach(() => {

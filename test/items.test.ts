@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 // One server for the file: every test works on fresh item ids, so tests do not see each other.
 let t: TestApp;
@@ -15,7 +15,7 @@ async function signUp(username: string) {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   admin = await t.login();
   [alice, bob] = await Promise.all([signUp('alice'), signUp('bob')]);
 });

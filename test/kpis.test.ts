@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Poller } from '../src/modbus/poller.js';
 import type { ValueSample } from '../src/modbus/samples.js';
 import { manualClock } from './helpers/clock.js';
-import { startTestApp, type Json, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 
 // SPEC 13's KPIs through the API, over an hour of alarms whose figures are known: values come
 // from a stand-in for the Modbus poller and time from a manual clock, so every annunciation and
@@ -56,7 +56,7 @@ const kpis = async (query = '', token = operator) => {
 };
 
 beforeAll(async () => {
-  t = await startTestApp({ TOKEN_TTL_S: String(7 * 86_400) }, { clock, poller: fakePoller as never });
+  t = await startRestApp({ TOKEN_TTL_S: String(7 * 86_400) }, { clock, poller: fakePoller as never });
   admin = await t.login();
   operator = await t.userWithRole('operator', admin);
   plc = await post('/api/plcs', { name: 'Line 1', host: '127.0.0.1' });

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sseClient, wsClient, openedClients } from './helpers/stream-clients.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: caps on streams and sockets, and time-outs for slow requests.
 let t: TestApp | undefined;
@@ -42,7 +42,7 @@ function rawSocket(app: TestApp) {
 
 describe('stream caps', () => {
   it('holds a user to MAX_STREAMS_PER_USER: 429 on SSE, 4429 on WebSocket; others are not affected', async () => {
-    t = await startTestApp({ MAX_STREAMS_PER_USER: '2' });
+    t = await startRestApp({ MAX_STREAMS_PER_USER: '2' });
     const admin = await t.login();
     const viewer = await t.userWithRole('viewer', admin);
     await (await openSse(t, viewer)).next('snapshot');
@@ -74,7 +74,7 @@ const onBun = process.versions.bun !== undefined;
 
 describe(`sockets (${onBun ? 'bun' : 'node'})`, () => {
   it('refuses connections beyond MAX_CONNECTIONS at once', async () => {
-    t = await startTestApp({ MAX_CONNECTIONS: '3' });
+    t = await startRestApp({ MAX_CONNECTIONS: '3' });
     if (onBun) {
       const token = await t.login();
       for (let i = 0; i < 3; i++) await (await openSse(t, token)).next('snapshot');
@@ -95,7 +95,7 @@ describe(`sockets (${onBun ? 'bun' : 'node'})`, () => {
   });
 
   it('closes a request whose headers do not arrive in time', async () => {
-    t = await startTestApp({}, { connectionLimits: { headersTimeoutMs: 200 } });
+    t = await startRestApp({}, { connectionLimits: { headersTimeoutMs: 200 } });
     const slow = rawSocket(t);
     await slow.connected;
     slow.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // and never the blank line

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
 let token: string;
 beforeEach(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   token = await t.login();
 });
 afterEach(() => t.stop());

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
 import { sseClient, wsClient, openedClients } from './helpers/stream-clients.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: account changes take effect on tokens, tickets and open streams at once.
 let t: TestApp | undefined;
@@ -31,7 +31,7 @@ const me = (app: TestApp, token: string) => app.call('GET', '/api/auth/me', { to
 
 describe('revocation', () => {
   it('a new password ends the old tokens, on REST and on open streams (4401)', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const olga = await person(t, admin, 'operator');
     const { w, s } = await streams(t, olga.token);
@@ -45,7 +45,7 @@ describe('revocation', () => {
   });
 
   it('sign-out ends every token and ticket of the user, the cookie too', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const olga = await person(t, admin, 'viewer');
     const second = await t.login(olga.username, 'password-123'); // another device
@@ -65,7 +65,7 @@ describe('revocation', () => {
   });
 
   it('a demoted operator keeps only what the new role may read; deleted, the streams close and the account is gone', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const olga = await person(t, admin, 'operator');
     const { w, s } = await streams(t, olga.token);
@@ -91,7 +91,7 @@ describe('revocation', () => {
   });
 
   it('closes /ws/alarms with 4403 when the role may no longer read alarms', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const olga = await person(t, admin, 'viewer');
     const { w, s } = await streams(t, olga.token, '/alarms');
@@ -102,7 +102,7 @@ describe('revocation', () => {
   });
 
   it('a WebSocket ack checks the role the user has now, not the one the stream opened with', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const olga = await person(t, admin, 'operator');
     const w = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${olga.token}` } });
@@ -117,7 +117,7 @@ describe('revocation', () => {
 
   it('a stream opened with a ticket ends when the token behind the ticket expires', async () => {
     const clock = manualClock(Date.now());
-    t = await startTestApp({ TOKEN_TTL_S: '60' }, { clock });
+    t = await startRestApp({ TOKEN_TTL_S: '60' }, { clock });
     const token = await t.login();
     clock.advance(50_000);
     const ticket = (await t.call('POST', '/api/auth/ticket', { token })).json.ticket as string;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/password.js';
 import { insertUser } from '../src/db/users.js';
 import { postFrom } from './helpers/from-address.js';
-import { ADMIN, startTestApp, type TestApp } from './helpers/test-app.js';
+import { ADMIN, startRestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: sign-ins are counted before the password is checked, and checked a few at a time.
 let t: TestApp | undefined;
@@ -16,7 +16,7 @@ const login = (app: TestApp, from: string, username: string, password: string) =
 
 describe('sign-in storms', () => {
   it('gives 40 parallel tries at one account no more than 5 password checks', { timeout: 60_000 }, async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const tries = Array.from({ length: 40 }, (_, i) => (i === 20 ? ADMIN.password : `guess-${i}`));
     const answers = await Promise.all(tries.map((password) => login(t!, '127.0.0.1', ADMIN.username, password)));
     const count = (status: number) => answers.filter((a) => a.status === status).length;
@@ -29,7 +29,7 @@ describe('sign-in storms', () => {
   });
 
   it('lets 50 people signing in at the same moment all in', { timeout: 120_000 }, async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const people = Array.from({ length: 50 }, (_, i) => `person${i}`);
     // One hash for all of them (each has its own through the API; the sign-ins are what is tested).
     const passwordHash = await hashPassword('password-123');
@@ -41,7 +41,7 @@ describe('sign-in storms', () => {
   });
 
   it('turns sign-ins beyond the waiting queue away at once with 429, without counting them as tries', { timeout: 60_000 }, async () => {
-    t = await startTestApp({}, { passwordGate: { concurrent: 1, queued: 2, queuedPerAddress: 2 } });
+    t = await startRestApp({}, { passwordGate: { concurrent: 1, queued: 2, queuedPerAddress: 2 } });
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => login(t!, `127.0.1.${i + 1}`, ADMIN.username, 'wrong-password')));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
@@ -50,7 +50,7 @@ describe('sign-in storms', () => {
   });
 
   it('upgrades a password hashed with older scrypt parameters when its owner signs in', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const { scryptSync, randomBytes } = await import('node:crypto');
     const salt = randomBytes(16);
     const old = scryptSync(ADMIN.password, salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, startTestApp, type TestApp } from './helpers/test-app.js';
+import { ADMIN, startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
 let admin: string;
 beforeEach(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   admin = await t.login();
 });
 afterEach(() => t.stop());

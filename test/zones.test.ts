@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as canonicalZones from '../db/migrations/2026-12-05T0007-canonical-zones.js';
 import { migrateToLatest, openDatabase } from '../src/db/database.js';
-import { startTestApp, testRuntime, type TestApp } from './helpers/test-app.js';
+import { startRestApp, testRuntime, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: time-zone names are stored and returned in their canonical spelling.
 describe('time zones over HTTP', () => {
   let t: TestApp;
   let token: string;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     token = await t.login();
   });
   afterAll(() => t.stop());

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
 import { wsClient, openedClients } from './helpers/stream-clients.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10 and the lesser findings of the hardening issue: spoofed names, origins, cookies, idle sockets.
 let t: TestApp | undefined;
@@ -19,7 +19,7 @@ describe('usernames', () => {
     ['a space', 'ad min'],
     ['a right-to-left override', 'adm\u202ein'],
   ])('refuses a name with %s', async (_what, username) => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const res = await t.call('POST', '/api/users', { token: admin, body: { username, password: 'password-123', role: 'operator' } });
     expect(res.status).toBe(400);
@@ -27,7 +27,7 @@ describe('usernames', () => {
   });
 
   it('stores names in NFKC form and takes other scripts when they are not mixed', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const fullWidth = await t.call('POST', '/api/users', {
       token: admin,
@@ -47,7 +47,7 @@ describe('stream origins', () => {
   const sse = (headers: Record<string, string>) => t!.call('GET', '/sse', { headers });
 
   it('takes its own origin, by scheme and loopback host, and refuses a rebound or downgraded one', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     // No credentials: a passed origin check shows as 401, a refused one as 403.
     expect((await sse({ host: 'localhost:8080', origin: 'http://localhost:8080' })).status).toBe(401);
     expect((await sse({ host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080' })).status).toBe(401);
@@ -60,7 +60,7 @@ describe('stream origins', () => {
   });
 
   it('takes the listed ALLOWED_ORIGINS and any host when bound beyond loopback', async () => {
-    t = await startTestApp({ ALLOWED_ORIGINS: 'https://scada.example.com' });
+    t = await startRestApp({ ALLOWED_ORIGINS: 'https://scada.example.com' });
     expect((await sse({ host: 'alarms.internal', origin: 'https://scada.example.com' })).status).toBe(401);
     expect((await sse({ host: 'alarms.internal', origin: 'https://other.example.com' })).status).toBe(403);
   });
@@ -68,7 +68,7 @@ describe('stream origins', () => {
 
 describe('session cookie', () => {
   it('is Secure when the browser came over https, through a TLS proxy too', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const body = { username: 'admin', password: 'admin-password-1' };
     const plain = await t.call('POST', '/api/auth/login', { body });
     expect(plain.headers.get('set-cookie')).not.toMatch(/Secure/);
@@ -80,7 +80,7 @@ describe('session cookie', () => {
 describe('sockets that have not signed in', () => {
   it('get no heartbeats or pings while they have yet to authenticate', { timeout: 20_000 }, async () => {
     // The fake clock holds the 5 s auth deadline; heartbeats run on their own interval.
-    t = await startTestApp({ HEARTBEAT_MS: '1000' }, { clock: manualClock(Date.now()) });
+    t = await startRestApp({ HEARTBEAT_MS: '1000' }, { clock: manualClock(Date.now()) });
     const token = await t.login();
     const base = t.app.url.replace(/^http/, 'ws');
     const idle = wsClient(`${base}/ws`);

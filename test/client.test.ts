@@ -18,7 +18,7 @@ import {
   type StateChange,
 } from '../public/client/alarm-client.js';
 import { manualClock } from './helpers/clock.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let apps: TestApp[] = [];
 let clients: AlarmClient[] = [];
@@ -30,8 +30,8 @@ afterEach(async () => {
   [apps, clients, cleanups] = [[], [], []];
 });
 
-async function start(env: Record<string, string> = {}, options: Parameters<typeof startTestApp>[1] = {}) {
-  const t = await startTestApp(env, options);
+async function start(env: Record<string, string> = {}, options: Parameters<typeof startRestApp>[1] = {}) {
+  const t = await startRestApp(env, options);
   apps.push(t);
   return t;
 }
@@ -165,7 +165,7 @@ describe('AlarmClient on a shared server', () => {
   let t: TestApp;
   let token: string;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     token = await t.login();
   });
   afterAll(() => t.stop());
@@ -298,7 +298,7 @@ describe('AlarmClient on its own server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alarm-client-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const env = { DATABASE: join(dir, 'alarms.sqlite'), PORT: String(await freePort()) };
-    const first = await startTestApp(env);
+    const first = await startRestApp(env);
     const token = await first.login(); // same JWT_SECRET and database: still good after the restart
     const { c, seen } = client({ baseUrl: first.app.url, getToken: () => token, topics: ['config'] });
     c.connect();

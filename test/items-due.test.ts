@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
 import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 // Tokens that outlive the days the clock is moved on; heartbeats that never tick in a test.
 const ENV = { TOKEN_TTL_S: String(30 * 86_400), HEARTBEAT_MS: '3600000' };
@@ -54,7 +54,7 @@ describe('items coming due (one server, a manual clock from Friday 2026-03-27 06
   let alice: string;
   let bob: string;
   beforeAll(async () => {
-    t = await startTestApp(ENV, { clock });
+    t = await startRestApp(ENV, { clock });
     [alice, bob] = await Promise.all([signUp(t, 'alice'), signUp(t, 'bob')]);
   });
   afterAll(() => t.stop());
@@ -155,7 +155,7 @@ describe('items across a restart (file database)', () => {
     let app: TestApp | undefined;
     try {
       // Monday 2026-03-02 08:00 UTC (09:00 in Berlin).
-      app = await startTestApp(env, { clock: manualClock(at('2026-03-02T08:00:00.000Z')) });
+      app = await startRestApp(env, { clock: manualClock(at('2026-03-02T08:00:00.000Z')) });
       const erin = await signUp(app, 'erin');
       const before = await wsDevice(app, erin);
       const [tea, meeting, lunch] = [randomUUID(), randomUUID(), randomUUID()];
@@ -167,7 +167,7 @@ describe('items across a restart (file database)', () => {
 
       // Down from 08:00 to 11:00: the timer and the meeting came due meanwhile, lunch did not.
       const clock = manualClock(at('2026-03-02T11:00:00.000Z'));
-      app = await startTestApp(env, { clock });
+      app = await startRestApp(env, { clock });
       const after = await wsDevice(app, erin, last);
       await after.next('item_due', (m) => m.item.id === meeting);
       expect(dues(after).map((m) => [m.item.label, m.due_at, m.late, m.ts])).toEqual([
@@ -181,7 +181,7 @@ describe('items across a restart (file database)', () => {
 
       // Another restart fires nothing again; next Monday's meeting comes on time.
       const later = manualClock(at('2026-03-02T12:30:00.000Z'));
-      app = await startTestApp(env, { clock: later });
+      app = await startRestApp(env, { clock: later });
       const again = await wsDevice(app, erin, onTime.id as number);
       const probe = randomUUID();
       await put(app, erin, probe, timer('probe', 60, null));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { manualClock } from './helpers/clock.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 // Heartbeats that never tick while the clock is moved on by months; tokens that last a day.
 const ENV = { HEARTBEAT_MS: '3600000', TOKEN_TTL_S: String(30 * 86_400) };
@@ -18,7 +18,7 @@ const timer = (label: string) => ({ kind: 'timer', label, timer: { duration_s: 6
 describe('tombstones of deleted items', () => {
   it('are forgotten after 90 days: older cursors must sync from 0, and feed positions are never reused', async () => {
     const clock = manualClock(Date.parse('2026-01-05T08:00:00.000Z'));
-    t = await startTestApp(ENV, { clock });
+    t = await startRestApp(ENV, { clock });
     let token = await t.login();
     const [a, b] = [randomUUID(), randomUUID()];
     await t.call('PUT', `/api/items/${a}`, { token, body: timer('tea') });

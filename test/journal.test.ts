@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqliteHandle } from '../src/db/database.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('the event journal', () => {
   it('records every create, update and delete as a config event with increasing ids', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const plc = (await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } })).json;
     const dp = (
@@ -47,7 +47,7 @@ describe('the event journal', () => {
   });
 
   it('journals nothing for a change that was refused', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } });
     await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } }); // 409
@@ -59,7 +59,7 @@ describe('the event journal', () => {
   });
 
   it('pages with after_id and filters by rule', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const plc = (await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } })).json;
     const dp = (
@@ -96,7 +96,7 @@ describe('the event journal', () => {
   });
 
   it('finds the events of one rule anywhere in a long journal, page by page', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     // 16,000 events of other rules with rule 7's spread among them: the rule index is kept
     // in blocks of 4096 ids, so its history must walk several blocks and skip empty ones
@@ -137,12 +137,12 @@ describe('the event journal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alarms-'));
     try {
       const env = { DATABASE: join(dir, 'alarms.sqlite') };
-      t = await startTestApp(env);
+      t = await startRestApp(env);
       let token = await t.login();
       await t.call('POST', '/api/plcs', { token, body: { name: 'P', host: 'h' } });
       await t.stop();
 
-      t = await startTestApp(env);
+      t = await startRestApp(env);
       token = await t.login();
       await t.call('POST', '/api/plcs', { token, body: { name: 'Q', host: 'h' } });
       const { json } = await t.call('GET', '/api/alarms/history', { token });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webhookSignature } from '../src/notify/index.js';
-import { startTestApp, type Json, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 import { refusingUrl, startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 import { MACHINE_BROKER, subscriber } from './helpers/mosquitto.js';
 
@@ -12,7 +12,7 @@ let token: string;
 let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startRestApp();
   token = await t.login();
 });
 afterAll(() => t.stop());

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sseClient, openedClients } from './helpers/stream-clients.js';
 import { pausableWsClient } from './helpers/pausable-ws.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 // SPEC 10: a resume replays any gap still in the journal at the reader's pace, over SSE as over
 // WebSocket, filtered by topic and owner, without stalling anyone else.
@@ -35,7 +35,7 @@ describe('replay of a large gap', () => {
   it('replays 5 MB over SSE to a reader that pauses, keeps /healthz answering, and goes live without a gap', {
     timeout: 60_000,
   }, async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     await fillJournal(t);
     const s = await sseClient(`${t.app.url}/sse?topics=config`, { authorization: `Bearer ${token}`, 'last-event-id': '0' });
@@ -57,7 +57,7 @@ describe('replay of a large gap', () => {
   });
 
   it('replays the same gap over WebSocket to a client whose socket stops reading for a while', { timeout: 60_000 }, async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     await fillJournal(t);
     const w = pausableWsClient(`${t.app.url.replace(/^http/, 'ws')}/ws?topics=config&last_event_id=0`, {
@@ -76,7 +76,7 @@ describe('replay of a large gap', () => {
   });
 
   it("gives a user's replay only their own items, however many events others made", { timeout: 60_000 }, async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const admin = await t.login();
     const user = await t.userWithRole('user', admin);
     const item = { kind: 'timer', label: 'tea', enabled: true, timer: { duration_s: 60, started_at: null } };

@@ -6,7 +6,7 @@ import { manualClock } from './helpers/clock.js';
 import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
 import { pausableWsClient } from './helpers/pausable-ws.js';
 import { journalRange } from '../src/db/events.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp | undefined;
 let clients: WsClient[] = [];
@@ -29,7 +29,7 @@ describe('slow consumers', () => {
   it('closes a client that stops reading with 4008, keeps the others, and the slow one resumes losslessly', {
     timeout: 60_000,
   }, async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const slow = pausableWsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`, { authorization: `Bearer ${token}` });
     clients.push(slow);
@@ -64,7 +64,7 @@ describe('slow consumers', () => {
   });
 
   it('ends the stream of an SSE client that stops reading; it resumes losslessly with Last-Event-ID', { timeout: 60_000 }, async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const url = `${t.app.url}/sse?topics=config`;
     const auth = { authorization: `Bearer ${token}` };
@@ -99,7 +99,7 @@ describe('resume', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alarms-'));
     const env = { DATABASE: join(dir, 'alarms.sqlite') };
     try {
-      t = await startTestApp(env);
+      t = await startRestApp(env);
       let token = await t.login();
       await t.call('POST', '/api/plcs', { token, body: { name: 'a', host: 'h' } });
       const c = open(t, token);
@@ -109,7 +109,7 @@ describe('resume', () => {
       await t.stop();
       expect((await c.closed).code).toBe(1001);
 
-      t = await startTestApp(env);
+      t = await startRestApp(env);
       token = await t.login();
       await t.call('POST', '/api/plcs', { token, body: { name: 'c', host: 'h' } });
       const s = await sseClient(`${t.app.url}/sse?topics=config`, { authorization: `Bearer ${token}`, 'last-event-id': String(seen.id) });
@@ -126,7 +126,7 @@ describe('resume', () => {
   });
 
   it('queues live events that happen during a replay, in order, without duplicates', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const { last: base } = await journalRange(t.app.db); // the sign-in is journaled (SPEC 13)
     for (let i = 0; i < 50; i++) await t.app.journal.append([{ topic: 'config', type: 'plc_updated', payload: { plc: { id: i } } }]);
@@ -147,7 +147,7 @@ describe('resume', () => {
 describe('connection lifetime', () => {
   it('closes 4401 when the token expires', async () => {
     const clock = manualClock(Date.now());
-    t = await startTestApp({ TOKEN_TTL_S: '60' }, { clock });
+    t = await startRestApp({ TOKEN_TTL_S: '60' }, { clock });
     const token = await t.login();
     const c = open(t, token);
     await c.next('snapshot');
@@ -156,7 +156,7 @@ describe('connection lifetime', () => {
   });
 
   it('drops a peer that stays silent for two heartbeat intervals', async () => {
-    t = await startTestApp({ HEARTBEAT_MS: '1000' });
+    t = await startRestApp({ HEARTBEAT_MS: '1000' });
     const token = await t.login();
     const c = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`, {
       headers: { authorization: `Bearer ${token}` },
@@ -168,7 +168,7 @@ describe('connection lifetime', () => {
   });
 
   it('keeps a peer that answers pings', async () => {
-    t = await startTestApp({ HEARTBEAT_MS: '1000' });
+    t = await startRestApp({ HEARTBEAT_MS: '1000' });
     const c = open(t, await t.login());
     await c.next('heartbeat');
     await c.inbox.next(
@@ -183,7 +183,7 @@ describe('connection lifetime', () => {
 describe('a gap that is no longer kept', () => {
   it('sends sync_required and a snapshot when the events after last_event_id were pruned', async () => {
     const { pruneEvents } = await import('../src/db/events.js');
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const { last: base } = await journalRange(t.app.db); // the sign-in is journaled (SPEC 13)
     const note = (n: number) => ({ topic: 'config' as const, type: 'plc_updated', payload: { plc: { id: n } } });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
-import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
 let clients: WsClient[] = [];
@@ -23,7 +23,7 @@ async function makePlc(token: string, name: string) {
 
 describe('WebSocket', () => {
   it('authenticates by header, sends welcome and a snapshot, then live events', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     await makePlc(token, 'before');
     const c = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
@@ -43,7 +43,7 @@ describe('WebSocket', () => {
   });
 
   it('authenticates by ticket, used once', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const { ticket } = (await t.call('POST', '/api/auth/ticket', { token })).json;
     const first = ws(`/ws?ticket=${ticket}`);
@@ -53,7 +53,7 @@ describe('WebSocket', () => {
   });
 
   it('authenticates by a first message and resumes from last_event_id', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const ids: number[] = [];
     for (const name of ['a', 'b', 'c']) {
@@ -69,7 +69,7 @@ describe('WebSocket', () => {
   });
 
   it('sends sync_required and a snapshot for a last_event_id from the future', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const c = ws('/ws');
     c.send({ type: 'auth', access_token: token, last_event_id: 99 });
@@ -78,7 +78,7 @@ describe('WebSocket', () => {
   });
 
   it('closes 4401 for a bad token, and for no auth within 5 s', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const bad = ws('/ws', { headers: { authorization: 'Bearer nope' } });
     expect((await bad.closed).code).toBe(4401);
     const viaMessage = ws('/ws');
@@ -87,7 +87,7 @@ describe('WebSocket', () => {
   });
 
   it('closes 4403 on /ws/alarms without alarms:read', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.userWithRole('user', await t.login());
     const c = ws('/ws/alarms', { headers: { authorization: `Bearer ${token}` } });
     expect((await c.closed).code).toBe(4403);
@@ -96,7 +96,7 @@ describe('WebSocket', () => {
   });
 
   it('answers ping, subscribe and bad messages, and keeps the connection', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const c = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
     await c.next('snapshot');
@@ -116,7 +116,7 @@ describe('WebSocket', () => {
   });
 
   it('closes 1009 for a frame over 64 KiB and 1008 for a flood', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const big = ws('/ws', { headers: { authorization: `Bearer ${token}` } });
     await big.next('welcome');
@@ -129,7 +129,7 @@ describe('WebSocket', () => {
   });
 
   it('refuses a cross-site Origin that is not allowed', async () => {
-    t = await startTestApp({ ALLOWED_ORIGINS: 'https://hmi.example' });
+    t = await startRestApp({ ALLOWED_ORIGINS: 'https://hmi.example' });
     const token = await t.login();
     const evil = ws('/ws', { headers: { authorization: `Bearer ${token}` }, origin: 'https://evil.example' });
     expect((await evil.closed).code).toBe(1006);
@@ -138,7 +138,7 @@ describe('WebSocket', () => {
   });
 
   it('closes every stream with 1001 when the server stops', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const c = ws('/ws', { headers: { authorization: `Bearer ${await t.login()}` } });
     await c.next('snapshot');
     await t.stop();
@@ -148,7 +148,7 @@ describe('WebSocket', () => {
 
 describe('SSE', () => {
   it('streams the same events with the same ids as WebSocket, with the SPEC headers', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const auth = { authorization: `Bearer ${token}` };
     const s = await sseClient(`${t.app.url}/sse`, auth);
@@ -167,7 +167,7 @@ describe('SSE', () => {
   });
 
   it('resumes from Last-Event-ID', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     for (const name of ['a', 'b', 'c']) await makePlc(token, name);
     const created = (await t.call('GET', '/api/alarms/history?limit=1000', { token })).json.events.filter(
@@ -183,7 +183,7 @@ describe('SSE', () => {
   });
 
   it('accepts the session cookie, and answers 401/403 JSON before any stream byte', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const login = await t.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'admin-password-1' } });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     const s = await sseClient(`${t.app.url}/sse`, { cookie });
@@ -198,7 +198,7 @@ describe('SSE', () => {
   });
 
   it('streams through a web ReadableStream where there is no Node response (app.request, Bun)', async () => {
-    t = await startTestApp();
+    t = await startRestApp();
     const token = await t.login();
     const app = t.app;
     const s = await sseClient('/sse?topics=config', { authorization: `Bearer ${token}` }, (url, init) => app.request(url, init));
@@ -214,7 +214,7 @@ describe('SSE', () => {
   });
 
   it('sends a ping comment every half heartbeat', async () => {
-    t = await startTestApp({ HEARTBEAT_MS: '1000' });
+    t = await startRestApp({ HEARTBEAT_MS: '1000' });
     const s = await sseClient(`${t.app.url}/sse`, { authorization: `Bearer ${await t.login()}` });
     await s.next('snapshot');
     await s.next('comment', (m) => m.data.type === ': ping');

@@ -78,6 +78,13 @@ export function alarmBody(a: AlarmView, point: PointInfo | undefined) {
   };
 }
 
+/** A rule suppressed by design, with the state its own condition calls for (SPEC 13); a cluster's nodes share these. */
+export interface SuppressedRule {
+  rule_id: number;
+  rule_name: string;
+  would_be: string;
+}
+
 /** A rule out of service, as `GET /api/alarms/out-of-service` lists it (SPEC 13). */
 export function outOfServiceBody(a: AlarmView) {
   const oos = a.out_of_service!;

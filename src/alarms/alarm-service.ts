@@ -16,8 +16,18 @@ import { AppError, notFound, unavailable } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { AlarmStateWrite } from '../journal/journal-store.js';
 import type { Logger } from '../log/logger.js';
+import type { LiveValue } from '../hub/hub.js';
 import type { Rule } from '../plant/rule.js';
-import { alarmBody, alarmStateEvent, byUrgency, commandEvent, outOfServiceBody, type AlarmBody, type PointInfo } from './alarm-events.js';
+import {
+  alarmBody,
+  alarmStateEvent,
+  byUrgency,
+  commandEvent,
+  outOfServiceBody,
+  type AlarmBody,
+  type PointInfo,
+  type SuppressedRule,
+} from './alarm-events.js';
 
 /** Shelving is for a shift at most (SPEC 4). */
 export const MAX_SHELVE_MS = 8 * 3_600_000;
@@ -157,9 +167,9 @@ export function createAlarmService(
   }
 
   /** The rules this node's engine holds suppressed, with the state their own condition calls for. */
-  const suppressedHere = () =>
-    engine.suppressed().map((s) => ({ rule_id: s.alarm.rule_id, rule_name: s.alarm.rule.name, would_be: s.would_be as string }));
-  let clusterSuppressed: (() => Promise<{ rule_id: number; rule_name: string; would_be: string }[]>) | undefined;
+  const suppressedHere = (): SuppressedRule[] =>
+    engine.suppressed().map((s) => ({ rule_id: s.alarm.rule_id, rule_name: s.alarm.rule.name, would_be: s.would_be }));
+  let clusterSuppressed: (() => Promise<SuppressedRule[]>) | undefined;
   const storedViews = () => (stored ??= readStored().catch((err: unknown) => ((stored = null), Promise.reject(err))));
 
   return {
@@ -175,7 +185,7 @@ export function createAlarmService(
 
     ingest: (samples: readonly Sample[]) => engine.ingest(samples),
     /** Values another node polls: only those that suppress rules this node runs (a pump on another PLC). */
-    peerValues(values: readonly { datapoint_id: number; value: number | null; quality: 'good' | 'bad'; ts: string }[]): void {
+    peerValues(values: readonly LiveValue[]): void {
       let samples: Sample[] | null = null;
       for (const v of values) {
         if (engine.watches(v.datapoint_id))
@@ -318,7 +328,7 @@ export function createAlarmService(
     },
 
     /** In a cluster: where every node's suppressed rules are read (the cluster is built after this service). */
-    listSuppressedWith(source: () => Promise<{ rule_id: number; rule_name: string; would_be: string }[]>): void {
+    listSuppressedWith(source: () => Promise<SuppressedRule[]>): void {
       clusterSuppressed = source;
     },
 

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
 import { LEASE_CLASS } from './plc-leases.js';
+import type { SuppressedRule } from '../alarms/alarm-events.js';
 
 /** The `application_name` of a node's session: how the database tells which node holds what. */
 export const sessionTag = (name: string) => `alarm-node:${name}`;
@@ -30,13 +31,6 @@ export interface ClusterNode {
  * written down anywhere: it is read from the lease locks themselves, and a node's session is
  * tagged with its name, so a dead node's PLCs leave the list the moment its connection does.
  */
-/** A rule suppressed by design on some node, with the state its own condition calls for (SPEC 13). */
-export interface SuppressedRule {
-  rule_id: number;
-  rule_name: string;
-  would_be: string;
-}
-
 export function createMembership(db: Db, nameOf: () => string, clock: Clock, log: Logger, suppressedHere: () => SuppressedRule[]) {
   let timer: unknown;
   let healthy = false;

@@ -36,7 +36,7 @@ import { startDemo, type Demo } from './plant/demo.js';
 import { createLiveState } from './plant/live-state.js';
 import { plantChangeRouter } from './plant/plant-changes.js';
 import { plcService } from './plant/plc-service.js';
-import { createPollerBridge, type PollerBridge } from './plant/poller-bridge.js';
+import { createPollerBridge, ROUND_TRIP_BOUNDS_MS, type PollerBridge } from './plant/poller-bridge.js';
 import { createTrendRecorder, type TrendRecorder } from './trend/trend-recorder.js';
 import { ruleService } from './plant/rule-service.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Listening, type Runtime } from './runtime/runtime.js';
@@ -70,7 +70,7 @@ interface Running {
   /** Set when the database is PostgreSQL: this node's part in the cluster. */
   cluster: Cluster | undefined;
   listening: Listening;
-  stopRetention: () => void;
+  stopRetention: () => Promise<void>;
 }
 
 /**
@@ -128,6 +128,11 @@ export function createApp(config: Config, options: AppOptions) {
         'alarm_server_event_delivery_seconds',
         "From an event's journal time to its hand-over to this node's streams.",
       ),
+      roundTrips: createHistogram(
+        'alarm_server_poll_round_trip_seconds',
+        'Modbus poll round trip per read, from the request sent to the reply decoded.',
+        ROUND_TRIP_BOUNDS_MS,
+      ),
     };
     const hub = createHub(
       {
@@ -154,6 +159,7 @@ export function createApp(config: Config, options: AppOptions) {
       log,
       onSamples: alarms.ingest,
       trend,
+      roundTrips: latency.roundTrips,
       poller: options.poller,
       ...(clustered && { polls: (plcId: number) => cluster?.polls(plcId) ?? false, shareValues: (values) => cluster?.shareValues(values) }),
     });
@@ -205,6 +211,7 @@ export function createApp(config: Config, options: AppOptions) {
     await poller.start();
 
     const streams = createStreamServer(clock, config.heartbeatMs);
+    undo.push(() => streams.stop());
     const tokens = createTokenService(secret, config.tokenTtlS, clock);
     const newTicket = () => randomBytes(24).toString('base64url');
     const tickets = clustered ? databaseTicketStore(db, clock, newTicket) : createTicketStore(clock, newTicket);
@@ -267,7 +274,7 @@ export function createApp(config: Config, options: AppOptions) {
         hub: hub.stats,
         poll: poller.figures,
         evaluations: alarms.evaluations,
-        histograms: () => [latency.requests, latency.delivery],
+        histograms: () => [latency.requests, latency.delivery, latency.roundTrips],
       },
       requestDurations: latency.requests,
       streams: {
@@ -301,10 +308,7 @@ export function createApp(config: Config, options: AppOptions) {
     const undo: (() => unknown)[] = [];
     try {
       const parts = await assemble(db, undo);
-      undo.push(
-        () => parts.streams.stop(),
-        () => parts.journal.flush(),
-      );
+      undo.push(() => parts.journal.flush());
       const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits, maxConnections: config.maxConnections };
       const listening = await runtime.listen(parts.http.fetch, config.host, config.port, limits);
       if (listening.broadcast) parts.hub.broadcastWith(listening.broadcast);
@@ -316,7 +320,7 @@ export function createApp(config: Config, options: AppOptions) {
         logName = parts.cluster.name();
         log.info(`cluster: joined as ${logName}`);
       }
-      running = { ...parts, listening, stopRetention: startRetention(db, clock.now, log) };
+      running = { ...parts, listening, stopRetention: startRetention(db, clock, log) };
     } catch (err) {
       for (const stop of undo.reverse()) await Promise.resolve(stop()).catch(() => {});
       await db.destroy();
@@ -325,7 +329,7 @@ export function createApp(config: Config, options: AppOptions) {
   }
 
   async function shutdown(r: Running) {
-    r.stopRetention();
+    await r.stopRetention();
     await r.cluster?.leave(); // hands its PLCs over first, while it can still journal for them
     await r.poller.stop();
     await r.trend.stop(); // the minute so far, after the last values
@@ -369,6 +373,10 @@ export function createApp(config: Config, options: AppOptions) {
     },
     get hub() {
       return started().hub;
+    },
+    /** The HTTP app's routes (the API reference's test checks each is documented). */
+    get routes() {
+      return started().http.routes;
     },
     /** The per-minute trend recorder (tests wait for its writes with `idle()`). */
     get trend() {

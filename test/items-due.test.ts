@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/clock.js';
+import { stepClockTo } from './helpers/step-clock.js';
 import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
 import { startRestApp, type TestApp } from './helpers/test-app.js';
 
-// Tokens that outlive the days the clock is moved on; heartbeats that never tick in a test.
-const ENV = { TOKEN_TTL_S: String(30 * 86_400), HEARTBEAT_MS: '3600000' };
+// Tokens that outlive the days the clock is moved on; the longest heartbeat, which the clock moves
+// on in steps of where sockets must stay open (stepClockTo).
+const HOUR = 3_600_000;
+const ENV = { TOKEN_TTL_S: String(30 * 86_400), HEARTBEAT_MS: String(HOUR) };
 const at = (iso: string) => Date.parse(iso);
 
 let sockets: WsClient[] = [];
@@ -137,7 +140,7 @@ describe('items coming due (one server, a manual clock from Friday 2026-03-27 06
       ['early', '2026-03-30T00:30:00.000Z'], // 02:30 CEST
     ] as const;
     for (const [label, instant] of steps) {
-      clock.set(at(instant) - 1);
+      await stepClockTo(clock, at(instant) - 1, HOUR, [phone]); // hours, past the heartbeats
       clock.set(at(instant));
       await phone.next('item_due', (m) => m.item.label === label && m.due_at === instant);
     }
@@ -187,7 +190,7 @@ describe('items across a restart (file database)', () => {
       await put(app, erin, probe, timer('probe', 60, null));
       await again.next('item_created', (m) => m.item.id === probe);
       expect(again.inbox.all.map((m) => m.type)).toEqual(['welcome', 'item_created']);
-      later.set(at('2026-03-09T09:00:00.000Z'));
+      await stepClockTo(later, at('2026-03-09T09:00:00.000Z'), HOUR, [again]);
       expect(await again.next('item_due', (m) => m.item.id === meeting)).toMatchObject({ due_at: '2026-03-09T09:00:00.000Z', late: false });
     } finally {
       await app?.stop();

@@ -3,6 +3,15 @@ import { createSimulator, type Simulator } from '../src/modbus/simulator.js';
 import { wsClient } from './helpers/stream-clients.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
+/** One histogram's samples in the Prometheus text: `le` labels with their counts, the sum and the count. */
+function histogramIn(text: string, name: string) {
+  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm'))].map(
+    (m) => [m[1], Number(m[2])] as const,
+  );
+  const sample = (suffix: string) => Number(text.match(new RegExp(`^${name}_${suffix} (\\S+)$`, 'm'))?.[1]);
+  return { buckets, sum: sample('sum'), count: sample('count') };
+}
+
 let t: TestApp | undefined;
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -12,7 +21,7 @@ afterEach(async () => {
 });
 
 describe('operations', () => {
-  it('reports connections, events, poll figures and evaluations as JSON and Prometheus text', async () => {
+  it('reports connections, events, poll figures, round trips and evaluations as JSON and Prometheus text', async () => {
     sim = await createSimulator();
     t = await startTestApp();
     const token = await t.login();
@@ -43,6 +52,21 @@ describe('operations', () => {
     expect(text).toMatch(/^alarm_server_user_connections\{user="admin"\} 1$/m);
     expect(text).toMatch(/^# TYPE alarm_server_events_published_total counter$/m);
     expect(text).toMatch(/^alarm_server_rule_evaluations_total [1-9]\d*$/m);
+
+    // The worker's Modbus round trips come with the values they read, so the reads behind the
+    // ALARM above are counted by now; each one answers a request the simulator received.
+    expect(text).toMatch(/^# TYPE alarm_server_poll_round_trip_seconds histogram$/m);
+    const roundTrips = histogramIn(text, 'alarm_server_poll_round_trip_seconds');
+    expect(roundTrips.count).toBeGreaterThan(0);
+    expect(roundTrips.count).toBeLessThanOrEqual(sim.stats().requests);
+    expect(roundTrips.sum).toBeGreaterThan(0);
+    const les = '0.0001 0.00025 0.0005 0.001 0.0025 0.005 0.01 0.025 0.05 0.1 0.25 0.5 1 2.5 5 10 +Inf';
+    expect(roundTrips.buckets.map(([le]) => le)).toEqual(les.split(' '));
+    const cumulative = roundTrips.buckets.map(([, n]) => n);
+    expect(cumulative).toEqual([...cumulative].sort((a, b) => a - b));
+    // On loopback every reply is in well within a second.
+    expect(roundTrips.buckets.find(([le]) => le === '1')?.[1]).toBe(roundTrips.count);
+    expect(cumulative.at(-1)).toBe(roundTrips.count);
     c.ws.terminate();
   });
 

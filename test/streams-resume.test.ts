@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { manualClock } from './helpers/clock.js';
 import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
 import { pausableWsClient } from './helpers/pausable-ws.js';
@@ -22,6 +22,8 @@ const open = (app: TestApp, token: string, path = '/ws') => {
   clients.push(c);
   return c;
 };
+
+const heartbeats = (c: WsClient) => c.inbox.all.filter((m) => m.type === 'heartbeat').length;
 
 const bigEvent = (i: number) => ({ topic: 'config' as const, type: 'plc_updated', payload: { plc: { id: i, note: 'x'.repeat(100_000) } } });
 
@@ -156,26 +158,37 @@ describe('connection lifetime', () => {
   });
 
   it('drops a peer that stays silent for two heartbeat intervals', async () => {
-    t = await startRestApp({ HEARTBEAT_MS: '1000' });
+    const clock = manualClock(Date.now());
+    t = await startRestApp({ HEARTBEAT_MS: '1000' }, { clock });
     const token = await t.login();
     const c = wsClient(`${t.app.url.replace(/^http/, 'ws')}/ws`, {
       headers: { authorization: `Bearer ${token}` },
       autoPong: false,
     } as never);
     clients.push(c);
-    await c.next('heartbeat');
-    expect((await c.closed).code).toBe(1006);
+    await c.next('snapshot');
+    clock.advance(1000);
+    expect(await c.next('heartbeat')).toEqual({ type: 'heartbeat', ts: new Date(clock.now()).toISOString() });
+    clock.advance(1000); // silent for two intervals, not more: still there
+    await c.inbox.next(() => heartbeats(c) === 2, 'a second heartbeat');
+    clock.advance(1000);
+    expect((await c.closed).code).toBe(1006); // terminated, no closing handshake
+    expect(heartbeats(c)).toBe(2);
   });
 
   it('keeps a peer that answers pings', async () => {
-    t = await startRestApp({ HEARTBEAT_MS: '1000' });
+    const clock = manualClock(Date.now());
+    t = await startRestApp({ HEARTBEAT_MS: '1000' }, { clock });
     const c = open(t, await t.login());
-    await c.next('heartbeat');
-    await c.inbox.next(
-      (m) => m.type === 'heartbeat' && c.inbox.all.filter((x) => x.type === 'heartbeat').length >= 3,
-      '3 heartbeats',
-      6000,
-    );
+    await c.next('snapshot');
+    const [conn] = t.app.hub.connections();
+    const session = conn!.transport as unknown as { lastSeen: number };
+    // Past the instant where a silent peer is dropped (above): each heartbeat comes, and its pong is in.
+    for (let beat = 1; beat <= 3; beat++) {
+      clock.advance(1000);
+      await c.inbox.next(() => heartbeats(c) === beat, `heartbeat ${beat}`);
+      await vi.waitFor(() => expect(session.lastSeen).toBe(clock.now()));
+    }
     expect(c.ws.readyState).toBe(c.ws.OPEN);
   });
 });

@@ -2,21 +2,24 @@ import type { Clock } from '../clock.js';
 import { messageFrame } from './frame.js';
 import type { WsSession } from './ws-session.js';
 
-/** One timer for all streams that sends WebSocket heartbeats and SSE ping comments. */
+/**
+ * One timer on the clock for all streams: an SSE ping comment every half heartbeat, and a
+ * WebSocket heartbeat (with its protocol ping and the check for silent peers) every other tick.
+ */
 export function createStreamServer(clock: Clock, heartbeatMs: number) {
   const wsSessions = new Set<WsSession>();
   const ssePings = new Set<() => void>();
   let beat = 0;
+  let timer = clock.setTimer(clock.now() + heartbeatMs / 2, streamTick);
 
-  // Ticks every half heartbeat: SSE pings each tick, WebSocket heartbeats every other tick.
-  const timer = setInterval(() => {
+  function streamTick(): void {
+    timer = clock.setTimer(clock.now() + heartbeatMs / 2, streamTick);
     for (const ping of ssePings) ping();
     if (beat++ % 2 === 1) {
       const frame = messageFrame({ type: 'heartbeat', ts: new Date(clock.now()).toISOString() });
       for (const s of wsSessions) s.heartbeat(frame, heartbeatMs);
     }
-  }, heartbeatMs / 2);
-  timer.unref();
+  }
 
   return {
     track: (session: WsSession) => void wsSessions.add(session),
@@ -26,7 +29,7 @@ export function createStreamServer(clock: Clock, heartbeatMs: number) {
       return () => ssePings.delete(ping);
     },
     stop() {
-      clearInterval(timer);
+      clock.clearTimer(timer);
     },
   };
 }

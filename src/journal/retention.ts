@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { dialectOf, type Db } from '../db/database.js';
 import { pruneEvents } from '../db/events.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 
 /** How long the journal keeps events; older resumes get `sync_required` and a snapshot. */
@@ -18,17 +19,24 @@ async function prune(db: Db, cutoff: string): Promise<number> {
   });
 }
 
-/** Prunes the journal at start and then hourly; returns a function that stops it. */
-export function startRetention(db: Db, now: () => number, log: Logger): () => void {
-  const run = () => {
-    const cutoff = new Date(now() - RETENTION_DAYS * 86_400_000).toISOString();
-    prune(db, cutoff).then(
+/**
+ * Prunes the journal at start and then hourly, on the clock; returns a stop that waits for a
+ * prune under way (the database closes after it).
+ */
+export function startRetention(db: Db, clock: Clock, log: Logger): () => Promise<void> {
+  let pruning: Promise<unknown> = Promise.resolve();
+  let timer: unknown;
+  function pruneHourly(): void {
+    const cutoff = new Date(clock.now() - RETENTION_DAYS * 86_400_000).toISOString();
+    pruning = prune(db, cutoff).then(
       (n) => n > 0 && log.info(`journal: pruned ${n} events older than ${cutoff}`),
       (err: unknown) => log.error(`journal: pruning failed: ${String(err)}`),
     );
+    timer = clock.setTimer(clock.now() + EVERY_MS, pruneHourly);
+  }
+  pruneHourly();
+  return async function stopRetention() {
+    clock.clearTimer(timer);
+    await pruning;
   };
-  run();
-  const timer = setInterval(run, EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
 }

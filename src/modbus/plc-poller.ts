@@ -19,7 +19,8 @@ export interface PlcPollerDeps {
   reconnectMaxMs: number;
   onValues(plcId: number, ts: number, changes: ChangeSet): void;
   onStatus(plcId: number, status: ReturnType<typeof linkStatus>): void;
-  onReply(): void;
+  /** A reply decoded, `ms` after its request was sent. */
+  onReply(ms: number): void;
 }
 
 export interface PlcPoller {
@@ -97,13 +98,14 @@ export function startPlcPoller(initial: PollerPlc, points: readonly PollerPoint[
         const t0 = deps.monotonic();
         try {
           const data = await c.read(request, plc.unit_id, plc.timeout_ms);
-          deps.onReply();
-          counts.reads++;
-          counts.last = deps.monotonic() - t0;
-          counts.latencySum += counts.last;
-          counts.answered++;
           // false: reconfigured mid-cycle; the next cycle reads the new plan at once
           if (!applyReply(current, request, data, tracker)) reconfigured = true;
+          const ms = deps.monotonic() - t0;
+          deps.onReply(ms);
+          counts.reads++;
+          counts.last = ms;
+          counts.latencySum += ms;
+          counts.answered++;
         } catch (e) {
           const err = toPollError(e);
           if (err.dropsConnection) {

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPoller, type Poller, type PollerPlc, type PollerPoint } from './poller.js';
+import { createPoller, ROUND_TRIP_BOUNDS_MS, type Poller, type PollerPlc, type PollerPoint } from './poller.js';
 import { createSimulator, type Simulator } from './simulator.js';
 import { createRecorder, type Recorder } from './test-recorder.js';
 import { spawnPollerWorker } from './worker-spawn.js';
@@ -28,6 +28,7 @@ const pt = (plc_id: number, fields: Partial<PollerPoint> & Pick<PollerPoint, 'ar
 });
 
 const latestValueOf = (rec: Recorder, p: PollerPoint) => rec.latest.get(p.id)?.value;
+const roundTripCount = (rec: Recorder) => rec.roundTrips.reduce((n, r) => n + r.counts.reduce((a, b) => a + b, 0), 0);
 
 describe('poller against the simulator', () => {
   let sim: Simulator;
@@ -103,6 +104,25 @@ describe('poller against the simulator', () => {
     expect(rec.lastStatus(1)).toMatchObject({ plc_id: 1, connected: true, error: null });
     // stats() is as of the last heartbeat
     await vi.waitFor(() => expect(poller.stats().plcs[0]).toMatchObject({ plc_id: 1, requests_per_cycle: 5 }));
+  });
+
+  it("ships each read's round trip in buckets, with the values and with the heartbeats", async () => {
+    await rec.until('all points good', () => all.every((p) => rec.latest.get(p.id)?.quality === 'good'));
+    // The first cycle's five reads came with its values, as the main thread handled them.
+    const seen = roundTripCount(rec);
+    expect(seen).toBeGreaterThanOrEqual(5);
+    // Nothing changes from here on, so no values are posted: the heartbeats carry the counts.
+    const batches = rec.batches.length;
+    await rec.until('round trips of later cycles', () => roundTripCount(rec) >= seen + 10);
+    expect(rec.batches.length).toBe(batches);
+    // Each one a reply to a request the simulator received, and each took some time.
+    expect(roundTripCount(rec)).toBeLessThanOrEqual(sim.stats().requests);
+    for (const r of rec.roundTrips) {
+      expect(r.counts).toHaveLength(ROUND_TRIP_BOUNDS_MS.length + 1);
+      expect(r.sum_ms).toBeGreaterThan(0);
+      // A reply comes within the 200 ms time-out, so nothing lands above 1 s.
+      expect(r.counts.slice(ROUND_TRIP_BOUNDS_MS.indexOf(1000) + 1).every((n) => n === 0)).toBe(true);
+    }
   });
 
   it('posts a changed register in the next cycle, and only what changed', async () => {

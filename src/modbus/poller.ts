@@ -1,13 +1,22 @@
 /** The main-thread face of Modbus polling: a supervised worker turned into plain callbacks. */
 import type { Worker } from 'node:worker_threads';
 import * as v from 'valibot';
-import { plcSchema, pointSchema, type PlcPollStats, type PollerPlc, type PollerPoint, type WorkerStats } from './protocol.js';
+import {
+  plcSchema,
+  pointSchema,
+  type PlcPollStats,
+  type PollerPlc,
+  type PollerPoint,
+  type RoundTrips,
+  type WorkerStats,
+} from './protocol.js';
 import { badSamples, samplesFromMessage, type PlcStatus, type ValueSample } from './samples.js';
 import { systemTimers, type Timers } from './sleeper.js';
 import { spawnPollerWorker } from './worker-spawn.js';
 import { createSupervisor } from './worker-supervisor.js';
 
-export type { PlcPollStats, PollerPlc, PollerPoint, WorkerStats } from './protocol.js';
+export { ROUND_TRIP_BOUNDS_MS } from './protocol.js';
+export type { PlcPollStats, PollerPlc, PollerPoint, RoundTrips, WorkerStats } from './protocol.js';
 export type { PlcStatus, ValueSample } from './samples.js';
 
 export interface PollerLog {
@@ -21,6 +30,8 @@ export interface PollerOptions {
   onValues(plcId: number, samples: ValueSample[]): void;
   /** On every change of a PLC's connection state or error. */
   onStatus(status: PlcStatus): void;
+  /** Poll round trips since the worker's last report, bucketed by ROUND_TRIP_BOUNDS_MS. */
+  onRoundTrips?(roundTrips: RoundTrips): void;
   log: PollerLog;
   /** Ping interval; a worker that misses one ping is restarted. Default 5000. */
   heartbeatMs?: number;
@@ -65,6 +76,11 @@ export function createPoller(options: PollerOptions): Poller {
     }
   };
 
+  const roundTrips = (r: RoundTrips | undefined): void => {
+    const merge = options.onRoundTrips;
+    if (r !== undefined && merge !== undefined) safely('onRoundTrips', () => merge(r));
+  };
+
   const sendConfig = (): void => supervisor.send({ type: 'configure', ...config, reconnect: { maxMs: options.reconnectMaxMs ?? 30_000 } });
 
   const supervisor = createSupervisor({
@@ -77,10 +93,15 @@ export function createPoller(options: PollerOptions): Poller {
     random: Math.random,
     log,
     onUp: sendConfig,
-    onPong: (m) => void (lastStats = m.stats),
+    onPong(m) {
+      lastStats = m.stats;
+      roundTrips(m.round_trips);
+    },
     onMessage(m) {
       switch (m.type) {
         case 'values':
+          // First: whatever these values cause, their reads are in the histogram by then.
+          roundTrips(m.round_trips);
           return safely('onValues', () => options.onValues(m.plc_id, samplesFromMessage(m)));
         case 'status':
           lastOkAt.set(m.plc_id, m.last_ok_at);

@@ -72,6 +72,19 @@ export const workerStatsSchema = v.object({
 });
 export type WorkerStats = v.InferOutput<typeof workerStatsSchema>;
 
+/**
+ * Bucket bounds of poll round trips (request sent to reply decoded), in ms: loopback answers take
+ * a fraction of a millisecond, a PLC on a LAN a few, one behind a gateway tens to hundreds.
+ */
+export const ROUND_TRIP_BOUNDS_MS: readonly number[] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+/** Round trips since the worker's last message: a count per bound (not cumulative), then those above the last. */
+export const roundTripsSchema = v.object({
+  counts: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0))), v.length(ROUND_TRIP_BOUNDS_MS.length + 1)),
+  sum_ms: v.pipe(v.number(), v.finite(), v.minValue(0)),
+});
+export type RoundTrips = v.InferOutput<typeof roundTripsSchema>;
+
 const statusFields = {
   plc_id: id,
   connected: v.boolean(),
@@ -90,6 +103,7 @@ export const valuesMessageSchema = v.object({
   errors: v.optional(v.array(v.object({ id, error: v.string() }))),
   /** performance.timeOrigin + now() at posting, to measure the hop. */
   sent_at: v.number(),
+  round_trips: v.optional(roundTripsSchema),
 });
 export type ValuesMessage = v.InferOutput<typeof valuesMessageSchema>;
 
@@ -100,6 +114,7 @@ export const workerToMainSchema = v.variant('type', [
     type: v.literal('pong'),
     id,
     stats: v.object({ plcs: v.array(plcStatsSchema), worker: workerStatsSchema }),
+    round_trips: v.optional(roundTripsSchema),
   }),
   v.object({ type: v.literal('log'), level: v.picklist(['info', 'warn', 'error']), message: v.string() }),
 ]);

@@ -5,7 +5,7 @@ import { createSimulator, type Simulator } from './simulator.js';
 
 const request = (transactionId: number, pdu: number[]) => encodeFrame({ transactionId, unitId: 1, pdu: Buffer.from(pdu) });
 
-/** A raw client: send bytes, await whole reply frames. */
+/** A raw client: send bytes, await whole reply frames (or fail when the connection closes first). */
 async function rawClient(port: number) {
   const socket: Socket = connect({ port, host: '127.0.0.1' });
   await new Promise((resolve) => socket.once('connect', resolve));
@@ -18,12 +18,24 @@ async function rawClient(port: number) {
     frames.push(...split.frames);
     waiters.splice(0).forEach((w) => w());
   });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  let open = true;
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      open = false;
+      waiters.splice(0).forEach((w) => w());
+      resolve();
+    }),
+  );
   return {
     socket,
     closed,
+    /** Every frame received and not yet taken by `replies`. */
+    received: () => frames.map((f) => [f.transactionId, ...f.pdu]),
     async replies(n: number) {
-      while (frames.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+      while (frames.length < n) {
+        if (!open) throw new Error(`connection closed after ${frames.length} of ${n} replies`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
       return frames.splice(0, n).map((f) => [f.transactionId, ...f.pdu]);
     },
   };
@@ -75,21 +87,38 @@ describe('simulator', () => {
     c.socket.destroy();
   });
 
-  it('drops a connection that sends garbage', async () => {
-    const c = await rawClient(sim.port);
-    c.socket.write(Buffer.from([0, 1, 0, 7, 0, 6, 1, 3, 0, 0, 0, 1]));
-    await c.closed;
+  it('drops a connection that sends garbage, answering nothing', async () => {
+    // A simulator of its own, so its counts are this connection's alone.
+    const own = await createSimulator();
+    try {
+      const c = await rawClient(own.port);
+      // A read of holding register 0 in every byte but the protocol id (7: not Modbus).
+      c.socket.write(Buffer.from([0, 1, 0, 7, 0, 6, 1, 3, 0, 0, 0, 1]));
+      // A reply first would be the failure; we never close the connection ourselves.
+      const first = await Promise.race([c.closed.then(() => 'closed'), c.replies(1).catch(() => 'closed')]);
+      expect(first).toBe('closed');
+      expect(c.received()).toEqual([]);
+      // Its side of the socket closed before ours heard of it (one event loop, loopback).
+      expect(own.stats()).toEqual({ open: 0, accepted: 1, requests: 0 });
+    } finally {
+      await own.close();
+    }
   });
 
   it('refuses while told to, then accepts on the same port', async () => {
     await sim.refuse();
+    const { accepted } = sim.stats();
     const refused = connect({ port: sim.port, host: '127.0.0.1' });
-    const err = await new Promise<NodeJS.ErrnoException>((resolve) => refused.once('error', resolve));
-    expect(err.code).toBe('ECONNREFUSED');
+    const outcome = await new Promise<string | undefined>((resolve) => {
+      refused.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
+      refused.once('connect', () => resolve('connected'));
+    });
+    expect(outcome).toBe('ECONNREFUSED');
     await sim.accept();
     const c = await rawClient(sim.port);
     c.socket.write(request(9, [3, 0, 3, 0, 1]));
     expect(await c.replies(1)).toEqual([[9, 3, 2, 0x12, 0x34]]);
+    expect(sim.stats().accepted).toBe(accepted + 1); // this client only
     c.socket.destroy();
   });
 });

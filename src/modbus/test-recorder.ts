@@ -1,4 +1,5 @@
 /** Test support: records what a poller reports and waits for a condition instead of sleeping. */
+import type { RoundTrips } from './protocol.js';
 import type { PlcStatus, ValueSample } from './samples.js';
 
 export interface Recorder {
@@ -6,11 +7,14 @@ export interface Recorder {
   callbacks: {
     onValues(plcId: number, samples: ValueSample[]): void;
     onStatus(status: PlcStatus): void;
+    onRoundTrips(roundTrips: RoundTrips): void;
     log: { info(m: string): void; warn(m: string): void; error(m: string): void };
   };
   /** Every onValues call, in order. */
   batches: { plcId: number; samples: ValueSample[] }[];
   statuses: PlcStatus[];
+  /** Every onRoundTrips call, in order. */
+  roundTrips: RoundTrips[];
   logs: string[];
   /** The last sample seen per datapoint. */
   latest: Map<number, ValueSample>;
@@ -29,6 +33,7 @@ export function createRecorder(): Recorder {
   const r: Recorder = {
     batches: [],
     statuses: [],
+    roundTrips: [],
     logs: [],
     latest: new Map(),
     callbacks: {
@@ -39,6 +44,10 @@ export function createRecorder(): Recorder {
       },
       onStatus(status) {
         r.statuses.push(status);
+        notify();
+      },
+      onRoundTrips(roundTrips) {
+        r.roundTrips.push(roundTrips);
         notify();
       },
       log: {

@@ -5,6 +5,7 @@ import { diffConfig, groupConfig, type PlcConfig } from './config-diff.js';
 import type { ConnectPlc } from './plc-connection.js';
 import { startPlcPoller, type PlcPoller } from './plc-poller.js';
 import { mainToWorkerSchema, type MainToWorker, type WorkerToMain } from './protocol.js';
+import { createRoundTripCounter } from './round-trips.js';
 import type { Timers } from './sleeper.js';
 
 export interface WorkerHostDeps {
@@ -29,6 +30,8 @@ export function createWorkerHost(deps: WorkerHostDeps): { handle(raw: unknown): 
   let current = new Map<number, PlcConfig>();
   let reconnectMaxMs = DEFAULT_RECONNECT_MAX_MS;
   let replies = 0;
+  // One for all PLCs: /metrics has a single histogram, and any message may carry the counts.
+  const roundTrips = createRoundTripCounter();
 
   const pollerDeps = {
     connect: deps.connect,
@@ -42,12 +45,15 @@ export function createWorkerHost(deps: WorkerHostDeps): { handle(raw: unknown): 
     onValues: (plcId: number, ts: number, changes: ChangeSet) => postValues(plcId, ts, changes),
     onStatus: (plcId: number, status: { connected: boolean; last_ok_at: number | null; error: string | null }) =>
       deps.post({ type: 'status', plc_id: plcId, ...status }),
-    onReply: () => void replies++,
+    onReply(ms: number) {
+      replies++;
+      roundTrips.observe(ms);
+    },
   };
 
   function postValues(plcId: number, ts: number, c: ChangeSet): void {
     const sent_at = performance.timeOrigin + performance.now();
-    const message: WorkerToMain = { type: 'values', plc_id: plcId, ts, ...c, sent_at };
+    const message: WorkerToMain = { type: 'values', plc_id: plcId, ts, ...c, sent_at, round_trips: roundTrips.take() };
     // Transfer, not copy: the arrays are built for this one message.
     deps.post(message, [c.ids.buffer, c.values.buffer, c.quality.buffer]);
   }
@@ -127,7 +133,7 @@ export function createWorkerHost(deps: WorkerHostDeps): { handle(raw: unknown): 
           const elu = deps.elu();
           const plcs = [...pollers.values()].map((p) => p.stats());
           const worker = { active_ms: elu.active, idle_ms: elu.idle, replies };
-          return deps.post({ type: 'pong', id: message.id, stats: { plcs, worker } });
+          return deps.post({ type: 'pong', id: message.id, stats: { plcs, worker }, round_trips: roundTrips.take() });
         }
         case 'stop':
           return void stop();

@@ -26,3 +26,26 @@ describe('latency histogram', () => {
     ]);
   });
 });
+
+describe('merging counts from another thread', () => {
+  it('adds per-bucket counts and the overflow to what was observed here', () => {
+    const h = createHistogram('x_seconds', 'Test.', [1, 10]);
+    h.observe(5);
+    h.merge([2, 0, 1], 20.5); // two up to 1 ms, one above 10 ms
+    h.merge([0, 3, 0], 15);
+    expect(h.snapshot()).toEqual({
+      buckets: [
+        [1, 2],
+        [10, 6],
+      ],
+      sum: 40.5,
+      count: 7,
+    });
+  });
+
+  it('refuses counts made for other bounds', () => {
+    const h = createHistogram('x_seconds', 'Test.', [1, 10]);
+    expect(() => h.merge([1, 2], 3)).toThrow(RangeError);
+    expect(h.snapshot().count).toBe(0);
+  });
+});

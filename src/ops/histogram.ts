@@ -3,6 +3,11 @@ export interface Histogram {
   readonly name: string;
   readonly help: string;
   observe(ms: number): void;
+  /**
+   * Adds counts observed elsewhere (the poller worker) against the same bounds: one count per
+   * bound, not cumulative, then the count above the last bound; and their sum in ms.
+   */
+  merge(counts: readonly number[], sumMs: number): void;
   /** `le` bounds in ms with their cumulative counts, then the sum and the count. */
   snapshot(): { buckets: [le: number, count: number][]; sum: number; count: number };
 }
@@ -26,6 +31,15 @@ export function createHistogram(name: string, help: string, bounds: readonly num
           return;
         }
       }
+    },
+    merge(part, partSum) {
+      if (part.length !== bounds.length + 1) throw new RangeError(`${name}: ${part.length} counts for ${bounds.length} bounds and +Inf`);
+      for (let i = 0; i < part.length; i++) {
+        const n = part[i]!;
+        if (i < bounds.length) counts[i]! += n;
+        count += n;
+      }
+      sum += partSum;
     },
     snapshot() {
       let running = 0;

@@ -1,3 +1,5 @@
+import * as v from 'valibot';
+import type { SameType } from '../same-type.js';
 import type { HubStats } from '../hub/hub-stats.js';
 import type { Histogram } from './histogram.js';
 
@@ -17,7 +19,7 @@ export interface StatsSources {
   hub: HubStats;
   poll(): PollFigures[];
   evaluations(): number;
-  /** Latency histograms for /metrics (request duration, event delivery). */
+  /** Latency histograms for /metrics (request duration, event delivery, Modbus poll round trips). */
   histograms?(): Histogram[];
 }
 
@@ -38,3 +40,26 @@ export function collectStats(s: StatsSources) {
 }
 
 export type Stats = ReturnType<typeof collectStats>;
+
+const count = v.number();
+
+/** The shape of `Stats`, for the API reference (the compiler holds the two together). */
+export const StatsBody = v.strictObject({
+  node: v.string(),
+  connections: v.strictObject({
+    by_transport: v.strictObject({ ws: count, sse: count }),
+    by_user: v.record(v.string(), count),
+  }),
+  events: v.strictObject({ published: count, delivered: count, dropped: count, slow_consumer_closes: count }),
+  plcs: v.array(
+    v.strictObject({
+      plc_id: v.number(),
+      reads: count,
+      errors: count,
+      last_latency_ms: v.nullable(v.number()),
+      avg_latency_ms: v.nullable(v.number()),
+    }),
+  ),
+  rules: v.strictObject({ evaluations: count }),
+});
+true satisfies SameType<v.InferOutput<typeof StatsBody>, Stats>;

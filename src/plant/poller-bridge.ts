@@ -4,10 +4,14 @@ import { listPlcs } from '../db/plcs.js';
 import type { Hub, LiveValue } from '../hub/hub.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
-import { createPoller, type PlcStatus, type Poller, type ValueSample } from '../modbus/poller.js';
+import { createPoller, type PlcStatus, type Poller, type RoundTrips, type ValueSample } from '../modbus/poller.js';
+import type { Histogram } from '../ops/histogram.js';
 import type { PollFigures } from '../ops/stats.js';
 import type { TrendIntake } from '../trend/trend-recorder.js';
 import type { LiveState } from './live-state.js';
+
+/** The bounds the worker counts round trips in: the `roundTrips` histogram must have them. */
+export { ROUND_TRIP_BOUNDS_MS } from '../modbus/poller.js';
 
 export interface PollerBridgeDeps {
   db: Db;
@@ -25,6 +29,8 @@ export interface PollerBridgeDeps {
   shareValues?: (values: LiveValue[]) => void;
   /** Per-minute trends of the values this node polls (SPEC 13). */
   trend?: TrendIntake;
+  /** Modbus poll round trips for /metrics, with ROUND_TRIP_BOUNDS_MS as its bounds. */
+  roundTrips?: Histogram;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -60,7 +66,8 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
       .catch((err: unknown) => log.error(`journal: plc_status not written: ${String(err)}`));
   }
 
-  const poller = (deps.poller ?? createPoller)({ onValues, onStatus, log });
+  const onRoundTrips = (r: RoundTrips) => deps.roundTrips?.merge(r.counts, r.sum_ms);
+  const poller = (deps.poller ?? createPoller)({ onValues, onStatus, onRoundTrips, log });
 
   // Reloads run one at a time, and a burst of edits costs one reload after the current one.
   let reloading: Promise<void> = Promise.resolve();

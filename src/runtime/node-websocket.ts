@@ -1,9 +1,10 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { drained, type DrainSource } from '../hub/drained.js';
+import { drained } from '../hub/drained.js';
 import type { FrameBatch } from '../hub/frame.js';
 import type { Fetch, WsHandlers, WsPeer } from './runtime.js';
+import { rawSocketOf, type RawSocket } from './ws-internals.js';
 
 /** Where the `/ws` route leaves, in the request's env, what starts the session once the socket is open. */
 export const PENDING_UPGRADE = Symbol('pending WebSocket upgrade');
@@ -62,22 +63,16 @@ async function writeResponse(socket: Duplex, response: Response): Promise<void> 
   if (!socket.destroyed) socket.end(Buffer.concat([Buffer.from(head.join('\r\n'), 'latin1'), body]));
 }
 
-type RawSocket = DrainSource & { write(bytes: Uint8Array): boolean };
-
 /**
  * A `ws` socket as a peer. A batch goes out as its frames' bytes, framed once and shared by
- * every client, in one write to the socket under `ws` (its private `_socket`): `ws.send` would
- * frame each message per client. Safe beside ws's own sends because its sender writes
- * synchronously and queues only while compressing (off here) or reading a Blob (never sent).
- * A class: one per idle socket.
+ * every client, in one write to the socket under `ws` (ws-internals.ts, checked at start-up):
+ * `ws.send` would frame each message per client. A class: one per idle socket.
  */
 class NodePeer implements WsPeer {
   readonly #socket: RawSocket;
 
   constructor(private readonly ws: WebSocket) {
-    const socket = (ws as unknown as { _socket?: RawSocket })._socket;
-    if (!socket || typeof socket.write !== 'function') throw new Error('ws internals changed: no _socket to write frames to');
-    this.#socket = socket;
+    this.#socket = rawSocketOf(ws);
   }
 
   get open(): boolean {

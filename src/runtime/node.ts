@@ -10,11 +10,14 @@ import type { SqliteHandle } from '../db/database.js';
 import { readableStreamSink, responseSink } from '../hub/sse-stream.js';
 import { PENDING_UPGRADE, serveUpgrades, type PendingUpgrade } from './node-websocket.js';
 import type { HttpRuntime, Listening, Runtime, SqliteConnection } from './runtime.js';
+import { checkWsInternals, WsInternalsChanged } from './ws-internals.js';
 
 /** Node: better-sqlite3, @hono/node-server, `ws` for WebSockets (node-websocket.ts), SSE straight to the response. */
 export function nodeRuntime(): Runtime {
   // perMessageDeflate off: compressing per client would undo serialize-once.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  // Tried once here; a failure stops `listen`, so the start fails, before the port is bound.
+  const wsBroken = checkWsInternals(wss);
   const http: HttpRuntime = {
     serveStatic: (root) => serveStatic({ root, index: 'index.html' }),
     webSocket: (accept) => async (c, next) => {
@@ -45,6 +48,7 @@ export function nodeRuntime(): Runtime {
     openSqlite: nodeSqlite,
     http,
     listen(fetch, host, port, limits) {
+      if (wsBroken.length > 0) return Promise.reject(new WsInternalsChanged(wsBroken));
       const server = createAdaptorServer({
         fetch,
         hostname: host,

@@ -1,3 +1,5 @@
+import * as v from 'valibot';
+
 /** The closed set of error codes of SPEC section 2, each with its HTTP status. */
 export const ERROR_STATUS = {
   invalid_request: 400,
@@ -14,10 +16,17 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /** One problem with a request, pointing at the field it concerns. */
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export const ErrorDetail = v.strictObject({ path: v.string(), message: v.string() });
+export type ErrorDetail = v.InferOutput<typeof ErrorDetail>;
+
+/** The body of every error answer (SPEC 2). */
+export const ErrorBody = v.strictObject({
+  error: v.strictObject({
+    code: v.picklist(Object.keys(ERROR_STATUS) as ErrorCode[]),
+    message: v.string(),
+    details: v.array(ErrorDetail),
+  }),
+});
 
 /** The one error type of the server; the HTTP boundary turns it into the SPEC body. */
 export class AppError extends Error {

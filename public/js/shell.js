@@ -16,6 +16,7 @@ const PAGES = [
   { href: '/rules.html', label: 'Rules', needs: 'alarms:read' },
   { href: '/plant.html', label: 'PLCs & datapoints', needs: 'alarms:read' },
   { href: '/items.html', label: 'My alarms & timers', needs: null },
+  { href: '/docs.html', label: 'API', needs: 'alarms:admin' },
 ];
 
 const TRANSPORT_NAMES = { websocket: 'WebSocket', sse: 'SSE' };

@@ -1,5 +1,7 @@
+import * as v from 'valibot';
 import type { NewEvent } from '../db/events.js';
-import type { AlarmState, AlarmView, CommandEvent, Transition } from '../engine/index.js';
+import type { SameType } from '../same-type.js';
+import { ALARM_STATES, SEVERITIES, type AlarmState, type AlarmView, type CommandEvent, type Transition } from '../engine/index.js';
 
 /** What events and lists say about a rule's datapoint. */
 export interface PointInfo {
@@ -78,20 +80,46 @@ export function alarmBody(a: AlarmView, point: PointInfo | undefined) {
   };
 }
 
+const nullableString = v.nullable(v.string());
+const nullableId = v.nullable(v.number());
+
+/** The shape of `alarmBody`, for the API reference (the compiler holds the two together below). */
+export const AlarmBody = v.strictObject({
+  rule_id: v.number(),
+  rule_name: v.string(),
+  datapoint_id: v.number(),
+  datapoint_label: nullableString,
+  datapoint_description: nullableString,
+  plc_id: nullableId,
+  state: v.picklist(ALARM_STATES),
+  severity: v.picklist(SEVERITIES),
+  value: v.nullable(v.number()),
+  since: nullableString,
+  acked: v.boolean(),
+  shelved_until: nullableString,
+  /** 0 until escalated, then the level reached (SPEC 13). */
+  escalation: v.number(),
+});
+export type AlarmBody = ReturnType<typeof alarmBody>;
+true satisfies SameType<AlarmBody, v.InferOutput<typeof AlarmBody>>;
+
 /** A rule suppressed by design, with the state its own condition calls for (SPEC 13); a cluster's nodes share these. */
-export interface SuppressedRule {
-  rule_id: number;
-  rule_name: string;
-  would_be: string;
-}
+export const SuppressedRule = v.strictObject({ rule_id: v.number(), rule_name: v.string(), would_be: v.string() });
+export type SuppressedRule = v.InferOutput<typeof SuppressedRule>;
 
 /** A rule out of service, as `GET /api/alarms/out-of-service` lists it (SPEC 13). */
-export function outOfServiceBody(a: AlarmView) {
+export const OutOfServiceBody = v.strictObject({
+  rule_id: v.number(),
+  rule_name: v.string(),
+  user: v.string(),
+  comment: v.string(),
+  since: nullableString,
+});
+
+export function outOfServiceBody(a: AlarmView): v.InferOutput<typeof OutOfServiceBody> {
   const oos = a.out_of_service!;
   return { rule_id: a.rule_id, rule_name: a.rule.name, user: oos.user, comment: oos.comment, since: iso(oos.since) };
 }
-
-export type AlarmBody = ReturnType<typeof alarmBody>;
 
 const STATE_RANK: Record<AlarmState, number> = { ALARM: 0, UNKNOWN: 1, WARNING: 2, OK: 3 };
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ROLES, type Role } from './permissions.js';
+import { ROLES } from './permissions.js';
 import { Username as username } from './username.js';
 
 // Long enough to resist guessing; bounded so a megabyte "password" cannot pin the hasher.
@@ -19,8 +19,5 @@ export const LoginBody = v.strictObject({
 });
 
 /** A user as the API returns it: never the password hash. */
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-}
+export const User = v.strictObject({ id: v.number(), username: v.string(), role });
+export type User = v.InferOutput<typeof User>;

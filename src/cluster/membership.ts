@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -17,12 +18,13 @@ const BEAT_ANSWER_MS = 3_000;
 export const NODE_TIMEOUT_S = 8;
 
 /** A live node as `GET /api/cluster` lists it (SPEC 12). */
-export interface ClusterNode {
-  name: string;
-  started_at: string;
-  last_seen: string;
-  plc_ids: number[];
-}
+export const ClusterNode = v.strictObject({
+  name: v.string(),
+  started_at: v.string(),
+  last_seen: v.string(),
+  plc_ids: v.array(v.number()),
+});
+export type ClusterNode = v.InferOutput<typeof ClusterNode>;
 
 /**
  * The cluster's members. Each node keeps a row in `cluster_nodes` fresh with its heartbeat

@@ -1,26 +1,31 @@
-import type { FieldChanges, ImportPlan, ImportStep } from './import-steps.js';
+import * as v from 'valibot';
+import type { ImportPlan, ImportStep } from './import-steps.js';
 import { pointRef } from './point-refs.js';
 
-/** One change of an import as it is reported: what, which (by name), and for updates the fields. */
-export interface ReportedChange {
-  action: 'create' | 'update' | 'delete';
-  resource: 'plc' | 'datapoint' | 'rule' | 'notifier';
-  /** A datapoint's is "<plc name>/<label>". */
-  name: string;
-  /** A rule's datapoint. */
-  datapoint?: string;
-  /** The stored row's id (updates and deletes). */
-  id?: number;
-  changes?: FieldChanges;
-}
+/**
+ * One change of an import as it is reported: what, which (by name: a datapoint's is
+ * "<plc name>/<label>"), a rule's datapoint, the stored row's id (updates and deletes) and for
+ * updates the fields, each as [before, after].
+ */
+export const ReportedChange = v.strictObject({
+  action: v.picklist(['create', 'update', 'delete']),
+  resource: v.picklist(['plc', 'datapoint', 'rule', 'notifier']),
+  name: v.string(),
+  datapoint: v.optional(v.string()),
+  id: v.optional(v.number()),
+  // [before, after]; a tuple's JSON Schema differs between drafts, a pair of length 2 does not
+  changes: v.optional(v.record(v.string(), v.pipe(v.array(v.unknown()), v.length(2)))),
+});
+export type ReportedChange = v.InferOutput<typeof ReportedChange>;
 
 /** The answer of an import, dry run or not (`PUT /api/config`, `alarmctl import`). */
-export interface ImportReport {
-  dry_run: boolean;
-  prune: boolean;
-  summary: { create: number; update: number; delete: number; unchanged: number };
-  changes: ReportedChange[];
-}
+export const ImportReport = v.strictObject({
+  dry_run: v.boolean(),
+  prune: v.boolean(),
+  summary: v.strictObject({ create: v.number(), update: v.number(), delete: v.number(), unchanged: v.number() }),
+  changes: v.array(ReportedChange),
+});
+export type ImportReport = v.InferOutput<typeof ImportReport>;
 
 function named(step: ImportStep): Pick<ReportedChange, 'name' | 'datapoint'> {
   switch (step.resource) {

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { sql, type Selectable } from 'kysely';
 import { dialectOf, preparedOnce, sqliteHandle, type Db } from './database.js';
 import type { EventsTable } from './schema.js';
@@ -201,6 +202,9 @@ export function toJournalEvent(row: Selectable<EventsTable>): JournalEvent {
     payload: JSON.parse(row.payload) as Record<string, unknown>,
   };
 }
+
+/** An event as clients see it (SPEC 5): the payload's fields, which differ by type, beside these. */
+export const EventBody = v.looseObject({ id: v.number(), topic: v.picklist(TOPICS), type: v.string(), ts: v.string() });
 
 /** The event as clients see it: the payload's fields beside id, topic, type and ts. */
 export function eventBody(e: JournalEvent): Record<string, unknown> {

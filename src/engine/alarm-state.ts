@@ -1,7 +1,8 @@
 /** The alarm state machine: one transition function, transitions as data. */
 import type { Level } from './levels.js';
 
-export type AlarmState = 'OK' | 'WARNING' | 'ALARM' | 'UNKNOWN';
+export const ALARM_STATES = ['OK', 'WARNING', 'ALARM', 'UNKNOWN'] as const;
+export type AlarmState = (typeof ALARM_STATES)[number];
 
 export type TransitionReason =
   | 'value'

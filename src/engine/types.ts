@@ -63,8 +63,11 @@ export interface Engine {
   stop(): void;
 }
 
-export type Comparison = 'above' | 'below' | 'equal' | 'not_equal';
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const COMPARISONS = ['above', 'below', 'equal', 'not_equal'] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+/** Least to most urgent. */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** One active period; `days` are ISO weekdays (1 = Monday), times "HH:MM", `end` may be "24:00". */
 export interface ScheduleWindow {

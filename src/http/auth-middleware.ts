@@ -4,6 +4,7 @@ import type { TokenService } from '../auth/tokens.js';
 import type { Db } from '../db/database.js';
 import { findAccount } from '../db/users.js';
 import { AppError } from '../errors.js';
+import { documenting, permissionSpec } from './openapi/route-doc.js';
 
 /** The signed-in user of a request. */
 export interface AuthUser {
@@ -59,12 +60,13 @@ export function requireAuth(db: Db, tokens: TokenService) {
   });
 }
 
-/** Requires a permission of the signed-in user. */
+/** Requires a permission of the signed-in user; the API reference shows it on the route. */
 export function requirePermission(permission: Permission) {
-  return createMiddleware<AuthEnv>(async function authorize(c, next) {
+  const authorize = createMiddleware<AuthEnv>(async function authorize(c, next) {
     if (!hasPermission(c.get('user').permissions, permission)) {
       throw new AppError('forbidden', `Requires permission ${permission}`);
     }
     await next();
   });
+  return documenting(authorize, permissionSpec(permission));
 }

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { LoginLimiter } from '../auth/login-limiter.js';
@@ -38,6 +39,8 @@ import { trendRoutes } from './routes/trends.js';
 import type { Clock } from '../clock.js';
 import { staticPages, vendorFiles } from './static-pages.js';
 import { requestLog } from './request-log.js';
+import { openApiDocument } from './openapi/openapi-document.js';
+import { routeDoc } from './openapi/route-doc.js';
 import type { Histogram } from '../ops/histogram.js';
 
 export interface HttpDeps {
@@ -70,6 +73,9 @@ export interface HttpDeps {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+const OpenApiShape = v.looseObject({ openapi: v.string(), info: v.looseObject({}), paths: v.record(v.string(), v.looseObject({})) });
+const Health = v.strictObject({ status: v.picklist(['ok', 'degraded']), reason: v.optional(v.string()) });
 
 /** The Hono app: health, auth, and the REST API behind bearer auth. */
 export function createHttpApp(deps: HttpDeps) {
@@ -110,18 +116,37 @@ export function createHttpApp(deps: HttpDeps) {
     // 503 while the journal cannot be written, or a cluster node cannot reach its database, so a
     // supervisor or load balancer sees it (SPEC 10, 12).
     .use(requestLog(deps.log, deps.requestDurations))
-    .get('/healthz', (c) => {
-      const health = deps.cluster.reachable()
-        ? deps.alarms.journalHealth()
-        : { status: 'degraded', reason: 'the database cannot be reached' };
-      return c.json(health, health.status === 'ok' ? 200 : 503);
-    })
+    .get(
+      '/healthz',
+      routeDoc({
+        tag: 'operations',
+        summary: 'Health: 503 while the journal cannot be written or the database cannot be reached',
+        responses: { 200: Health, 503: Health },
+      }),
+      (c) => {
+        const health = deps.cluster.reachable()
+          ? deps.alarms.journalHealth()
+          : { status: 'degraded', reason: 'the database cannot be reached' };
+        return c.json(health, health.status === 'ok' ? 200 : 503);
+      },
+    )
+    .get(
+      '/openapi.json',
+      routeDoc({ tag: 'operations', summary: 'This document: the API in OpenAPI 3.1', responses: { 200: OpenApiShape } }),
+      (c, next) => document(c, next),
+    )
     .route('/api', api)
     .use('/metrics', requireAuth(deps.db, deps.tokens))
     .route('/metrics', metricsRoutes(deps.stats))
     .route('/', streamRoutes(deps.streams))
     .route('/vendor', vendorFiles())
+    .get(
+      '/docs',
+      routeDoc({ tag: 'operations', summary: 'The API reference page', responses: { 302: { description: 'To /docs.html' } } }),
+      (c) => c.redirect('/docs.html'),
+    )
     .use('/*', ...staticPages(deps.runtime.serveStatic));
+  const document = openApiDocument(app as unknown as Hono);
   app.notFound((c) => errorResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError(errorHandler(deps.log));
   return app;

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { Permission } from '../auth/permissions.js';
 import { IdParam } from '../plant/fields.js';
 import { requirePermission, type AuthEnv } from './auth-middleware.js';
+import { routeDoc, type ApiTag } from './openapi/route-doc.js';
 import { jsonBody, parseWith, queryOf } from './validate.js';
 
 const NoQuery = v.strictObject({});
@@ -16,6 +17,9 @@ export interface ResourceDefinition<
   RemoveQ extends v.GenericSchema,
 > {
   name: string;
+  /** Where the API reference lists it, and how reads show one (`view` applied). */
+  tag: ApiTag;
+  shown: v.GenericSchema;
   read: Permission;
   write: Permission;
   create: Create;
@@ -44,21 +48,28 @@ export function resourceRouter<
   const id = (raw: string) => parseWith(IdParam, raw, `${def.name} id`);
   const read = requirePermission(def.read);
   const write = requirePermission(def.write);
+  const { name, tag, shown } = def;
+  const listQuery = def.listQuery ?? NoQuery;
+  const removeQuery = def.removeQuery ?? NoQuery;
 
   return new Hono<AuthEnv>()
-    .get('/', read, async (c) => {
-      const rows = await def.list(queryOf(c, def.listQuery ?? NoQuery));
+    .get('/', routeDoc({ tag, summary: `List ${name}s`, query: listQuery, responses: { 200: v.array(shown) } }), read, async (c) => {
+      const rows = await def.list(queryOf(c, listQuery));
       return c.json(rows.map(view));
     })
-    .post('/', write, async (c) => c.json(view(await def.insert(await jsonBody(c, def.create), c.get('user').username)), 201))
-    .get('/:id', read, async (c) => c.json(view(await def.get(id(c.req.param('id'))))))
-    .patch('/:id', write, async (c) => {
+    .post('/', routeDoc({ tag, summary: `Create a ${name}`, body: def.create, responses: { 201: shown } }), write, async (c) =>
+      c.json(view(await def.insert(await jsonBody(c, def.create), c.get('user').username)), 201),
+    )
+    .get('/:id', routeDoc({ tag, summary: `Read a ${name}`, responses: { 200: shown } }), read, async (c) =>
+      c.json(view(await def.get(id(c.req.param('id'))))),
+    )
+    .patch('/:id', routeDoc({ tag, summary: `Change a ${name}`, body: def.patch, responses: { 200: shown } }), write, async (c) => {
       const rowId = id(c.req.param('id'));
       return c.json(view(await def.update(rowId, await jsonBody(c, def.patch), c.get('user').username)));
     })
-    .delete('/:id', write, async (c) => {
+    .delete('/:id', routeDoc({ tag, summary: `Delete a ${name}`, query: removeQuery, responses: { 204: null } }), write, async (c) => {
       const rowId = id(c.req.param('id'));
-      await def.remove(rowId, queryOf(c, def.removeQuery ?? NoQuery), c.get('user').username);
+      await def.remove(rowId, queryOf(c, removeQuery), c.get('user').username);
       return c.body(null, 204);
     });
 }

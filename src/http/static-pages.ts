@@ -4,6 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { routeDoc, Text } from './openapi/route-doc.js';
 import type { HttpRuntime } from '../runtime/runtime.js';
 
 /** The project's `public/` folder, found from this module whether it runs from src/ or dist/. */
@@ -62,7 +63,12 @@ export function vendorFiles() {
   const files = new Map(
     Object.entries(VENDOR_FILES).map(([name, { module, type }]) => [name, { body: readFileSync(require.resolve(module), 'utf8'), type }]),
   );
-  return new Hono().use('/*', securityHeaders).get('/:file', (c) => {
+  const doc = routeDoc({
+    tag: 'operations',
+    summary: `A browser library the pages load from this origin: ${Object.keys(VENDOR_FILES).join(', ')}`,
+    responses: { 200: { description: 'The file', content: { 'text/javascript': Text, 'text/css': Text } } },
+  });
+  return new Hono().use('/*', securityHeaders).get('/:file', doc, (c) => {
     const file = files.get(c.req.param('file'));
     return file ? c.body(file.body, 200, { 'content-type': file.type }) : c.notFound();
   });

@@ -38,17 +38,25 @@ const common = {
 };
 
 /** Body of `PUT /api/items/{id}`: the item without id, version, updated_at and deleted. */
-export const ItemBody = v.variant('kind', [
-  v.strictObject({ kind: v.literal('alarm'), ...common, alarm: AlarmSpec }),
-  v.strictObject({ kind: v.literal('timer'), ...common, timer: TimerSpec }),
-]);
+const AlarmItem = v.strictObject({ kind: v.literal('alarm'), ...common, alarm: AlarmSpec });
+const TimerItem = v.strictObject({ kind: v.literal('timer'), ...common, timer: TimerSpec });
+export const ItemBody = v.variant('kind', [AlarmItem, TimerItem]);
 
 export type ItemInput = v.InferOutput<typeof ItemBody>;
 export type AlarmSchedule = v.InferOutput<typeof AlarmSpec>;
 export type TimerState = v.InferOutput<typeof TimerSpec>;
 
+const stored = { id: v.string(), version: v.number(), updated_at: v.string(), deleted: v.boolean() };
+
 /** An item as clients see it (SPEC 8); a tombstone keeps its last content with `deleted: true`. */
-export type Item = { id: string } & ItemInput & { version: number; updated_at: string; deleted: boolean };
+export const Item = v.variant('kind', [
+  v.strictObject({ ...AlarmItem.entries, ...stored }),
+  v.strictObject({ ...TimerItem.entries, ...stored }),
+]);
+export type Item = v.InferOutput<typeof Item>;
+
+/** `GET /api/items?since=`: the change feed, and the `since` of the next call. */
+export const ItemChanges = v.strictObject({ changes: v.array(Item), cursor: v.number() });
 
 /** Items are keyed by a client-chosen UUID, compared in lower case. */
 export const ItemId = v.pipe(

@@ -1,4 +1,4 @@
-import type { Severity } from '../engine/index.js';
+import { SEVERITIES, type Severity } from '../engine/index.js';
 
 /** An `alarm_ack`'s kind. */
 export const KPI_ACK = 0;
@@ -12,11 +12,8 @@ export type AnnunciationKind = 1 | 2 | 3 | 4;
  */
 export type KpiKind = typeof KPI_ACK | AnnunciationKind;
 
-/** By rank: an annunciation's kind is 1 + its severity's index here. */
-export const SEVERITY_RANKS = ['low', 'medium', 'high', 'critical'] as const satisfies readonly Severity[];
-
-/** The severity of an annunciation's kind. */
-export const severityOfKind = (kind: AnnunciationKind): Severity => SEVERITY_RANKS[kind - 1]!;
+/** The severity of an annunciation's kind: 1 + its index in SEVERITIES, least urgent first. */
+export const severityOfKind = (kind: AnnunciationKind): Severity => SEVERITIES[kind - 1]!;
 
 const ANNUNCIATED_STATES: ReadonlySet<unknown> = new Set(['WARNING', 'ALARM', 'UNKNOWN']);
 
@@ -29,7 +26,7 @@ export function kpiKindOf(type: string, payload: Readonly<Record<string, unknown
   if (type === 'alarm_ack') return KPI_ACK;
   if (type !== 'alarm_state' || payload['previous_state'] !== 'OK' || payload['shelved'] === true) return null;
   if (!ANNUNCIATED_STATES.has(payload['state'])) return null;
-  const rank = SEVERITY_RANKS.indexOf(payload['severity'] as Severity);
+  const rank = SEVERITIES.indexOf(payload['severity'] as Severity);
   // Every rule has one of the four (the API validates it); an event without one is not a rule's.
   return rank < 0 ? null : ((rank + 1) as AnnunciationKind);
 }

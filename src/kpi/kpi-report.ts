@@ -1,3 +1,5 @@
+import * as v from 'valibot';
+import type { SameType, Simplify } from '../same-type.js';
 import type { Db } from '../db/database.js';
 import { kpiFigures, type KpiFigures, type KpiTimeline, type RuleCount } from './kpi-figures.js';
 import { KPI_ACK } from './kpi-kind.js';
@@ -5,7 +7,7 @@ import { readTimelines, readWindowCounts, ruleNamesAt } from './kpi-journal.js';
 import type { KpiPeriod } from './kpi-period.js';
 import type { CountRules, RuleCounts } from './rule-counts.js';
 import { staleAlarms, type ActiveAlarm, type StaleAlarm } from './stale.js';
-import { windowSeries, type WindowPoint } from './windows.js';
+import { windowSeries } from './windows.js';
 
 /** What the KPIs are computed from: the journal, the active list, the counts of rules so now. */
 export interface KpiSources {
@@ -27,6 +29,31 @@ export type Kpis = { from: string; to: string } & Omit<KpiFigures, 'top' | 'chat
     stale: StaleAlarm[];
     ack_time_s: KpiFigures['ack_time_s'];
   } & RuleCounts;
+
+const count = v.number();
+const ruleCount = v.strictObject({ rule_id: v.number(), rule_name: v.string(), count });
+
+/** The shape of `Kpis`, for the API reference (the compiler holds the two together). */
+export const KpisBody = v.strictObject({
+  from: v.string(),
+  to: v.string(),
+  annunciated: count,
+  per_hour: v.number(),
+  peak_10min: count,
+  flood_percent: v.number(),
+  by_severity: v.strictObject({ low: count, medium: count, high: count, critical: count }),
+  top: v.array(ruleCount),
+  chattering: v.array(ruleCount),
+  stale: v.array(v.strictObject({ rule_id: v.number(), rule_name: v.string(), since: v.string() })),
+  ack_time_s: v.strictObject({ p50: v.nullable(v.number()), p90: v.nullable(v.number()) }),
+  shelved: count,
+  out_of_service: count,
+  suppressed: count,
+});
+true satisfies SameType<v.InferOutput<typeof KpisBody>, Simplify<Kpis>>;
+
+/** `GET /api/alarms/kpis/windows`. */
+export const KpiWindowsBody = v.strictObject({ windows: v.array(v.strictObject({ t: v.string(), annunciated: count })) });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -61,7 +88,7 @@ export function createKpiReport(sources: KpiSources) {
     },
 
     /** Every 10-minute window of the period with its annunciations (an addition beyond SPEC 13, for charts). */
-    async windows(period: KpiPeriod): Promise<{ windows: WindowPoint[] }> {
+    async windows(period: KpiPeriod): Promise<v.InferOutput<typeof KpiWindowsBody>> {
       return { windows: windowSeries(await readWindowCounts(db, period)) };
     },
   };

@@ -1,4 +1,5 @@
-export type DeliveryState = 'starting' | 'idle' | 'sending' | 'backing_off' | 'stopped';
+export const DELIVERY_STATES = ['starting', 'idle', 'sending', 'backing_off', 'stopped'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /** A notifier's `status` (SPEC 14) and a little more. */
 export interface DeliveryStatus {

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { changesOf } from '../audit/changes.js';
 import type { Clock } from '../clock.js';
 import { onUniqueViolation } from '../db/constraint.js';
@@ -5,26 +6,53 @@ import type { Db } from '../db/database.js';
 import { journalRange, type NewEvent } from '../db/events.js';
 import { deleteNotifier, findNotifier, insertNotifier, listNotifiers, updateNotifier } from '../db/notifiers.js';
 import { conflict, notFound } from '../errors.js';
+import { storedFields } from '../plant/fields.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { cursorAt } from './delivery-cursor.js';
 import { DeliveryFailure, describeFailure } from './delivery-error.js';
-import { NOTHING_YET, type DeliveryState, type DeliveryStatus } from './delivery-status.js';
-import { notifierView, type Notifier, type NotifierConfig } from './notifier.js';
+import { DELIVERY_STATES, NOTHING_YET, type DeliveryStatus } from './delivery-status.js';
+import { MqttNotifierInput, notifierView, WebhookNotifierInput, type Notifier, type NotifierConfig } from './notifier.js';
 import type { NotifierFleet } from './notifier-fleet.js';
 import { sinkFor } from './notifier-sink.js';
 import { testMessage } from './outgoing.js';
 
-/** `status` of a notifier read (SPEC 14): its loop's, or what it is when this node runs none. */
-export type NotifierStatus = Omit<DeliveryStatus, 'state' | 'cursor'> & {
-  /** disabled: not enabled; other_node: enabled, and driven by another node of the cluster (or none yet). */
-  state: DeliveryState | 'disabled' | 'other_node';
-  /** The last event id it is through; null when this node runs no loop for it. */
-  cursor: number | null;
-};
+const nullableString = v.nullable(v.string());
+const nullableId = v.nullable(v.number());
+
+/**
+ * `status` of a notifier read (SPEC 14): its loop's, or what it is when this node runs none.
+ * `state` disabled: not enabled; other_node: enabled, and driven by another node of the cluster
+ * (or none yet). `cursor`: the last event id it is through; null when this node runs no loop for it.
+ */
+export const NotifierStatus = v.strictObject({
+  state: v.picklist([...DELIVERY_STATES, 'disabled', 'other_node']),
+  delivered: v.number(),
+  pending: v.number(),
+  failed_attempts: v.number(),
+  last_error: nullableString,
+  last_error_at: nullableString,
+  last_delivered_at: nullableString,
+  last_delivered_id: nullableId,
+  abandoned: v.number(),
+  last_abandoned_id: nullableId,
+  retrying: v.nullable(v.strictObject({ key: v.string(), failures: v.number(), next_attempt_at: v.string() })),
+  cursor: nullableId,
+});
+export type NotifierStatus = v.InferOutput<typeof NotifierStatus>;
+
+/** A notifier as reads return it: the webhook secret never, a broker password masked. */
+export const NotifierView = v.variant('kind', [
+  v.strictObject({ id: v.number(), ...storedFields(v.omit(WebhookNotifierInput, ['secret']).entries), status: NotifierStatus }),
+  v.strictObject({ id: v.number(), ...storedFields(MqttNotifierInput.entries), status: NotifierStatus }),
+]);
 
 /** The answer of `POST /api/notifiers/{id}/test`. */
-export type TestResult = { ok: true; key: string } | { ok: false; key: string; error: { code: string; message: string } };
+export const TestResult = v.variant('ok', [
+  v.strictObject({ ok: v.literal(true), key: v.string() }),
+  v.strictObject({ ok: v.literal(false), key: v.string(), error: v.strictObject({ code: v.string(), message: v.string() }) }),
+]);
+export type TestResult = v.InferOutput<typeof TestResult>;
 
 export interface NotifierServiceOptions {
   db: Db;

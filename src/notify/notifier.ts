@@ -1,11 +1,9 @@
 import * as v from 'valibot';
 import { ALARM_EVENT_TYPES, type AlarmEventType } from '../journal/event-types.js';
-import type { Severity } from '../engine/types.js';
+import { SEVERITIES } from '../engine/index.js';
 import { int, name } from '../plant/fields.js';
 
 /** Notifier settings of SPEC 14: the schema is the type. */
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const satisfies readonly Severity[];
 
 export { ALARM_EVENT_TYPES, type AlarmEventType };
 

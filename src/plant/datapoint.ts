@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ErrorDetail } from '../errors.js';
-import { finite, int, name, text } from './fields.js';
+import { finite, int, name, storedFields, text } from './fields.js';
+import { LiveValueView } from './live-state.js';
 
 export const AREAS = ['holding', 'input', 'coil', 'discrete'] as const;
 export const TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
@@ -41,10 +42,12 @@ export const DatapointPatch = v.partial(v.strictObject(fields));
 export type DatapointInput = v.InferOutput<typeof DatapointCreate>;
 export type DatapointPatchInput = v.InferOutput<typeof DatapointPatch>;
 
-/** A datapoint as stored and returned (reads add `live`). */
-export interface Datapoint extends DatapointInput {
-  id: number;
-}
+/** A datapoint as stored. */
+export const Datapoint = v.strictObject({ id: v.number(), ...storedFields(DatapointCreate.entries) });
+export type Datapoint = v.InferOutput<typeof Datapoint>;
+
+/** A datapoint as reads return it: with its latest value, `live`. */
+export const DatapointView = v.strictObject({ ...Datapoint.entries, live: LiveValueView });
 
 /** Registers a value of this type occupies. */
 export const registerCount = (type: Datapoint['type']) => (type === 'int32' || type === 'uint32' || type === 'float32' ? 2 : 1);

@@ -41,3 +41,16 @@ export const timeZone = v.pipe(
     return NEVER;
   }),
 );
+
+type Stored<E extends v.ObjectEntries> = {
+  [K in keyof E]: E[K] extends v.OptionalSchema<infer W, infer _D> ? W : E[K];
+};
+
+/**
+ * A create schema's fields as a stored row has them: each optional field's own schema, since a
+ * default has filled it. For the schemas of what reads return (the API reference documents them).
+ */
+export function storedFields<E extends v.ObjectEntries>(entries: E): Stored<E> {
+  const unwrap = (s: v.ObjectEntries[string]) => (s.type === 'optional' ? (s as v.OptionalSchema<v.GenericSchema, unknown>).wrapped : s);
+  return Object.fromEntries(Object.entries(entries).map(([key, schema]) => [key, unwrap(schema)])) as Stored<E>;
+}

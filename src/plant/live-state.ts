@@ -1,17 +1,21 @@
+import * as v from 'valibot';
+
 /** A PLC's connection as the poller last saw it (SPEC 3 `status`). */
-export interface PlcStatusView {
-  connected: boolean;
-  last_ok_at: string | null;
-  last_error: string | null;
-}
+export const PlcStatusView = v.strictObject({
+  connected: v.boolean(),
+  last_ok_at: v.nullable(v.string()),
+  last_error: v.nullable(v.string()),
+});
+export type PlcStatusView = v.InferOutput<typeof PlcStatusView>;
 
 /** A datapoint's latest value (SPEC 3 `live`). */
-export interface LiveValueView {
-  value: number | null;
-  quality: 'good' | 'bad';
-  ts: string | null;
-  error?: string;
-}
+export const LiveValueView = v.strictObject({
+  value: v.nullable(v.number()),
+  quality: v.picklist(['good', 'bad']),
+  ts: v.nullable(v.string()),
+  error: v.optional(v.string()),
+});
+export type LiveValueView = v.InferOutput<typeof LiveValueView>;
 
 const NEVER_POLLED: LiveValueView = { value: null, quality: 'bad', ts: null, error: 'not polled yet' };
 const NEVER_CONNECTED: PlcStatusView = { connected: false, last_ok_at: null, last_error: null };

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { int, name } from './fields.js';
+import { int, name, storedFields } from './fields.js';
+import { PlcStatusView } from './live-state.js';
 
 // A host name or an IPv4/IPv6 literal; anything else cannot be a Modbus TCP peer.
 const host = v.pipe(
@@ -40,7 +41,9 @@ export const PlcPatch = v.partial(v.strictObject(fields));
 export type PlcInput = v.InferOutput<typeof PlcCreate>;
 export type PlcPatchInput = v.InferOutput<typeof PlcPatch>;
 
-/** A PLC as stored and returned (reads add `status`). */
-export interface Plc extends PlcInput {
-  id: number;
-}
+/** A PLC as stored. */
+export const Plc = v.strictObject({ id: v.number(), ...storedFields(PlcCreate.entries) });
+export type Plc = v.InferOutput<typeof Plc>;
+
+/** A PLC as reads return it: with its connection `status`. */
+export const PlcView = v.strictObject({ ...Plc.entries, status: PlcStatusView });

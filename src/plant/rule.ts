@@ -1,6 +1,7 @@
 import * as v from 'valibot';
+import { COMPARISONS, SEVERITIES } from '../engine/index.js';
 import type { ErrorDetail } from '../errors.js';
-import { finite, int, name, timeZone } from './fields.js';
+import { finite, int, name, storedFields, timeZone } from './fields.js';
 
 const time = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" from 00:00 to 23:59'));
 const endTime = v.pipe(v.string(), v.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time "HH:MM" from 00:00 to 24:00'));
@@ -19,7 +20,7 @@ export const Schedule = v.strictObject({
   windows: v.pipe(v.array(ScheduleWindow), v.minLength(1), v.maxLength(50)),
 });
 
-const comparison = v.picklist(['above', 'below', 'equal', 'not_equal']);
+const comparison = v.picklist(COMPARISONS);
 
 /** Suppression by design (SPEC 13): while this holds on a good value of another datapoint. */
 export const SuppressWhen = v.strictObject({
@@ -31,7 +32,7 @@ export const SuppressWhen = v.strictObject({
 const fields = {
   datapoint_id: int(1, Number.MAX_SAFE_INTEGER),
   name: name(200),
-  severity: v.picklist(['low', 'medium', 'high', 'critical']),
+  severity: v.picklist(SEVERITIES),
   comparison,
   warning_threshold: v.nullable(finite),
   alarm_threshold: v.nullable(finite),
@@ -71,9 +72,8 @@ export type RuleSchedule = v.InferOutput<typeof Schedule>;
 export type SuppressWhen = v.InferOutput<typeof SuppressWhen>;
 
 /** A rule as stored and returned. */
-export interface Rule extends RuleInput {
-  id: number;
-}
+export const Rule = v.strictObject({ id: v.number(), ...storedFields(RuleCreate.entries) });
+export type Rule = v.InferOutput<typeof Rule>;
 
 /** Checks that need more than one field; run on the merged row for a PATCH too. */
 export function ruleProblems(r: RuleInput): ErrorDetail[] {

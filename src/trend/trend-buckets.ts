@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 /** Minutes merged into the buckets a trend answers with: at most 2000, wider for long ranges (SPEC 13). */
 import { MINUTE_MS } from './minute-aggregator.js';
 
@@ -6,13 +7,8 @@ export const MAX_BUCKETS = 2000;
 const WIDTHS = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440, 2880, 10080];
 
 /** One bucket of a trend, as the API shows it: `t` is the ISO start of the bucket. */
-export interface TrendBucket {
-  t: string;
-  min: number;
-  max: number;
-  avg: number;
-  last: number;
-}
+export const TrendBucket = v.strictObject({ t: v.string(), min: v.number(), max: v.number(), avg: v.number(), last: v.number() });
+export type TrendBucket = v.InferOutput<typeof TrendBucket>;
 
 /**
  * The narrowest width whose buckets, aligned to multiples of it since the epoch (UTC), cover

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { memoryLogger } from '../../src/log/logger.js';
 import { currentRuntime } from '../../src/runtime/current.js';
 import { fakePoller } from './fake-poller.js';
+import { checkAnswer, type ApiDocument } from './openapi-check.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
@@ -26,13 +27,21 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export type Json = any;
 
+/** The API reference of the app, read once: every app of a run serves the same one. */
+let apiDocument: Promise<ApiDocument> | undefined;
+
 /** A started app plus small helpers that speak the API the way a client does. */
 export async function startTestApp(env: Record<string, string> = {}, options: Partial<AppOptions> = {}) {
   const log = memoryLogger();
   const app = createApp(testConfig(env), { runtime: await testRuntime(), log, ...options });
   await app.start();
 
-  /** Calls the API through the app (no socket); `body` objects are sent as JSON. */
+  apiDocument ??= Promise.resolve(app.request('/openapi.json')).then((res) => res.json() as Promise<ApiDocument>);
+
+  /**
+   * Calls the API through the app (no socket); `body` objects are sent as JSON. Every answer is
+   * checked against /openapi.json: a status, media type or body it does not document fails the test.
+   */
   async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
@@ -43,6 +52,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Pa
     }
     const res = await app.request(path, { method, headers, ...(body !== undefined && { body }) });
     const text = await res.text();
+    checkAnswer(await apiDocument!, { method, path }, { status: res.status, contentType: res.headers.get('content-type'), text });
     const json: Json = text ? JSON.parse(text) : undefined;
     return { status: res.status, headers: res.headers, json };
   }

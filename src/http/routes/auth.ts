@@ -3,7 +3,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { LoginAttempt, LoginLimiter } from '../../auth/login-limiter.js';
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from '../../auth/password.js';
 import type { PasswordGate } from '../../auth/password-gate.js';
-import { ROLE_PERMISSIONS } from '../../auth/permissions.js';
+import * as v from 'valibot';
+import { ROLE_PERMISSIONS, ROLES } from '../../auth/permissions.js';
 import type { TicketStore } from '../../auth/tickets.js';
 import type { TokenService } from '../../auth/tokens.js';
 import type { UserService } from '../../auth/user-service.js';
@@ -15,7 +16,17 @@ import type { Logger } from '../../log/logger.js';
 import type { HttpRuntime } from '../../runtime/runtime.js';
 import { publicUser, requireAuth, sessionFromToken, type AuthEnv } from '../auth-middleware.js';
 import { requestScheme } from '../request-scheme.js';
+import { routeDoc } from '../openapi/route-doc.js';
 import { jsonBody } from '../validate.js';
+
+const SignedInUser = v.strictObject({ id: v.number(), username: v.string(), role: v.picklist(ROLES), permissions: v.array(v.string()) });
+const LoginAnswer = v.strictObject({
+  access_token: v.string(),
+  token_type: v.literal('Bearer'),
+  expires_in: v.number(),
+  user: SignedInUser,
+});
+const TicketAnswer = v.strictObject({ ticket: v.string(), expires_in: v.number() });
 
 interface AuthDeps {
   db: Db;
@@ -63,52 +74,81 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
   }
 
   return new Hono<AuthEnv>()
-    .post('/login', async (c) => {
-      const { username, password } = await jsonBody(c, LoginBody);
-      const address = runtime.clientAddress(c);
-      // Counted before hashing: parallel guesses get no more tries than sequential ones.
-      const attempt = await limiter.attempt(username, address);
-      const { found, ok } = await check(username, password, address, attempt);
-      if (!found || !ok) {
-        // Only tries the limiter counted reach the journal. Unknown names too, so the write
-        // costs the same either way (timing must not tell names); the name typed is never kept.
-        await users.signInFailed(found?.user ?? null, address);
-        throw new AppError('unauthenticated', 'Wrong username or password');
-      }
-      await attempt.succeeded();
-      const { user } = found;
-      if (needsRehash(found.passwordHash)) await upgradeHash(user.id, address, password);
-      await users.signedIn(user, address);
-      const permissions = ROLE_PERMISSIONS[user.role];
-      const token = await tokens.issue(user.id, permissions, found.tokenVersion);
-      setCookie(c, 'session', token, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-        maxAge: tokens.ttlS,
-        secure: requestScheme(c) === 'https',
-      });
-      return c.json({
-        access_token: token,
-        token_type: 'Bearer',
-        expires_in: tokens.ttlS,
-        user: { id: user.id, username: user.username, role: user.role, permissions },
-      });
-    })
-    .post('/logout', async (c) => {
-      // Signs the user out everywhere: every token and ticket issued to them stops working.
-      // The cookie is taken here as on streams, so a page whose token is gone can still sign out.
-      const session = await sessionOf(c);
-      if (session) await users.signOut(session.user);
-      deleteCookie(c, 'session', { path: '/' });
-      return c.body(null, 204);
-    })
-    .post('/ticket', authenticated, async (c) => {
-      const { user, expiresAt } = c.get('session');
-      const ticket = await tickets.issue({ userId: user.id, tokenVersion: user.tokenVersion, sessionExpiresAt: expiresAt });
-      return c.json({ ticket, expires_in: tickets.ttlS });
-    })
-    .get('/me', authenticated, (c) => c.json(publicUser(c.get('user'))));
+    .post(
+      '/login',
+      routeDoc({
+        tag: 'auth',
+        summary: 'Sign in',
+        description: 'Also sets the `session` cookie that streams accept. 429 with `retry-after` past the sign-in limits (SPEC 10).',
+        body: LoginBody,
+        responses: { 200: LoginAnswer },
+      }),
+      async (c) => {
+        const { username, password } = await jsonBody(c, LoginBody);
+        const address = runtime.clientAddress(c);
+        // Counted before hashing: parallel guesses get no more tries than sequential ones.
+        const attempt = await limiter.attempt(username, address);
+        const { found, ok } = await check(username, password, address, attempt);
+        if (!found || !ok) {
+          // Only tries the limiter counted reach the journal. Unknown names too, so the write
+          // costs the same either way (timing must not tell names); the name typed is never kept.
+          await users.signInFailed(found?.user ?? null, address);
+          throw new AppError('unauthenticated', 'Wrong username or password');
+        }
+        await attempt.succeeded();
+        const { user } = found;
+        if (needsRehash(found.passwordHash)) await upgradeHash(user.id, address, password);
+        await users.signedIn(user, address);
+        const permissions = ROLE_PERMISSIONS[user.role];
+        const token = await tokens.issue(user.id, permissions, found.tokenVersion);
+        setCookie(c, 'session', token, {
+          httpOnly: true,
+          sameSite: 'Strict',
+          path: '/',
+          maxAge: tokens.ttlS,
+          secure: requestScheme(c) === 'https',
+        });
+        return c.json({
+          access_token: token,
+          token_type: 'Bearer',
+          expires_in: tokens.ttlS,
+          user: { id: user.id, username: user.username, role: user.role, permissions },
+        });
+      },
+    )
+    .post(
+      '/logout',
+      routeDoc({
+        tag: 'auth',
+        summary: 'Sign out everywhere: every token and ticket of the user stops working',
+        description: "The user is the bearer token's, or the `session` cookie's; without either it only clears the cookie.",
+        responses: { 204: null },
+      }),
+      async (c) => {
+        // Signs the user out everywhere: every token and ticket issued to them stops working.
+        // The cookie is taken here as on streams, so a page whose token is gone can still sign out.
+        const session = await sessionOf(c);
+        if (session) await users.signOut(session.user);
+        deleteCookie(c, 'session', { path: '/' });
+        return c.body(null, 204);
+      },
+    )
+    .post(
+      '/ticket',
+      routeDoc({ tag: 'auth', summary: 'A one-time ticket to open a stream with', signedIn: true, responses: { 200: TicketAnswer } }),
+      authenticated,
+      async (c) => {
+        const { user, expiresAt } = c.get('session');
+        const ticket = await tickets.issue({ userId: user.id, tokenVersion: user.tokenVersion, sessionExpiresAt: expiresAt });
+        return c.json({ ticket, expires_in: tickets.ttlS });
+      },
+    )
+    .get(
+      '/me',
+      routeDoc({ tag: 'auth', summary: 'The signed-in user', signedIn: true, responses: { 200: SignedInUser } }),
+      authenticated,
+      (c) => c.json(publicUser(c.get('user'))),
+    );
 
   function sessionOf(c: Context) {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? getCookie(c, 'session');

@@ -2,9 +2,12 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
 import type { ConfigIoService } from '../../config-io/config-io-service.js';
+import { ImportReport } from '../../config-io/import-report.js';
+import { PlantFile } from '../../config-io/plant-file.js';
 import { AppError } from '../../errors.js';
 import { QueryFlag } from '../../plant/fields.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { routeDoc } from '../openapi/route-doc.js';
 import { queryOf, readJson } from '../validate.js';
 
 /** A plant file of 10k rules is about 4 MiB: the API's 1 MiB limit would not take it. */
@@ -29,10 +32,26 @@ export function configRoutes(config: ConfigIoService, authenticate: MiddlewareHa
         },
       }),
     )
-    .get('/', async (c) => c.json(await config.exportFile()))
-    .put('/', async (c) => {
-      const query = queryOf(c, ImportQuery);
-      const body = await readJson(c);
-      return c.json(await config.importFile(body, { dryRun: query.dry_run, prune: query.prune }, c.get('user').username));
-    });
+    .get(
+      '/',
+      routeDoc({ tag: 'operations', summary: 'Export the configuration as a plant file', responses: { 200: PlantFile } }),
+      async (c) => c.json(await config.exportFile()),
+    )
+    .put(
+      '/',
+      routeDoc({
+        tag: 'operations',
+        summary: 'Import a plant file: all or nothing, matched by name',
+        description:
+          '`dry_run=1` reports what would change and changes nothing; `prune=1` also deletes what the file leaves out. Up to 32 MiB.',
+        query: ImportQuery,
+        body: PlantFile,
+        responses: { 200: ImportReport },
+      }),
+      async (c) => {
+        const query = queryOf(c, ImportQuery);
+        const body = await readJson(c);
+        return c.json(await config.importFile(body, { dryRun: query.dry_run, prune: query.prune }, c.get('user').username));
+      },
+    );
 }

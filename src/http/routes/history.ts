@@ -4,12 +4,13 @@ import type { Db } from '../../db/database.js';
 import type { Context } from 'hono';
 import { readableTopics } from '../../auth/topic-access.js';
 import { listEvents } from '../../db/event-history.js';
-import { eventBody, type JournalEvent } from '../../db/events.js';
+import { EventBody, eventBody, type JournalEvent } from '../../db/events.js';
 import { isEventType } from '../../journal/event-types.js';
 import { invalid } from '../../errors.js';
 import { historyCsvHeader, historyCsvLine } from '../history-csv.js';
 import { IdParam } from '../../plant/fields.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { routeDoc, Text } from '../openapi/route-doc.js';
 import { queryOf } from '../validate.js';
 
 const instant = v.pipe(
@@ -57,9 +58,25 @@ const HistoryQuery = v.strictObject({
   plc_id: v.optional(IdParam),
 });
 
+const HistoryPage = v.strictObject({
+  events: v.array(EventBody),
+  /** The `after_id` of the next page; null on the last. */
+  next_after_id: v.nullable(v.number()),
+});
+
+const historyDoc = routeDoc({
+  tag: 'history',
+  summary: 'The journal, in pages or as CSV',
+  description: 'CSV with `format=csv` or `Accept: text/csv`; each caller sees only the topics it may read.',
+  query: HistoryQuery,
+  responses: {
+    200: { description: 'A page of events, or CSV (RFC 4180)', content: { 'application/json': HistoryPage, 'text/csv': Text } },
+  },
+});
+
 /** `GET /api/alarms/history`: the journal, oldest first (or newest), in pages (SPEC 4), or as CSV (SPEC 13). */
 export function historyRoutes(db: Db) {
-  return new Hono<AuthEnv>().get('/history', requirePermission('alarms:read'), async (c) => {
+  return new Hono<AuthEnv>().get('/history', historyDoc, requirePermission('alarms:read'), async (c) => {
     const q = queryOf(c, HistoryQuery);
     const csv = q.format === 'csv' || (q.format === undefined && /\btext\/csv\b/i.test(c.req.header('accept') ?? ''));
     const max = csv ? CSV_MAX_ROWS : 1000;

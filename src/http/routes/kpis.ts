@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { kpiPeriod, type KpiPeriod } from '../../kpi/kpi-period.js';
-import type { KpiReport } from '../../kpi/kpi-report.js';
+import { KpisBody, KpiWindowsBody, type KpiReport } from '../../kpi/kpi-report.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
 import { IsoInstant } from '../iso-instant.js';
+import { routeDoc } from '../openapi/route-doc.js';
 import { queryOf } from '../validate.js';
 
 const PeriodQuery = v.strictObject({ from: v.optional(IsoInstant), to: v.optional(IsoInstant) });
@@ -16,6 +17,26 @@ export function kpiRoutes(report: KpiReport) {
   const periodOf = (c: Context<AuthEnv>): KpiPeriod => kpiPeriod(queryOf(c, PeriodQuery), report.now());
   const read = requirePermission('alarms:read');
   return new Hono<AuthEnv>()
-    .get('/kpis', read, async (c) => c.json(await report.kpis(periodOf(c))))
-    .get('/kpis/windows', read, async (c) => c.json(await report.windows(periodOf(c))));
+    .get(
+      '/kpis',
+      routeDoc({
+        tag: 'history',
+        summary: 'Alarm-management KPIs of a period (ISA-18.2)',
+        query: PeriodQuery,
+        responses: { 200: KpisBody },
+      }),
+      read,
+      async (c) => c.json(await report.kpis(periodOf(c))),
+    )
+    .get(
+      '/kpis/windows',
+      routeDoc({
+        tag: 'history',
+        summary: 'Annunciations per 10-minute window of a period',
+        query: PeriodQuery,
+        responses: { 200: KpiWindowsBody },
+      }),
+      read,
+      async (c) => c.json(await report.windows(periodOf(c))),
+    );
 }

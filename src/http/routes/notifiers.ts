@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import { invalid } from '../../errors.js';
 import { IdParam } from '../../plant/fields.js';
 import { mergePatch, NotifierInput, notifierView, type Notifier } from '../../notify/notifier.js';
-import type { NotifierService } from '../../notify/notifier-service.js';
+import { NotifierView, TestResult, type NotifierService } from '../../notify/notifier-service.js';
+import { routeDoc } from '../openapi/route-doc.js';
 import { requirePermission } from '../auth-middleware.js';
 import { resourceRouter } from '../resource-router.js';
 import { parseWith } from '../validate.js';
@@ -27,10 +28,12 @@ export function notifierRoutes(notifiers: NotifierService) {
   const admin = requirePermission('alarms:admin');
   return resourceRouter({
     name: 'notifier',
+    tag: 'notifiers',
+    shown: NotifierView,
     read: 'alarms:admin',
     write: 'alarms:admin',
     create: NotifierInput,
-    patch: v.unknown(),
+    patch: v.pipe(v.unknown(), v.description('Any fields of the notifier but `kind`; the result is checked as a whole, as on a create')),
     list: () => notifiers.list(),
     get: notifiers.get,
     insert: notifiers.create,
@@ -40,7 +43,7 @@ export function notifierRoutes(notifiers: NotifierService) {
     },
     remove: (id, _q, user) => notifiers.remove(id, user),
     view: (n: Notifier) => notifierView(n, notifiers.status(n)),
-  }).post('/:id/test', admin, async (c) => {
+  }).post('/:id/test', routeDoc({ tag: 'notifiers', summary: 'Send a test message', responses: { 200: TestResult } }), admin, async (c) => {
     const id = parseWith(IdParam, c.req.param('id'), 'notifier id');
     return c.json(await notifiers.test(id));
   });

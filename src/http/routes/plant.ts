@@ -1,17 +1,19 @@
 import * as v from 'valibot';
 import type { LiveState } from '../../plant/live-state.js';
-import { DatapointCreate, DatapointPatch, type Datapoint } from '../../plant/datapoint.js';
+import { DatapointCreate, DatapointPatch, DatapointView, type Datapoint } from '../../plant/datapoint.js';
 import { IdParam, QueryFlag } from '../../plant/fields.js';
 import type { DatapointService } from '../../plant/datapoint-service.js';
 import type { PlcService } from '../../plant/plc-service.js';
-import { PlcCreate, PlcPatch, type Plc } from '../../plant/plc.js';
+import { PlcCreate, PlcPatch, PlcView, type Plc } from '../../plant/plc.js';
 import type { RuleService } from '../../plant/rule-service.js';
-import { RuleCreate, RulePatch } from '../../plant/rule.js';
+import { Rule, RuleCreate, RulePatch } from '../../plant/rule.js';
 import { resourceRouter } from '../resource-router.js';
 
 export function plcRoutes(plcs: PlcService, live: LiveState) {
   return resourceRouter({
     name: 'PLC',
+    tag: 'plant',
+    shown: PlcView,
     read: 'alarms:read',
     write: 'alarms:admin',
     create: PlcCreate,
@@ -29,6 +31,8 @@ export function plcRoutes(plcs: PlcService, live: LiveState) {
 export function datapointRoutes(datapoints: DatapointService, live: LiveState) {
   return resourceRouter({
     name: 'datapoint',
+    tag: 'plant',
+    shown: DatapointView,
     read: 'alarms:read',
     write: 'alarms:admin',
     create: DatapointCreate,
@@ -46,6 +50,8 @@ export function datapointRoutes(datapoints: DatapointService, live: LiveState) {
 export function ruleRoutes(rules: RuleService) {
   return resourceRouter({
     name: 'rule',
+    tag: 'plant',
+    shown: Rule,
     read: 'alarms:read',
     write: 'alarms:admin',
     create: RuleCreate,

@@ -13,6 +13,7 @@ import { WsSession, type WsSessionDeps } from '../../hub/ws-session.js';
 import type { HttpRuntime, WsHandlers, WsPeer } from '../../runtime/runtime.js';
 import { errorResponse } from '../error-handler.js';
 import { authenticateStream, originAllowed, streamSession, type OriginPolicy, type StreamAuthDeps } from '../stream-auth.js';
+import { routeDoc, Text } from '../openapi/route-doc.js';
 import { parseWith } from '../validate.js';
 
 export interface StreamDeps extends StreamAuthDeps {
@@ -66,6 +67,33 @@ function sessionStarter(
     return session;
   };
 }
+
+const STREAM_AUTH =
+  'Credentials: `Authorization: Bearer`, a one-time `ticket`, the `session` cookie, or (WebSocket) a first `auth` message. ' +
+  'Resume with `last_event_id` (SSE also `Last-Event-ID`). Frames, close codes and limits: SPEC 5-7.';
+
+const wsDoc = (permission?: Permission) =>
+  routeDoc({
+    tag: 'streams',
+    summary: permission ? 'Alarm events over WebSocket' : 'Events over WebSocket',
+    description: STREAM_AUTH,
+    signedIn: 'stream',
+    permission,
+    query: StreamQuery,
+    responses: { 101: { description: 'Switching to the WebSocket protocol' } },
+  });
+
+const sseDoc = (permission?: Permission) =>
+  routeDoc({
+    tag: 'streams',
+    summary: permission ? 'Alarm events as Server-Sent Events' : 'Events as Server-Sent Events',
+    description: STREAM_AUTH,
+    signedIn: 'stream',
+    permission,
+    query: StreamQuery,
+    headers: [{ name: 'Last-Event-ID', description: 'Resume after this event id', schema: v.pipe(v.string(), v.regex(/^\d{1,16}$/)) }],
+    responses: { 200: { description: 'An event stream', content: { 'text/event-stream': Text } } },
+  });
 
 /** `GET /ws`, `/ws/alarms` (WebSocket) and `GET /sse`, `/sse/alarms` (Server-Sent Events). */
 export function streamRoutes(deps: StreamDeps) {
@@ -126,8 +154,8 @@ export function streamRoutes(deps: StreamDeps) {
   }
 
   return new Hono()
-    .get('/ws', originGuard, websocket)
-    .get('/ws/alarms', originGuard, websocket)
-    .get('/sse', originGuard, sse)
-    .get('/sse/alarms', originGuard, sse);
+    .get('/ws', wsDoc(), originGuard, websocket)
+    .get('/ws/alarms', wsDoc('alarms:read'), originGuard, websocket)
+    .get('/sse', sseDoc(), originGuard, sse)
+    .get('/sse/alarms', sseDoc('alarms:read'), originGuard, sse);
 }

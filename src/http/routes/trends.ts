@@ -5,8 +5,10 @@ import { invalid } from '../../errors.js';
 import type { DatapointService } from '../../plant/datapoint-service.js';
 import { IdParam } from '../../plant/fields.js';
 import { MINUTE_MS } from '../../trend/minute-aggregator.js';
+import { TrendBucket } from '../../trend/trend-buckets.js';
 import { readTrend } from '../../trend/trend-reads.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { routeDoc } from '../openapi/route-doc.js';
 import { parseWith, queryOf } from '../validate.js';
 
 const HOUR_MS = 3_600_000;
@@ -21,13 +23,29 @@ const instant = v.pipe(
 
 const TrendQuery = v.strictObject({ from: v.optional(instant), to: v.optional(instant) });
 
+const TrendAnswer = v.strictObject({
+  datapoint_id: v.number(),
+  from: v.string(),
+  to: v.string(),
+  bucket_s: v.number(),
+  buckets: v.array(TrendBucket),
+});
+
+const trendDoc = routeDoc({
+  tag: 'history',
+  summary: "A datapoint's trend: min, max, avg and last per bucket",
+  description: 'At most 2000 buckets; without `to` the trend ends now, without `from` it starts an hour before `to`.',
+  query: TrendQuery,
+  responses: { 200: TrendAnswer },
+});
+
 /**
  * `GET /api/datapoints/{id}/trend?from&to` (SPEC 13): the datapoint's per-minute trend, merged
  * into at most 2000 buckets. Without `to` it ends now; without `from` it starts an hour before
  * `to`. Beyond the SPEC the answer says its `from`, `to` and the buckets' width, `bucket_s`.
  */
 export function trendRoutes(db: Db, datapoints: DatapointService, now: () => number) {
-  return new Hono<AuthEnv>().get('/:id/trend', requirePermission('alarms:read'), async function datapointTrend(c) {
+  return new Hono<AuthEnv>().get('/:id/trend', trendDoc, requirePermission('alarms:read'), async function datapointTrend(c) {
     const id = parseWith(IdParam, c.req.param('id'), 'datapoint id');
     const q = queryOf(c, TrendQuery);
     const to = q.to ?? now();

@@ -1,10 +1,12 @@
 import type { UserService } from '../../auth/user-service.js';
-import { UserCreate, UserPatch } from '../../auth/user.js';
+import { User, UserCreate, UserPatch } from '../../auth/user.js';
 import { resourceRouter } from '../resource-router.js';
 
 export function userRoutes(users: UserService) {
   return resourceRouter({
     name: 'user',
+    tag: 'users',
+    shown: User,
     read: 'users:admin',
     write: 'users:admin',
     create: UserCreate,

@@ -1,6 +1,7 @@
 /**
- * The layers (issue 16): no import cycles; the engine pure (nothing with I/O, nothing outside it);
- * the Modbus poller reaching the rest of the server only through its worker messages.
+ * The layers (issue 16): no import cycles; a pure kernel every layer shares; the engine pure (nothing
+ * with I/O, nothing outside it but the kernel); the Modbus poller reaching the rest of the server only
+ * through its worker messages.
  * Run: npm run lint (builds first, then cruises dist/src).
  */
 module.exports = {
@@ -13,18 +14,25 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'kernel-stands-alone',
+      comment: 'The shared kernel (clock, enums, fields, time) is pure and imports nothing but itself (and valibot), so every layer may use it.',
+      severity: 'error',
+      from: { path: '^dist/src/kernel/' },
+      to: { pathNot: '^(dist/src/kernel/|node_modules/valibot/)' },
+    },
+    {
       name: 'engine-is-pure',
-      comment: 'The rule engine is pure logic: no Node APIs, no database, no network, nothing outside src/engine.',
+      comment: 'The rule engine is pure logic: no Node APIs, no database, no network, nothing outside src/engine but the kernel.',
       severity: 'error',
       from: { path: '^dist/src/engine/' },
-      to: { pathNot: '^dist/src/engine/' },
+      to: { pathNot: '^dist/src/(engine|kernel)/' },
     },
     {
       name: 'modbus-through-messages',
       comment: 'The poller runs in a worker: the rest of the server talks to it through messages (src/plant/poller-bridge.ts).',
       severity: 'error',
       from: { path: '^dist/src/modbus/' },
-      to: { path: '^dist/src/', pathNot: '^dist/src/(modbus|log/logger\\.js|clock\\.js)' },
+      to: { path: '^dist/src/', pathNot: '^dist/src/(modbus/|kernel/|log/logger\\.js)' },
     },
   ],
   options: {

@@ -3,7 +3,9 @@
  * main-thread share taken by 100k changed values per second. Prints figures, asserts nothing.
  * Run: npx tsx scripts/bench-engine.ts (add --expose-gc to see allocation per unchanged sample)
  */
-import { createEngine, type Clock, type EngineRule, type Sample } from '../src/engine/index.js';
+import { createEngine, type EngineRule, type Sample } from '../src/engine/index.js';
+import type { Clock } from '../src/kernel/clock.js';
+import { COMPARISONS } from '../src/kernel/enums.js';
 
 const RULES = 10_000;
 const DATAPOINTS = 10_000;
@@ -16,9 +18,8 @@ const ts = Date.UTC(2025, 0, 6);
 let transitions = 0;
 
 function makeRules(): EngineRule[] {
-  const comparisons = ['above', 'below', 'equal', 'not_equal'] as const;
   return Array.from({ length: RULES }, (_, i) => {
-    const comparison = comparisons[i % 4]!;
+    const comparison = COMPARISONS[i % COMPARISONS.length]!;
     const ordered = comparison === 'above' || comparison === 'below';
     return {
       id: i + 1,

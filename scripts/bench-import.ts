@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.js';
-import { systemClock } from '../src/clock.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { loadConfig } from '../src/config.js';
 import { configIoService } from '../src/config-io/config-io-service.js';
 import { migrateToLatest, openDatabase, sqliteHandle } from '../src/db/database.js';

@@ -13,7 +13,7 @@ import { dialectOf, migrateToLatest, openDatabase } from '../src/db/database.js'
 import pg from 'pg';
 import { freshPostgres } from '../test/helpers/postgres.js';
 import { currentRuntime } from '../src/runtime/current.js';
-import { systemClock } from '../src/clock.js';
+import { systemClock } from '../src/kernel/clock.js';
 import { createJournal } from '../src/journal/journal.js';
 import { journalStoreFor } from '../src/journal/journal-stores.js';
 import { memoryLogger } from '../src/log/logger.js';

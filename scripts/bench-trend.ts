@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import type { Clock } from '../src/clock.js';
+import type { Clock } from '../src/kernel/clock.js';
 import { migrateToLatest, openDatabase, sqliteHandle, type Db } from '../src/db/database.js';
 import { memoryLogger } from '../src/log/logger.js';
 import type { ValueSample } from '../src/modbus/samples.js';

@@ -1,6 +1,7 @@
 /** Runs the Modbus TCP simulator with the demo plant alone: `PORT` (default 5020), `HOST`. */
 import * as v from 'valibot';
-import { demoDatapoints, startDemoPlant } from '../src/modbus/demo-plant.js';
+import { demoDatapoints } from '../src/demo/demo-plant.js';
+import { startDemoPlant } from '../src/demo/process-model.js';
 import { createSimulator } from '../src/modbus/simulator.js';
 
 const envSchema = v.object({

@@ -9,7 +9,7 @@ import { createPasswordGate, type PasswordGateLimits } from './auth/password-gat
 import { createTicketStore, databaseTicketStore } from './auth/tickets.js';
 import { createTokenService } from './auth/tokens.js';
 import { userService } from './auth/user-service.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from './kernel/clock.js';
 import type { Config } from './config.js';
 import { createCluster, nodeName, type Cluster } from './cluster/cluster.js';
 import { configIoService } from './config-io/config-io-service.js';
@@ -32,7 +32,7 @@ import { withFields, type Logger } from './log/logger.js';
 import { createHistogram } from './ops/histogram.js';
 import { pinoLogger } from './log/pino-logger.js';
 import { datapointService } from './plant/datapoint-service.js';
-import { startDemo, type Demo } from './plant/demo.js';
+import { startDemo, type Demo } from './demo/demo.js';
 import { createLiveState } from './plant/live-state.js';
 import { plantChangeRouter } from './plant/plant-changes.js';
 import { plcService } from './plant/plc-service.js';

@@ -17,7 +17,7 @@ import {
   type SseEvent,
   type StateChange,
 } from '../public/client/alarm-client.js';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let apps: TestApp[] = [];

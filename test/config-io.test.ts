@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { fakePoller } from './helpers/fake-poller.js';
 import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoRules } from '../src/modbus/demo-plant.js';
+import { demoRules } from '../src/demo/demo-plant.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp | undefined;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { stepClockTo } from './helpers/step-clock.js';
 import { sseClient, wsClient, type SseClient, type WsClient } from './helpers/stream-clients.js';
 import { startRestApp, type TestApp } from './helpers/test-app.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 // Heartbeats that never tick while the clock is moved on by months; tokens that last a day.

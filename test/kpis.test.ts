@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Poller } from '../src/modbus/poller.js';
 import type { ValueSample } from '../src/modbus/samples.js';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 
 // SPEC 13's KPIs through the API, over an hour of alarms whose figures are known: values come

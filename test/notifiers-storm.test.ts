@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { fakePoller } from './helpers/fake-poller.js';
 import { startTestApp, type Json, type TestApp } from './helpers/test-app.js';
 import { until } from './helpers/until.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { sseClient, wsClient, openedClients } from './helpers/stream-clients.js';
 import { startRestApp, type TestApp } from './helpers/test-app.js';
 

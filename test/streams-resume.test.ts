@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
 import { pausableWsClient } from './helpers/pausable-ws.js';
 import { journalRange } from '../src/db/events.js';

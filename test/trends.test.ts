@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from './helpers/clock.js';
+import { manualClock } from '../src/kernel/manual-clock.js';
 import { fakePoller } from './helpers/fake-poller.js';
 import { startTestApp, type Json, type TestApp } from './helpers/test-app.js';
 

@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import type { NewEvent } from '../db/events.js';
 import type { SameType } from '../same-type.js';
-import { ALARM_STATES, SEVERITIES, type AlarmState, type AlarmView, type CommandEvent, type Transition } from '../engine/index.js';
+import type { AlarmView, CommandEvent, Transition } from '../engine/index.js';
+import { ALARM_STATES, SEVERITIES, type AlarmState } from '../kernel/enums.js';
 
 /** What events and lists say about a rule's datapoint. */
 export interface PointInfo {

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { listAlarmStates } from '../db/alarm-states.js';
 import { listDatapoints } from '../db/datapoints.js';
 import type { Db } from '../db/database.js';

@@ -1,4 +1,4 @@
-import { TOPICS, type Topic } from '../db/events.js';
+import { TOPICS, type Topic } from '../kernel/enums.js';
 import { hasPermission, type Permission } from './permissions.js';
 
 /**

@@ -5,7 +5,7 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { userService } from '../auth/user-service.js';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../kernel/clock.js';
 import { configIoService, type ConfigIoService } from '../config-io/config-io-service.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { isPostgresUrl, type Db } from '../db/database.js';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { AlarmService } from '../alarms/alarm-service.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { pgPool, type Db } from '../db/database.js';
 import { readEventsAfter, type JournalEvent } from '../db/events.js';
 import { listPlcs } from '../db/plcs.js';

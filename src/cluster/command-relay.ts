@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AlarmBody } from '../alarms/alarm-events.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { AppError, notFound, unavailable, type ErrorCode, type ErrorDetail } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 

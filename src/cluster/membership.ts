@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
 import { LEASE_CLASS } from './plc-leases.js';

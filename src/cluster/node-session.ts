@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../log/logger.js';
 
 /** After a lost connection, try again this soon, doubling to the cap. */

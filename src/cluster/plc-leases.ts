@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../log/logger.js';
 import { planLeases } from './lease-plan.js';
 import type { NodeSession } from './node-session.js';

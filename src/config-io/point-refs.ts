@@ -3,7 +3,7 @@ export const pointRef = (plc: string, label: string): string => `${plc}/${label}
 
 /**
  * A datapoint's identity inside the planner: its PLC's name and its label, joined by a NUL, which
- * no name can contain (src/plant/fields.ts refuses control characters).
+ * no name can contain (src/kernel/fields.ts refuses control characters).
  */
 export type PointKey = string & { readonly __pointKey: unique symbol };
 

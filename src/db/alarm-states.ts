@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { AlarmRecord, AlarmState } from '../engine/index.js';
+import type { AlarmRecord } from '../engine/index.js';
+import type { AlarmState } from '../kernel/enums.js';
 import { sqliteHandle, type Db } from './database.js';
 
 /** Every stored alarm record, or those of `ruleIds`. */

@@ -1,6 +1,7 @@
 import { sql, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { dialectOf, sqliteHandle, type Db, type Statement } from './database.js';
-import { journalRange, toJournalEvent, type JournalEvent, type Topic } from './events.js';
+import type { Topic } from '../kernel/enums.js';
+import { journalRange, toJournalEvent, type JournalEvent } from './events.js';
 import type { Database, EventsTable } from './schema.js';
 
 /** A page of history: which events, in which order, from where. */

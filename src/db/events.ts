@@ -2,11 +2,8 @@ import * as v from 'valibot';
 import { sql, type Selectable } from 'kysely';
 import { dialectOf, preparedOnce, sqliteHandle, type Db } from './database.js';
 import type { EventsTable } from './schema.js';
+import { TOPICS, type Topic } from '../kernel/enums.js';
 import { kpiKindOf, kpiTimeOf } from '../kpi/kpi-kind.js';
-
-/** The journal's topics (SPEC 5); `values` is live only, see src/hub/frame.ts. */
-export const TOPICS = ['alarms', 'audit', 'config', 'system', 'items'] as const;
-export type Topic = (typeof TOPICS)[number];
 
 /** An event about to be journaled. `payload` never holds id, topic, type or ts. */
 export interface NewEvent {

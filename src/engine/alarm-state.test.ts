@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyInput, transition, type AlarmInput, type AlarmRecord, type AlarmState } from './alarm-state.js';
+import type { AlarmState } from '../kernel/enums.js';
+import { applyInput, transition, type AlarmInput, type AlarmRecord } from './alarm-state.js';
 import { record as storedRecord } from './test-harness.js';
 
 describe('transition', () => {

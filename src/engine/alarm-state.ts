@@ -1,8 +1,6 @@
 /** The alarm state machine: one transition function, transitions as data. */
+import type { AlarmState } from '../kernel/enums.js';
 import type { Level } from './levels.js';
-
-export const ALARM_STATES = ['OK', 'WARNING', 'ALARM', 'UNKNOWN'] as const;
-export type AlarmState = (typeof ALARM_STATES)[number];
 
 export type TransitionReason =
   | 'value'

@@ -7,7 +7,8 @@ import type { AlarmRecord } from './alarm-state.js';
 import { nextEscalation } from './escalation.js';
 import { newPoint, type PointState, type RuleSlot } from './rule-slot.js';
 import { suppressedBy } from './suppression.js';
-import type { Clock, EngineRule } from './types.js';
+import type { Clock } from '../kernel/clock.js';
+import type { EngineRule } from './types.js';
 
 export interface RuleTable {
   readonly slots: Map<number, RuleSlot>;

@@ -1,6 +1,6 @@
 /** Rule schedules: active at an instant, and the next instant activity changes. Pure, Intl-based. */
 import type { Schedule } from './types.js';
-import { canonicalTimeZone, DAY, MINUTE, mod, offsetAt, offsetChangeBetween, wallClock } from './zone-offset.js';
+import { canonicalTimeZone, DAY, mod, offsetAt, offsetChangeBetween, timeOfDayMs, wallClock } from '../kernel/time.js';
 
 /** A schedule parsed once: weekdays as a bit mask, times as ms of the day. */
 export interface CompiledSchedule {
@@ -16,8 +16,8 @@ const HORIZON = 8 * DAY;
 export function compileSchedule(schedule: Schedule): CompiledSchedule {
   const windows = schedule.windows.map((w) => ({
     days: w.days.reduce((mask, d) => mask | dayBit(d), 0),
-    start: parseTime(w.start),
-    end: parseTime(w.end),
+    start: timeOfDayMs(w.start),
+    end: timeOfDayMs(w.end),
   }));
   const boundaries = [...new Set([DAY, ...windows.flatMap((w) => [w.start, w.end])])]
     .filter((b) => b > 0 && b <= DAY)
@@ -74,10 +74,4 @@ export function nextScheduleEdge(schedule: CompiledSchedule, t: number): number 
 
 function dayBit(isoWeekday: number): number {
   return 1 << (isoWeekday - 1);
-}
-
-/** "HH:MM" to ms of the day; "24:00" is the end of the day. */
-function parseTime(hhmm: string): number {
-  const [h = '0', m = '0'] = hhmm.split(':');
-  return (Number(h) * 60 + Number(m)) * MINUTE;
 }

@@ -1,7 +1,7 @@
 /** Test helper: an engine on a fake clock that records what it emits. */
 import type { AlarmRecord } from './alarm-state.js';
 import { createEngine } from './engine.js';
-import { fakeClock } from './fake-clock.js';
+import { manualClock } from '../kernel/manual-clock.js';
 import type { CommandEvent, EngineRule, Transition } from './types.js';
 
 /** A stored record: the fields a test cares about, the rest as a fresh one has them. */
@@ -44,7 +44,7 @@ export function rule(over: Partial<EngineRule> = {}): EngineRule {
 }
 
 export function harness(rules: EngineRule[] = [rule()], restored?: AlarmRecord[], start = T0) {
-  const clock = fakeClock(start);
+  const clock = manualClock(start);
   const batches: Transition[][] = [];
   const commands: CommandEvent[] = [];
   /** what onRuleError was told, as [rule id, error] */

@@ -1,5 +1,7 @@
 /** The slice of the plant model the engine needs, and what it hands back. Input is already validated. */
-import type { AlarmRecord, AlarmState, TransitionReason } from './alarm-state.js';
+import type { Clock } from '../kernel/clock.js';
+import type { AlarmState, Comparison, Severity } from '../kernel/enums.js';
+import type { AlarmRecord, TransitionReason } from './alarm-state.js';
 
 /** What createEngine needs. */
 export interface EngineOptions {
@@ -63,12 +65,6 @@ export interface Engine {
   stop(): void;
 }
 
-export const COMPARISONS = ['above', 'below', 'equal', 'not_equal'] as const;
-export type Comparison = (typeof COMPARISONS)[number];
-/** Least to most urgent. */
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
 /** One active period; `days` are ISO weekdays (1 = Monday), times "HH:MM", `end` may be "24:00". */
 export interface ScheduleWindow {
   days: number[];
@@ -115,13 +111,6 @@ export interface Sample {
   value: number | null;
   quality: 'good' | 'bad';
   ts: number;
-}
-
-/** Time and timers, injected so tests advance time instead of sleeping. */
-export interface Clock {
-  now(): number;
-  setTimer(atMs: number, fn: () => void): unknown;
-  clearTimer(handle: unknown): void;
 }
 
 /** A change of a rule's state: the data the journal stores as an `alarm_state` event. */

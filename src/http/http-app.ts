@@ -36,7 +36,7 @@ import { notifierRoutes } from './routes/notifiers.js';
 import { datapointRoutes, plcRoutes, ruleRoutes } from './routes/plant.js';
 import { userRoutes } from './routes/users.js';
 import { trendRoutes } from './routes/trends.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { staticPages, vendorFiles } from './static-pages.js';
 import { requestLog } from './request-log.js';
 import { openApiDocument } from './openapi/openapi-document.js';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { Permission } from '../auth/permissions.js';
-import { IdParam } from '../plant/fields.js';
+import { IdParam } from '../kernel/fields.js';
 import { requirePermission, type AuthEnv } from './auth-middleware.js';
 import { routeDoc, type ApiTag } from './openapi/route-doc.js';
 import { jsonBody, parseWith, queryOf } from './validate.js';

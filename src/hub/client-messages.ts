@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { STREAM_TOPICS } from './frame.js';
+import { STREAM_TOPICS } from '../kernel/enums.js';
 
 const topics = v.pipe(v.array(v.picklist(STREAM_TOPICS)), v.maxLength(STREAM_TOPICS.length));
 const eventId = v.pipe(v.number(), v.integer(), v.minValue(0));

@@ -1,7 +1,8 @@
 import { hasPermission } from '../auth/permissions.js';
 import { readableTopics } from '../auth/topic-access.js';
 import type { Audiences } from '../runtime/runtime.js';
-import { STREAM_TOPICS, type Frame, type FrameBatch, type StreamTopic } from './frame.js';
+import { STREAM_TOPICS, type StreamTopic } from '../kernel/enums.js';
+import type { Frame, FrameBatch } from './frame.js';
 
 /** What a transport (WebSocket, SSE) gives the hub for one connection. */
 export interface ClientTransport {

@@ -1,8 +1,5 @@
-import { eventBody, TOPICS, type JournalEvent, type Topic } from '../db/events.js';
-
-/** Topics a client can subscribe to: the journaled ones plus live `values`. */
-export type StreamTopic = Topic | 'values';
-export const STREAM_TOPICS: readonly StreamTopic[] = [...TOPICS, 'values'];
+import { eventBody, type JournalEvent } from '../db/events.js';
+import type { StreamTopic } from '../kernel/enums.js';
 
 const encoder = new TextEncoder();
 

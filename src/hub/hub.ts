@@ -1,10 +1,11 @@
 import { hasPermission, type Permission } from '../auth/permissions.js';
 import type { Histogram } from '../ops/histogram.js';
-import type { Clock } from '../clock.js';
-import { TOPICS, type JournalEvent, type ReplayQuery, type ReplayRow } from '../db/events.js';
+import type { Clock } from '../kernel/clock.js';
+import type { JournalEvent, ReplayQuery, ReplayRow } from '../db/events.js';
+import { TOPICS, type StreamTopic } from '../kernel/enums.js';
 import { allowedTopics, Subscription, type ClientTransport, type StreamUser } from './client.js';
 import { CLOSE } from './close-codes.js';
-import { eventFrame, Frame, FrameBatch, messageFrame, type StreamTopic } from './frame.js';
+import { eventFrame, Frame, FrameBatch, messageFrame } from './frame.js';
 import { createHubStats } from './hub-stats.js';
 import { audienceOf, nativeFanout } from './native-fanout.js';
 import { replayTurns } from './replay-turns.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../db/events.js';
-import { fakeClock } from '../engine/fake-clock.js';
+import { manualClock } from '../kernel/manual-clock.js';
 import type { ClientTransport, StreamUser } from './client.js';
 import { CLOSE } from './close-codes.js';
 import type { FrameBatch } from './frame.js';
@@ -59,7 +59,7 @@ const event = (topic: JournalEvent['topic'], ownerId: number | null = null, rule
 function hubOver(server: ReturnType<typeof fakeServer>) {
   const hub = createHub(
     { readPage: async (q) => ({ rows: [], through: q.upto }), range: async () => ({ first: 1, last: 0 }), activeAlarms: () => [] },
-    fakeClock(0),
+    manualClock(0),
     { heartbeatMs: 30_000, maxStreamsPerUser: 10 },
   );
   hub.broadcastWith(server.publish);

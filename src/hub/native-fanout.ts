@@ -1,5 +1,6 @@
 import type { ClientTransport } from './client.js';
-import type { Frame, StreamTopic } from './frame.js';
+import type { StreamTopic } from '../kernel/enums.js';
+import type { Frame } from './frame.js';
 
 /** A connection as the native fan-out sees it. */
 export interface FanoutMember {

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { messageFrame } from './frame.js';
 import type { WsSession } from './ws-session.js';
 

@@ -1,10 +1,11 @@
 import { hasPermission, type Permission } from '../auth/permissions.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { ClientTransport, StreamUser } from './client.js';
 import { parseClientMessage, type ClientMessage } from './client-messages.js';
 import { CLOSE } from './close-codes.js';
 import type { Audiences, WsHandlers, WsPeer } from '../runtime/runtime.js';
-import type { Frame, FrameBatch, StreamTopic } from './frame.js';
+import type { StreamTopic } from '../kernel/enums.js';
+import type { Frame, FrameBatch } from './frame.js';
 import type { Connection, Hub } from './hub.js';
 import { RateGuard } from './rate-guard.js';
 

@@ -1,5 +1,5 @@
 /** When personal alarms and timers come due. Pure: instants in, instants out, zones via Intl. */
-import { DAY, MINUTE, offsetAt, offsetChangeBetween } from '../engine/zone-offset.js';
+import { DAY, isoWeekdayOf, offsetAt, offsetChangeBetween, timeOfDayMs } from '../kernel/time.js';
 import type { AlarmSchedule, ItemInput, TimerState } from './item.js';
 
 /**
@@ -18,19 +18,14 @@ export function wallTimeToInstant(zone: string, local: number): number {
   return offsetChangeBetween(zone, earlier, later);
 }
 
-const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-
-/** ISO weekday (1 = Monday) of a day number counted from 1970-01-01, a Thursday. */
-const isoWeekday = (day: number) => ((((day + 3) % 7) + 7) % 7) + 1;
-
 /** The first instant strictly after `after` at which the alarm rings. */
 export function nextAlarmAt(alarm: AlarmSchedule, after: number): number {
   const today = Math.floor((after + offsetAt(alarm.timezone, after)) / DAY);
-  const at = minutesOf(alarm.time) * MINUTE;
+  const at = timeOfDayMs(alarm.time);
   // Instants grow with the local day, so the first day that lands after `after` wins; a week
   // and two days cover every pattern and a DST shift.
   for (let day = today - 1; day <= today + 8; day++) {
-    if (!alarm.days.includes(isoWeekday(day))) continue;
+    if (!alarm.days.includes(isoWeekdayOf(day))) continue;
     const t = wallTimeToInstant(alarm.timezone, day * DAY + at);
     if (t > after) return t;
   }

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { type AppError, conflict, notFound } from '../errors.js';
 import type { Journal } from '../journal/journal.js';

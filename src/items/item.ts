@@ -1,15 +1,14 @@
 import * as v from 'valibot';
-import { int, name, timeZone } from '../plant/fields.js';
+import { name, timeZone } from '../kernel/fields.js';
+import { IsoWeekday, TimeOfDay } from '../kernel/time.js';
 
 /** Live (not deleted) items one user may hold; more is a 409 (SPEC 8 leaves the number to us). */
 export const MAX_LIVE_ITEMS = 1000;
 /** The longest timer: 31 days. */
 export const MAX_TIMER_S = 31 * 86_400;
 
-const time = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" from 00:00 to 23:59'));
-
 const days = v.pipe(
-  v.array(int(1, 7)),
+  v.array(IsoWeekday),
   v.minLength(1, 'must name at least one ISO weekday (1 = Monday .. 7 = Sunday)'),
   v.maxLength(7),
   v.check((d) => new Set(d).size === d.length, 'must not repeat a weekday'),
@@ -24,7 +23,7 @@ const instant = v.pipe(
 );
 
 /** A daily-pattern alarm: `time` on each of `days`, wall clock in `timezone`. */
-export const AlarmSpec = v.strictObject({ time, days, timezone: timeZone });
+export const AlarmSpec = v.strictObject({ time: TimeOfDay, days, timezone: timeZone });
 
 /** A countdown: running while `started_at` is set, due at `started_at + duration_s`. */
 export const TimerSpec = v.strictObject({

@@ -1,4 +1,4 @@
-import type { Topic } from '../db/events.js';
+import type { Topic } from '../kernel/enums.js';
 
 const configTypes = ['plc', 'datapoint', 'rule', 'notifier'].flatMap((resource) =>
   ['created', 'updated', 'deleted'].map((action) => `${resource}_${action}`),

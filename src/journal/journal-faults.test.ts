@@ -6,7 +6,7 @@ import { migrateToLatest, openDatabase, sqliteHandle, type Db } from '../db/data
 import { nodeSqlite } from '../runtime/node.js';
 import { listEvents } from '../db/event-history.js';
 import type { NewEvent } from '../db/events.js';
-import { fakeClock, type FakeClock } from '../engine/fake-clock.js';
+import { manualClock, type ManualClock } from '../kernel/manual-clock.js';
 import { memoryLogger } from '../log/logger.js';
 import type { AlarmRecord } from '../engine/index.js';
 import { record as storedRecord } from '../engine/test-harness.js';
@@ -24,7 +24,7 @@ const freeDisk = (db: Db) => limitPages(db, 1_000_000);
 
 let dir: string;
 let db: Db;
-let clock: FakeClock;
+let clock: ManualClock;
 let journal: Journal;
 let log: ReturnType<typeof memoryLogger>;
 let told: string[];
@@ -32,7 +32,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'journal-'));
   db = openDatabase(join(dir, 'j.sqlite'), nodeSqlite);
   await migrateToLatest(db);
-  clock = fakeClock(Date.parse('2026-03-02T08:00:00Z'));
+  clock = manualClock(Date.parse('2026-03-02T08:00:00Z'));
   log = memoryLogger();
   journal = createJournal(journalStoreFor(db), clock, log);
   told = [];

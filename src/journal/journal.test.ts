@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../kernel/clock.js';
 import { migrateToLatest, openDatabase } from '../db/database.js';
 import { nodeSqlite } from '../runtime/node.js';
 import { listEvents } from '../db/event-history.js';

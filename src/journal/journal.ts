@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import type { JournalEvent, NewEvent } from '../db/events.js';
 import { unavailable } from '../errors.js';

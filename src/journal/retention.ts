@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { dialectOf, type Db } from '../db/database.js';
 import { pruneEvents } from '../db/events.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../log/logger.js';
 
 /** How long the journal keeps events; older resumes get `sync_required` and a snapshot. */

@@ -1,4 +1,4 @@
-import type { Severity } from '../engine/index.js';
+import type { Severity } from '../kernel/enums.js';
 import { ackDelays, percentile } from './ack-times.js';
 import { chatters } from './chattering.js';
 import { KPI_ACK, severityOfKind, type KpiKind } from './kpi-kind.js';

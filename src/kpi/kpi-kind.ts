@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from '../engine/index.js';
+import { SEVERITIES, type AlarmState, type Severity } from '../kernel/enums.js';
 
 /** An `alarm_ack`'s kind. */
 export const KPI_ACK = 0;
@@ -15,7 +15,7 @@ export type KpiKind = typeof KPI_ACK | AnnunciationKind;
 /** The severity of an annunciation's kind: 1 + its index in SEVERITIES, least urgent first. */
 export const severityOfKind = (kind: AnnunciationKind): Severity => SEVERITIES[kind - 1]!;
 
-const ANNUNCIATED_STATES: ReadonlySet<unknown> = new Set(['WARNING', 'ALARM', 'UNKNOWN']);
+const ANNUNCIATED_STATES: ReadonlySet<unknown> = new Set<AlarmState>(['WARNING', 'ALARM', 'UNKNOWN']);
 
 /**
  * An annunciation is an `alarm_state` from OK into WARNING, ALARM or UNKNOWN of a rule that is

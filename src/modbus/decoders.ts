@@ -1,7 +1,5 @@
 /** Turns raw Modbus reply bytes into engineering values; pure, no allocation on the hot path. */
-import { isBitArea, type Area, type ValueType } from './read-planner.js';
-
-export type WordOrder = 'big' | 'little';
+import { isBitArea, type Area, type ValueType, type WordOrder } from '../kernel/enums.js';
 
 export interface DecodeSpec {
   area: Area;

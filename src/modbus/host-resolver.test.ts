@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeClock } from '../engine/fake-clock.js';
+import { manualClock } from '../kernel/manual-clock.js';
 import { createHostResolver, type LookupHost } from './host-resolver.js';
 
 /** A look-up the test answers by hand; `calls` lists the names asked for. */
@@ -27,7 +27,7 @@ function manualLookup() {
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function setup() {
-  const clock = fakeClock(1_000_000);
+  const clock = manualClock(1_000_000);
   const dns = manualLookup();
   const resolver = createHostResolver({ lookup: dns.lookup, clock, ttlMs: 60_000, slowMs: 200 });
   return { clock, dns, resolver };

@@ -6,7 +6,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { ConnectPlc } from './plc-connection.js';
 import { PollError } from './poll-error.js';
 

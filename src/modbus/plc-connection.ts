@@ -6,7 +6,7 @@ import { Socket } from 'node:net';
 import modbusSerial from 'modbus-serial';
 import { createMbapGuard } from './mbap-guard.js';
 import { exceptionError, PollError, socketError } from './poll-error.js';
-import type { Area } from './read-planner.js';
+import type { Area } from '../kernel/enums.js';
 
 export interface PlcTarget {
   host: string;

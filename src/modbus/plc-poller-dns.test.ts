@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fakeClock } from '../engine/fake-clock.js';
+import { systemClock } from '../kernel/clock.js';
+import { manualClock } from '../kernel/manual-clock.js';
 import { createHostResolver, resolvingConnect, type LookupHost } from './host-resolver.js';
 import { connectPlc } from './plc-connection.js';
 import { startPlcPoller, type PlcPoller } from './plc-poller.js';
 import type { PollerPlc, PollerPoint } from './protocol.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { systemTimers } from './sleeper.js';
 
 // A PLC configured by name keeps being polled when DNS stops answering: the poller reconnects to
 // the last good address instead of waiting on a look-up (issue 11: a busy libuv pool starved it).
@@ -25,7 +25,7 @@ const point: PollerPoint = { id: 5, plc_id: 1, area: 'holding', address: 10, typ
 function harness(port: number, lookup: LookupHost) {
   const waiters = new Set<() => void>();
   const notify = () => [...waiters].forEach((w) => w());
-  const clock = fakeClock(Date.now());
+  const clock = manualClock(Date.now());
   const setTimer = clock.setTimer;
   clock.setTimer = (at, fn) => {
     const handle = setTimer(at, fn);
@@ -35,8 +35,7 @@ function harness(port: number, lookup: LookupHost) {
   const state = { value: null as number | null, connected: false, replies: 0 };
   const poller: PlcPoller = startPlcPoller(plc(port), [point], {
     connect: resolvingConnect(connectPlc, createHostResolver({ lookup, clock, ttlMs: 60_000, slowMs: 200 })),
-    timers: systemTimers,
-    now: Date.now,
+    clock: systemClock(), // the look-ups run on `clock`, the poll loop in real time
     monotonic: () => performance.now(),
     random: Math.random,
     reconnectMaxMs: 100,

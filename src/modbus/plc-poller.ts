@@ -1,4 +1,5 @@
 /** The poll loop of one PLC: max_in_flight requests out at once, cycles timed from their start, reconnects. */
+import type { Clock } from '../kernel/clock.js';
 import { reconnectDelay } from './backoff.js';
 import { createChangeTracker, type ChangeSet } from './change-tracker.js';
 import { linkStatus, linkTransition, type LinkEvent, type LinkState } from './link-state.js';
@@ -6,13 +7,12 @@ import type { ConnectPlc, PlcConnection } from './plc-connection.js';
 import { PollError, toPollError } from './poll-error.js';
 import type { PlcPollStats, PollerPlc, PollerPoint } from './protocol.js';
 import { applyError, applyReply, compilePlan, type PollPlan } from './poll-plan.js';
-import { createSleeper, type Timers } from './sleeper.js';
+import { createSleeper } from './sleeper.js';
 
 export interface PlcPollerDeps {
   connect: ConnectPlc;
-  timers: Timers;
-  /** Epoch ms, for sample timestamps. */
-  now(): number;
+  /** Epoch ms for sample timestamps, and the timer of the wait between cycles. */
+  clock: Clock;
   /** Monotonic ms, for scheduling and latency. */
   monotonic(): number;
   random(): number;
@@ -39,7 +39,7 @@ export function startPlcPoller(initial: PollerPlc, points: readonly PollerPoint[
   let failures = 0;
   let generation = 0; // bumped on reconnecting changes, so a cycle they cut short is no failure
   let running = true;
-  const sleeper = createSleeper(deps.timers);
+  const sleeper = createSleeper(deps.clock);
   const counts = { cycles: 0, reads: 0, errors: 0, answered: 0, latencySum: 0, last: null as number | null };
 
   const done = (async function pollLoop() {
@@ -60,7 +60,7 @@ export function startPlcPoller(initial: PollerPlc, points: readonly PollerPoint[
       await readAll(plan, gen);
       counts.cycles++;
       failures = 0;
-      setLink({ type: 'read_ok', at: deps.now() });
+      setLink({ type: 'read_ok', at: deps.clock.now() });
       flush();
       return started + plc.poll_interval_ms - deps.monotonic();
     } catch (e) {
@@ -126,7 +126,7 @@ export function startPlcPoller(initial: PollerPlc, points: readonly PollerPoint[
 
   function flush(): void {
     const changes = tracker.flush();
-    if (changes !== null) deps.onValues(plc.id, deps.now(), changes);
+    if (changes !== null) deps.onValues(plc.id, deps.clock.now(), changes);
   }
 
   function setLink(event: LinkEvent): void {

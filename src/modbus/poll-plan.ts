@@ -2,7 +2,8 @@
 import { decodeKind, engineering, readRawKind, SHORT_REPLY } from './decoders.js';
 import type { ChangeTracker } from './change-tracker.js';
 import type { PollerPoint } from './protocol.js';
-import { planReads, type Area } from './read-planner.js';
+import type { Area } from '../kernel/enums.js';
+import { planReads } from './read-planner.js';
 
 export interface CompiledRequest {
   area: Area;

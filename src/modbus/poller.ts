@@ -1,6 +1,7 @@
 /** The main-thread face of Modbus polling: a supervised worker turned into plain callbacks. */
 import type { Worker } from 'node:worker_threads';
 import * as v from 'valibot';
+import { systemClock, type Clock } from '../kernel/clock.js';
 import {
   plcSchema,
   pointSchema,
@@ -11,7 +12,6 @@ import {
   type WorkerStats,
 } from './protocol.js';
 import { badSamples, samplesFromMessage, type PlcStatus, type ValueSample } from './samples.js';
-import { systemTimers, type Timers } from './sleeper.js';
 import { spawnPollerWorker } from './worker-spawn.js';
 import { createSupervisor } from './worker-supervisor.js';
 
@@ -41,8 +41,8 @@ export interface PollerOptions {
   reconnectMaxMs?: number;
   /** Starts the worker; tests wrap it to reach the Worker instance. */
   spawn?: () => Worker;
-  now?: () => number;
-  timers?: Timers;
+  /** For the time stamps of bad samples when the worker is lost, and the supervisor's timers. */
+  clock?: Clock;
 }
 
 export interface PollerStats {
@@ -62,7 +62,7 @@ export interface Poller {
 
 export function createPoller(options: PollerOptions): Poller {
   const { log } = options;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock();
   let config: { plcs: PollerPlc[]; points: PollerPoint[] } = { plcs: [], points: [] };
   let lastStats: Omit<PollerStats, 'restarts'> = { plcs: [], worker: null };
   const lastOkAt = new Map<number, number | null>();
@@ -89,7 +89,7 @@ export function createPoller(options: PollerOptions): Poller {
     startTimeoutMs: 15_000,
     restartBackoff: { baseMs: options.restartBackoff?.baseMs ?? 500, maxMs: options.restartBackoff?.maxMs ?? 30_000 },
     stopTimeoutMs: 1000,
-    timers: options.timers ?? systemTimers,
+    clock,
     random: Math.random,
     log,
     onUp: sendConfig,
@@ -114,7 +114,7 @@ export function createPoller(options: PollerOptions): Poller {
     },
     onDown() {
       const error = 'poller restarting';
-      const ts = now();
+      const ts = clock.now();
       for (const plc of config.plcs) {
         const ids = config.points.filter((p) => p.plc_id === plc.id).map((p) => p.id);
         const status = { plc_id: plc.id, connected: false, last_ok_at: lastOkAt.get(plc.id) ?? null, error };

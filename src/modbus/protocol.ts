@@ -1,5 +1,6 @@
 /** Messages between the main thread and the poller worker; each side parses what it receives. */
 import * as v from 'valibot';
+import { AREAS, VALUE_TYPES, WORD_ORDERS } from '../kernel/enums.js';
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const ms = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -21,10 +22,10 @@ export type PollerPlc = v.InferOutput<typeof plcSchema>;
 export const pointSchema = v.object({
   id,
   plc_id: id,
-  area: v.picklist(['holding', 'input', 'coil', 'discrete']),
+  area: v.picklist(AREAS),
   address: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
-  type: v.picklist(['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32']),
-  word_order: v.picklist(['big', 'little']),
+  type: v.picklist(VALUE_TYPES),
+  word_order: v.picklist(WORD_ORDERS),
   scale: finite,
   offset: finite,
 });

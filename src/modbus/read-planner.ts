@@ -1,7 +1,5 @@
 /** Groups one PLC's datapoints into as few Modbus block reads as the protocol allows. */
-
-export type Area = 'holding' | 'input' | 'coil' | 'discrete';
-export type ValueType = 'bool' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32';
+import { AREAS, isBitArea, registerCount, type Area, type ValueType } from '../kernel/enums.js';
 
 export interface PlanPoint {
   id: number;
@@ -38,17 +36,11 @@ export interface PlannerOptions {
   maxBits?: number;
 }
 
-const AREAS: readonly Area[] = ['holding', 'input', 'coil', 'discrete'];
 const ADDRESS_SPACE = 65536;
-
-export function isBitArea(area: Area): boolean {
-  return area === 'coil' || area === 'discrete';
-}
 
 /** Registers (or bits) a point occupies; coil/discrete points are always one bit. */
 export function pointWidth(area: Area, type: ValueType): number {
-  if (isBitArea(area)) return 1;
-  return type === 'int32' || type === 'uint32' || type === 'float32' ? 2 : 1;
+  return isBitArea(area) ? 1 : registerCount(type);
 }
 
 export function planReads(points: readonly PlanPoint[], options: PlannerOptions = {}): ReadPlan {

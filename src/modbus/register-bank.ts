@@ -1,6 +1,5 @@
 /** The simulator's memory: the four Modbus areas, and encoders for every datapoint type. */
-import type { Area, ValueType } from './read-planner.js';
-import type { WordOrder } from './decoders.js';
+import { isBitArea, type Area, type ValueType, type WordOrder } from '../kernel/enums.js';
 
 export interface RegisterBank {
   holding: Uint16Array;
@@ -26,7 +25,7 @@ const scratch = new DataView(new ArrayBuffer(4));
  * device's registers; a bit area stores nonzero as 1 whatever the type.
  */
 export function writeRaw(bank: RegisterBank, area: Area, address: number, type: ValueType, wordOrder: WordOrder, raw: number): void {
-  if (area === 'coil' || area === 'discrete') {
+  if (isBitArea(area)) {
     bank[area][address] = raw !== 0 ? 1 : 0;
     return;
   }

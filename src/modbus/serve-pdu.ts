@@ -1,5 +1,5 @@
 /** Answers one read request PDU from a register bank, as a Modbus server would. */
-import type { Area } from './read-planner.js';
+import type { Area } from '../kernel/enums.js';
 import type { RegisterBank } from './register-bank.js';
 
 export interface ReadPdu {

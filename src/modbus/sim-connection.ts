@@ -1,7 +1,7 @@
 /** One client connection of the simulator: MBAP framing, answers, and injected faults. */
 import type { Socket } from 'node:net';
 import { encodeFrame, splitFrames } from './mbap.js';
-import type { Area } from './read-planner.js';
+import type { Area } from '../kernel/enums.js';
 import type { RegisterBank } from './register-bank.js';
 import { exceptionPdu, parseReadPdu, servePdu } from './serve-pdu.js';
 

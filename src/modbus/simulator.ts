@@ -1,7 +1,6 @@
 /** A Modbus TCP server on loopback for tests, benchmarks and the demo plant. */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { WordOrder } from './decoders.js';
-import type { Area, ValueType } from './read-planner.js';
+import type { Area, BitArea, RegisterArea, ValueType, WordOrder } from '../kernel/enums.js';
 import { createRegisterBank, writeRaw, type RegisterBank } from './register-bank.js';
 import { serveConnection, type SimFault } from './sim-connection.js';
 
@@ -28,9 +27,9 @@ export interface Simulator {
   setInput(address: number, value: number): void;
   setCoil(address: number, on: boolean | number): void;
   setDiscrete(address: number, on: boolean | number): void;
-  setInt32(area: 'holding' | 'input', address: number, value: number, wordOrder?: WordOrder): void;
-  setUint32(area: 'holding' | 'input', address: number, value: number, wordOrder?: WordOrder): void;
-  setFloat32(area: 'holding' | 'input', address: number, value: number, wordOrder?: WordOrder): void;
+  setInt32(area: RegisterArea, address: number, value: number, wordOrder?: WordOrder): void;
+  setUint32(area: RegisterArea, address: number, value: number, wordOrder?: WordOrder): void;
+  setFloat32(area: RegisterArea, address: number, value: number, wordOrder?: WordOrder): void;
   /** Stores a raw value of any datapoint type. */
   write(area: Area, address: number, type: ValueType, wordOrder: WordOrder, raw: number): void;
   /** Injects a fault for every connection until `setFault(null)`. */
@@ -90,9 +89,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   }
 
   const port = await listen(options.port ?? 0);
-  const setWord = (area: 'holding' | 'input') => (address: number, value: number) => writeRaw(bank, area, address, 'uint16', 'big', value);
-  const setBit = (area: 'coil' | 'discrete') => (address: number, on: boolean | number) =>
-    writeRaw(bank, area, address, 'bool', 'big', Number(on));
+  const setWord = (area: RegisterArea) => (address: number, value: number) => writeRaw(bank, area, address, 'uint16', 'big', value);
+  const setBit = (area: BitArea) => (address: number, on: boolean | number) => writeRaw(bank, area, address, 'bool', 'big', Number(on));
 
   return {
     host,

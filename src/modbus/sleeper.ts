@@ -1,9 +1,5 @@
 /** A cancellable wait: the poll loop sleeps here, and a config change or stop wakes it early. */
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { systemClock, type Clock } from '../kernel/clock.js';
 
 export interface Sleeper {
   sleep(ms: number): Promise<void>;
@@ -11,12 +7,7 @@ export interface Sleeper {
   wake(): void;
 }
 
-export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-export function createSleeper(timers: Timers = systemTimers): Sleeper {
+export function createSleeper(clock: Clock = systemClock()): Sleeper {
   let woken = false;
   let current: { handle: unknown; resolve: () => void } | null = null;
 
@@ -33,7 +24,7 @@ export function createSleeper(timers: Timers = systemTimers): Sleeper {
           current = null;
           resolve();
         };
-        current = { handle: timers.setTimeout(done, ms), resolve: done };
+        current = { handle: clock.setTimer(clock.now() + ms, done), resolve: done };
       });
     },
     wake() {
@@ -41,7 +32,7 @@ export function createSleeper(timers: Timers = systemTimers): Sleeper {
         woken = true;
         return;
       }
-      timers.clearTimeout(current.handle);
+      clock.clearTimer(current.handle);
       current.resolve();
     },
   };

@@ -1,18 +1,17 @@
 /** Everything the poller worker does, minus the worker_threads glue: config, pollers, replies. */
 import * as v from 'valibot';
+import type { Clock } from '../kernel/clock.js';
 import type { ChangeSet } from './change-tracker.js';
 import { diffConfig, groupConfig, type PlcConfig } from './config-diff.js';
 import type { ConnectPlc } from './plc-connection.js';
 import { startPlcPoller, type PlcPoller } from './plc-poller.js';
 import { mainToWorkerSchema, type MainToWorker, type WorkerToMain } from './protocol.js';
 import { createRoundTripCounter } from './round-trips.js';
-import type { Timers } from './sleeper.js';
 
 export interface WorkerHostDeps {
   post(message: WorkerToMain, transfer?: ArrayBuffer[]): void;
   connect: ConnectPlc;
-  timers: Timers;
-  now(): number;
+  clock: Clock;
   monotonic(): number;
   random(): number;
   /** Event-loop utilisation of this thread so far. */
@@ -35,8 +34,7 @@ export function createWorkerHost(deps: WorkerHostDeps): { handle(raw: unknown): 
 
   const pollerDeps = {
     connect: deps.connect,
-    timers: deps.timers,
-    now: deps.now,
+    clock: deps.clock,
     monotonic: deps.monotonic,
     random: deps.random,
     get reconnectMaxMs() {
@@ -69,7 +67,7 @@ export function createWorkerHost(deps: WorkerHostDeps): { handle(raw: unknown): 
     const error = 'PLC disabled';
     deps.post({ type: 'status', plc_id: plc.id, connected: false, last_ok_at: null, error });
     if (points.length === 0) return;
-    postValues(plc.id, deps.now(), {
+    postValues(plc.id, deps.clock.now(), {
       ids: Uint32Array.from(points, (p) => p.id),
       values: new Float64Array(points.length).fill(Number.NaN),
       quality: new Uint8Array(points.length),

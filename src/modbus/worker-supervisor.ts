@@ -1,9 +1,9 @@
 /** Keeps one poller worker alive: heartbeats, restart with backoff, and an orderly stop. */
 import type { Worker } from 'node:worker_threads';
 import * as v from 'valibot';
+import type { Clock } from '../kernel/clock.js';
 import { fullJitter, type BackoffOptions } from './backoff.js';
 import { workerToMainSchema, type MainToWorker, type PongMessage, type WorkerToMain } from './protocol.js';
-import type { Timers } from './sleeper.js';
 
 export interface SupervisorOptions {
   spawn(): Worker;
@@ -12,7 +12,7 @@ export interface SupervisorOptions {
   startTimeoutMs: number;
   restartBackoff: BackoffOptions;
   stopTimeoutMs: number;
-  timers: Timers;
+  clock: Clock;
   random(): number;
   /** Every message but pongs, already validated. */
   onMessage(message: Exclude<WorkerToMain, PongMessage>): void;
@@ -43,6 +43,7 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
   let heartbeat: unknown = null;
   let restartTimer: unknown = null;
   let firstSettled: (() => void) | null = null;
+  const after = (ms: number, fn: () => void): unknown => o.clock.setTimer(o.clock.now() + ms, fn);
 
   function launch(): void {
     restartTimer = null;
@@ -98,18 +99,18 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
       awaiting = ++pingId;
       w.postMessage({ type: 'ping', id: awaiting } satisfies MainToWorker);
     }
-    heartbeat = o.timers.setTimeout(() => beat(w, hung), o.heartbeatMs);
+    heartbeat = after(o.heartbeatMs, () => beat(w, hung));
   }
 
   function failed(reason: string): void {
-    o.timers.clearTimeout(heartbeat);
+    o.clock.clearTimer(heartbeat);
     attempts++;
     restarts++;
     const delay = Math.max(o.restartBackoff.baseMs, fullJitter(attempts, o.restartBackoff, o.random));
     o.log.error(`poller worker ${reason}; restarting in ${delay} ms`);
     o.onDown(reason);
     firstSettled?.();
-    restartTimer = o.timers.setTimeout(launch, delay);
+    restartTimer = after(delay, launch);
   }
 
   return {
@@ -129,8 +130,8 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
     },
     async stop() {
       stopping = true;
-      o.timers.clearTimeout(heartbeat);
-      o.timers.clearTimeout(restartTimer);
+      o.clock.clearTimer(heartbeat);
+      o.clock.clearTimer(restartTimer);
       restartTimer = null;
       firstSettled?.();
       const w = worker;
@@ -139,12 +140,12 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
       const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
       w.postMessage({ type: 'stop' } satisfies MainToWorker);
       let timer: unknown;
-      const late = new Promise<'late'>((resolve) => (timer = o.timers.setTimeout(() => resolve('late'), o.stopTimeoutMs)));
+      const late = new Promise<'late'>((resolve) => (timer = after(o.stopTimeoutMs, () => resolve('late'))));
       if ((await Promise.race([exited, late])) === 'late') {
         o.log.warn(`poller worker did not stop within ${o.stopTimeoutMs} ms; terminating it`);
         await w.terminate();
       }
-      o.timers.clearTimeout(timer);
+      o.clock.clearTimer(timer);
     },
     restarts: () => restarts,
   };

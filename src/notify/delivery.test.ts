@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { manualClock } from '../../test/helpers/clock.js';
+import { manualClock } from '../kernel/manual-clock.js';
 import { startWebhookReceiver } from '../../test/helpers/webhook-receiver.js';
 import { memoryLogger } from '../log/logger.js';
 import { GIVE_UP_AFTER_MS } from './backoff.js';

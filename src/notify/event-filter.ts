@@ -1,11 +1,12 @@
 import type { JournalEvent } from '../db/events.js';
-import type { Severity } from '../engine/types.js';
+import { SEVERITIES, type Severity } from '../kernel/enums.js';
 import type { NotifierConfig } from './notifier.js';
 import type { RuleLookup } from './outgoing.js';
 
-const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+/** 0 (low) to 3 (critical); -1 for what is no severity. */
+const rank = (s: unknown) => SEVERITIES.indexOf(s as Severity);
 
-const isSeverity = (s: unknown): s is Severity => typeof s === 'string' && s in RANK;
+const isSeverity = (s: unknown): s is Severity => rank(s) >= 0;
 
 /** The part of a notifier's settings that picks its events. */
 export type EventFilter = Pick<NotifierConfig, 'events' | 'min_severity'>;
@@ -18,5 +19,5 @@ export type EventFilter = Pick<NotifierConfig, 'events' | 'min_severity'>;
 export function wants(filter: EventFilter, e: JournalEvent, rules?: RuleLookup): boolean {
   if (e.topic !== 'alarms' || !(filter.events as readonly string[]).includes(e.type)) return false;
   const severity = isSeverity(e.payload.severity) ? e.payload.severity : e.rule_id === null ? undefined : rules?.(e.rule_id)?.severity;
-  return severity === undefined || RANK[severity] >= RANK[filter.min_severity];
+  return severity === undefined || rank(severity) >= rank(filter.min_severity);
 }

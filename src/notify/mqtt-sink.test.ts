@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { manualClock } from '../../test/helpers/clock.js';
+import { manualClock } from '../kernel/manual-clock.js';
 import { MACHINE_BROKER, freePort, startOwnBroker, subscriber } from '../../test/helpers/mosquitto.js';
 import { eventBody } from '../db/events.js';
 import { memoryLogger } from '../log/logger.js';

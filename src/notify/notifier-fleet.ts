@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import { readEventsAfter, type JournalEvent } from '../db/events.js';
 import { findNotifier, listNotifiers } from '../db/notifiers.js';

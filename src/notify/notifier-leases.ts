@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { createNodeSession } from '../cluster/node-session.js';
 import type { Logger } from '../log/logger.js';
 

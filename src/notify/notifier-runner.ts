@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { JournalEvent } from '../db/events.js';
 import type { Logger } from '../log/logger.js';
 import { createDelivery, type Delivery } from './delivery.js';

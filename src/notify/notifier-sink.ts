@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../log/logger.js';
 import { createMqttSink } from './mqtt-sink.js';
 import type { Notifier } from './notifier.js';

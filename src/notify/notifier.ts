@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { ALARM_EVENT_TYPES, type AlarmEventType } from '../journal/event-types.js';
-import { SEVERITIES } from '../engine/index.js';
-import { int, name } from '../plant/fields.js';
+import { SEVERITIES } from '../kernel/enums.js';
+import { int, name } from '../kernel/fields.js';
 
 /** Notifier settings of SPEC 14: the schema is the type. */
 

@@ -1,5 +1,5 @@
 import { eventBody, type JournalEvent } from '../db/events.js';
-import type { Severity } from '../engine/types.js';
+import type { Severity } from '../kernel/enums.js';
 import type { Digest } from './storm-guard.js';
 
 /** What a notifier needs to know of a rule that an event does not carry (`alarm_ack` has no severity or plc). */

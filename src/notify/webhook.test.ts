@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventBody } from '../db/events.js';
 import { refusingUrl, startWebhookReceiver, type WebhookReceiver } from '../../test/helpers/webhook-receiver.js';
-import { fakeClock } from '../engine/fake-clock.js';
+import { manualClock } from '../kernel/manual-clock.js';
 import { DeliveryFailure } from './delivery-error.js';
 import { eventMessage } from './outgoing.js';
 import { memoryJournal } from './test-journal.js';
@@ -63,7 +63,7 @@ describe('webhook sink', () => {
 
   it('times out an endpoint that does not answer within 5 s (on the injected clock)', async () => {
     receiver.reply({ hang: true });
-    const clock = fakeClock(Date.now());
+    const clock = manualClock(Date.now());
     const sent = createWebhookSink({ url: receiver.url, secret, clock }).send(message, never());
     await receiver.received(1);
     clock.advance(4_999);
@@ -74,7 +74,7 @@ describe('webhook sink', () => {
 
   it('delivers a slow answer that comes within the time-out', async () => {
     receiver.reply({ status: 204, delayMs: 300 });
-    const clock = fakeClock(Date.now());
+    const clock = manualClock(Date.now());
     const sent = createWebhookSink({ url: receiver.url, secret, clock }).send(message, never());
     await receiver.received(1);
     clock.advance(4_999); // the time-out does not fire before its time

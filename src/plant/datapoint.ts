@@ -1,10 +1,8 @@
 import * as v from 'valibot';
 import type { ErrorDetail } from '../errors.js';
-import { finite, int, name, storedFields, text } from './fields.js';
+import { AREAS, isBitArea, registerCount, VALUE_TYPES, WORD_ORDERS } from '../kernel/enums.js';
+import { finite, int, name, storedFields, text } from '../kernel/fields.js';
 import { LiveValueView } from './live-state.js';
-
-export const AREAS = ['holding', 'input', 'coil', 'discrete'] as const;
-export const TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
 
 const fields = {
   plc_id: int(1, Number.MAX_SAFE_INTEGER),
@@ -12,8 +10,8 @@ const fields = {
   description: text(500),
   area: v.picklist(AREAS),
   address: int(0, 65_535),
-  type: v.picklist(TYPES),
-  word_order: v.picklist(['big', 'little']),
+  type: v.picklist(VALUE_TYPES),
+  word_order: v.picklist(WORD_ORDERS),
   scale: v.pipe(
     finite,
     v.check((n) => n !== 0, 'must not be zero'),
@@ -49,13 +47,10 @@ export type Datapoint = v.InferOutput<typeof Datapoint>;
 /** A datapoint as reads return it: with its latest value, `live`. */
 export const DatapointView = v.strictObject({ ...Datapoint.entries, live: LiveValueView });
 
-/** Registers a value of this type occupies. */
-export const registerCount = (type: Datapoint['type']) => (type === 'int32' || type === 'uint32' || type === 'float32' ? 2 : 1);
-
 /** Checks that need more than one field; run on the merged row for a PATCH too. */
 export function datapointProblems(d: DatapointInput): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
-  const bitArea = d.area === 'coil' || d.area === 'discrete';
+  const bitArea = isBitArea(d.area);
   if (bitArea && d.type !== 'bool') {
     problems.push({ path: 'type', message: `a ${d.area} holds one bit: type must be "bool"` });
   }

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { int, name, storedFields } from './fields.js';
+import { int, name, storedFields } from '../kernel/fields.js';
 import { PlcStatusView } from './live-state.js';
 
 // A host name or an IPv4/IPv6 literal; anything else cannot be a Modbus TCP peer.

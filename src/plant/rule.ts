@@ -1,16 +1,14 @@
 import * as v from 'valibot';
-import { COMPARISONS, SEVERITIES } from '../engine/index.js';
 import type { ErrorDetail } from '../errors.js';
-import { finite, int, name, storedFields, timeZone } from './fields.js';
-
-const time = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" from 00:00 to 23:59'));
-const endTime = v.pipe(v.string(), v.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time "HH:MM" from 00:00 to 24:00'));
+import { COMPARISONS, SEVERITIES } from '../kernel/enums.js';
+import { finite, int, name, storedFields, timeZone } from '../kernel/fields.js';
+import { EndTimeOfDay, IsoWeekday, TimeOfDay } from '../kernel/time.js';
 
 const ScheduleWindow = v.pipe(
   v.strictObject({
-    days: v.pipe(v.array(int(1, 7)), v.minLength(1), v.maxLength(7)),
-    start: time,
-    end: endTime,
+    days: v.pipe(v.array(IsoWeekday), v.minLength(1), v.maxLength(7)),
+    start: TimeOfDay,
+    end: EndTimeOfDay,
   }),
   v.check((w) => w.start !== w.end, 'start and end must differ (use 00:00 to 24:00 for a whole day)'),
 );

@@ -3,7 +3,7 @@
  * minute of all datapoints in one transaction a little after the minute ends, then packs
  * finished hours and prunes what is older than TREND_DAYS. Every timer is the clock's.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
 import type { ValueSample } from '../modbus/samples.js';

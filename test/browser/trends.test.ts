@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from '../helpers/clock.js';
+import { manualClock } from '../../src/kernel/manual-clock.js';
 import { fakePoller } from '../helpers/fake-poller.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { adminSession, create, launchBrowser, openSignedIn, screenshot } from './browser-harness.js';

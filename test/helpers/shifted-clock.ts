@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/kernel/clock.js';
 
 /** setTimeout's longest delay; a timer further out waits in steps. */
 const MAX_DELAY = 2 ** 31 - 1;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AlarmService } from '../../alarms/alarm-service.js';
-import { IdParam, QueryFlag } from '../../plant/fields.js';
+import { IdParam, QueryFlag } from '../../kernel/fields.js';
 import { AlarmBody, OutOfServiceBody, SuppressedRule } from '../../alarms/alarm-events.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
 import { routeDoc } from '../openapi/route-doc.js';

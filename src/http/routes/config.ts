@@ -5,7 +5,7 @@ import type { ConfigIoService } from '../../config-io/config-io-service.js';
 import { ImportReport } from '../../config-io/import-report.js';
 import { PlantFile } from '../../config-io/plant-file.js';
 import { AppError } from '../../errors.js';
-import { QueryFlag } from '../../plant/fields.js';
+import { QueryFlag } from '../../kernel/fields.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
 import { routeDoc } from '../openapi/route-doc.js';
 import { queryOf, readJson } from '../validate.js';

@@ -8,15 +8,15 @@ import { EventBody, eventBody, type JournalEvent } from '../../db/events.js';
 import { isEventType } from '../../journal/event-types.js';
 import { invalid } from '../../errors.js';
 import { historyCsvHeader, historyCsvLine } from '../history-csv.js';
-import { IdParam } from '../../plant/fields.js';
+import { IdParam, IsoInstant } from '../../kernel/fields.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
 import { routeDoc, Text } from '../openapi/route-doc.js';
 import { queryOf } from '../validate.js';
 
+/** The journal compares `ts` as text: an instant in its one ISO form. */
 const instant = v.pipe(
-  v.string(),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time such as 2026-01-31T08:00:00Z'),
-  v.transform((s) => new Date(s).toISOString()),
+  IsoInstant,
+  v.transform((ms) => new Date(ms).toISOString()),
 );
 
 /** A CSV export answers up to this many rows per request (SPEC 13); the next starts after the last id. */

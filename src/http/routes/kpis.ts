@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { kpiPeriod, type KpiPeriod } from '../../kpi/kpi-period.js';
 import { KpisBody, KpiWindowsBody, type KpiReport } from '../../kpi/kpi-report.js';
 import { requirePermission, type AuthEnv } from '../auth-middleware.js';
-import { IsoInstant } from '../iso-instant.js';
+import { IsoInstant } from '../../kernel/fields.js';
 import { routeDoc } from '../openapi/route-doc.js';
 import { queryOf } from '../validate.js';
 

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { invalid } from '../../errors.js';
-import { IdParam } from '../../plant/fields.js';
+import { IdParam } from '../../kernel/fields.js';
 import { mergePatch, NotifierInput, notifierView, type Notifier } from '../../notify/notifier.js';
 import { NotifierView, TestResult, type NotifierService } from '../../notify/notifier-service.js';
 import { routeDoc } from '../openapi/route-doc.js';

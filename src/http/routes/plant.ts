@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { LiveState } from '../../plant/live-state.js';
 import { DatapointCreate, DatapointPatch, DatapointView, type Datapoint } from '../../plant/datapoint.js';
-import { IdParam, QueryFlag } from '../../plant/fields.js';
+import { IdParam, QueryFlag } from '../../kernel/fields.js';
 import type { DatapointService } from '../../plant/datapoint-service.js';
 import type { PlcService } from '../../plant/plc-service.js';
 import { PlcCreate, PlcPatch, PlcView, type Plc } from '../../plant/plc.js';

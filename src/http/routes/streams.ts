@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { hasPermission, type Permission } from '../../auth/permissions.js';
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import { AppError, rateLimited } from '../../errors.js';
 import type { StreamUser } from '../../hub/client.js';
-import { STREAM_TOPICS, type StreamTopic } from '../../hub/frame.js';
+import { STREAM_TOPICS, type StreamTopic } from '../../kernel/enums.js';
 import type { Hub } from '../../hub/hub.js';
 import { CLOSE } from '../../hub/close-codes.js';
 import { createSseStream } from '../../hub/sse-stream.js';

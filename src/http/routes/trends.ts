@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import type { Db } from '../../db/database.js';
 import { invalid } from '../../errors.js';
 import type { DatapointService } from '../../plant/datapoint-service.js';
-import { IdParam } from '../../plant/fields.js';
+import { IdParam, IsoInstant } from '../../kernel/fields.js';
 import { MINUTE_MS } from '../../trend/minute-aggregator.js';
 import { TrendBucket } from '../../trend/trend-buckets.js';
 import { readTrend } from '../../trend/trend-reads.js';
@@ -15,13 +15,7 @@ const HOUR_MS = 3_600_000;
 /** The longest range one request may ask for: a year, a leap one included. */
 const MAX_RANGE_MS = 366 * 86_400_000;
 
-const instant = v.pipe(
-  v.string(),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time such as 2026-01-31T08:00:00Z'),
-  v.transform((s) => Date.parse(s)),
-);
-
-const TrendQuery = v.strictObject({ from: v.optional(instant), to: v.optional(instant) });
+const TrendQuery = v.strictObject({ from: v.optional(IsoInstant), to: v.optional(IsoInstant) });
 
 const TrendAnswer = v.strictObject({
   datapoint_id: v.number(),

@@ -1,5 +1,16 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { cachedZoneCount, canonicalTimeZone, isValidTimeZone, offsetAt } from './zone-offset.js';
+import {
+  cachedZoneCount,
+  canonicalTimeZone,
+  DAY,
+  EndTimeOfDay,
+  isoWeekdayOf,
+  isValidTimeZone,
+  offsetAt,
+  TimeOfDay,
+  timeOfDayMs,
+} from './time.js';
 
 /** Every upper/lower-case spelling of `name` (2^letters of them). */
 function spellings(name: string): string[] {
@@ -46,5 +57,25 @@ describe('canonicalTimeZone', () => {
     const before = cachedZoneCount();
     for (let i = 0; i < 1000; i++) expect(isValidTimeZone(`Europe/Nowhere_${i}`)).toBe(false);
     expect(cachedZoneCount()).toBe(before);
+  });
+});
+
+describe('times of day and weekdays', () => {
+  it('reads "HH:MM" as ms since midnight, "24:00" as the whole day', () => {
+    expect(timeOfDayMs('00:00')).toBe(0);
+    expect(timeOfDayMs('08:30')).toBe(8.5 * 3_600_000);
+    expect(timeOfDayMs('24:00')).toBe(DAY);
+  });
+
+  it('accepts 24:00 only as an end', () => {
+    expect(v.safeParse(TimeOfDay, '24:00').success).toBe(false);
+    expect(v.safeParse(EndTimeOfDay, '24:00').success).toBe(true);
+    expect(v.safeParse(TimeOfDay, '8:00').success).toBe(false);
+  });
+
+  it('counts ISO weekdays from 1970-01-01, a Thursday', () => {
+    expect(isoWeekdayOf(0)).toBe(4);
+    expect(isoWeekdayOf(Date.UTC(2026, 2, 2) / DAY)).toBe(1); // a Monday
+    expect(isoWeekdayOf(-1)).toBe(3);
   });
 });

@@ -1,7 +1,31 @@
-/** UTC offsets of IANA time zones via Intl (no Node APIs: runs on Bun and in browsers). */
+/**
+ * Wall-clock time: "HH:MM" times of day, ISO weekdays, and UTC offsets of IANA zones via Intl
+ * (no Node APIs: runs on Bun and in browsers).
+ */
+import * as v from 'valibot';
 
 export const MINUTE = 60_000;
 export const DAY = 86_400_000;
+
+/** A time of day "HH:MM", 00:00 to 23:59. */
+export const TimeOfDay = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" from 00:00 to 23:59'));
+
+/** The end of a period of the day: as TimeOfDay, or "24:00" for midnight at its end. */
+export const EndTimeOfDay = v.pipe(v.string(), v.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time "HH:MM" from 00:00 to 24:00'));
+
+/** An ISO weekday: 1 = Monday .. 7 = Sunday. */
+export const IsoWeekday = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(7));
+
+/** "HH:MM" (a TimeOfDay or EndTimeOfDay) as ms since midnight; "24:00" is DAY. */
+export function timeOfDayMs(hhmm: string): number {
+  const [h = '0', m = '0'] = hhmm.split(':');
+  return (Number(h) * 60 + Number(m)) * MINUTE;
+}
+
+/** The ISO weekday of a day counted from 1970-01-01, a Thursday (ISO 4). */
+export function isoWeekdayOf(day: number): number {
+  return mod(day + 3, 7) + 1;
+}
 
 // Constructing a DateTimeFormat costs tens of microseconds and ~27 KB; formatting with one ~1 µs.
 // Keyed only by canonical names, so however a zone is spelled the cache stays one per real zone.
@@ -100,8 +124,7 @@ export function offsetAt(zone: string, t: number): number {
 export function wallClock(zone: string, t: number): { weekday: number; msOfDay: number } {
   const local = t + offsetAt(zone, t);
   const day = Math.floor(local / DAY);
-  // 1970-01-01 was a Thursday (ISO 4)
-  return { weekday: mod(day + 3, 7) + 1, msOfDay: local - day * DAY };
+  return { weekday: isoWeekdayOf(day), msOfDay: local - day * DAY };
 }
 
 /**

@@ -1,10 +1,10 @@
-import { demoDatapoints, demoPlc, demoRules } from '../modbus/demo-plant.js';
 import type { Logger } from '../log/logger.js';
-import type { DatapointService } from './datapoint-service.js';
-import type { PlcService } from './plc-service.js';
-import type { RuleService } from './rule-service.js';
+import type { DatapointService } from '../plant/datapoint-service.js';
+import type { PlcService } from '../plant/plc-service.js';
+import type { RuleService } from '../plant/rule-service.js';
+import { demoDatapoints, demoPlc, demoRules } from './demo-plant.js';
 
-interface Services {
+export interface PlantServices {
   plcs: PlcService;
   datapoints: DatapointService;
   rules: RuleService;
@@ -14,7 +14,7 @@ interface Services {
  * Puts the demo plant in an empty database (through the services, so it is journaled like
  * any change), or points an existing "Demo PLC" at the simulator's port of this run.
  */
-export async function seedDemoPlant({ plcs, datapoints, rules }: Services, simPort: number, log: Logger): Promise<void> {
+export async function seedDemoPlant({ plcs, datapoints, rules }: PlantServices, simPort: number, log: Logger): Promise<void> {
   const existing = await plcs.list();
   const template = demoPlc(simPort);
   const demo = existing.find((p) => p.name === template.name);
@@ -26,16 +26,13 @@ export async function seedDemoPlant({ plcs, datapoints, rules }: Services, simPo
   const plc = await plcs.create(template);
   const ids = new Map<string, number>();
   for (const d of demoDatapoints) ids.set(d.label, (await datapoints.create({ ...d, plc_id: plc.id })).id);
-  for (const { datapoint_label, suppress_when, escalate_after_s, ...rule } of demoRules) {
+  for (const { datapoint_label, suppress_when, ...rule } of demoRules) {
     await rules.create({
       ...rule,
       datapoint_id: ids.get(datapoint_label)!,
-      schedule: null,
-      enabled: true,
       suppress_when: suppress_when
         ? { datapoint_id: ids.get(suppress_when.datapoint_label)!, comparison: suppress_when.comparison, value: suppress_when.value }
         : null,
-      escalate_after_s: escalate_after_s ?? null,
     });
   }
   log.info(`demo plant: ${demoDatapoints.length} datapoints and ${demoRules.length} rules on ${template.host}:${simPort}`);

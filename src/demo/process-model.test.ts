@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodePoint } from './decoders.js';
-import { demoDatapoints, demoPlantValues, demoRules, startDemoPlant, writeDemoPlant } from './demo-plant.js';
-import { createRegisterBank, writeRaw } from './register-bank.js';
-import type { Timers } from './sleeper.js';
+import { manualClock } from '../kernel/manual-clock.js';
+import { decodePoint } from '../modbus/decoders.js';
+import { createRegisterBank, writeRaw } from '../modbus/register-bank.js';
+import { demoDatapoints, demoRules } from './demo-plant.js';
+import { demoPlantValues, startDemoPlant, writeDemoPlant } from './process-model.js';
 
 /** Seconds after start at which `holds` has been true for `forMs` (sampled each second). */
 function firstHeld(holds: (v: number) => boolean, label: string, forMs: number): number | null {
@@ -16,7 +17,7 @@ function firstHeld(holds: (v: number) => boolean, label: string, forMs: number):
   return null;
 }
 
-describe('demo plant', () => {
+describe('demo process model', () => {
   it('raises a WARNING and an ALARM within a minute of start', () => {
     const temp = demoRules.find((r) => r.datapoint_label === 'K1_DISCH_TEMP');
     const warning = firstHeld((v) => v >= (temp?.warning_threshold ?? Infinity), 'K1_DISCH_TEMP', temp?.on_delay_ms ?? 0);
@@ -35,13 +36,6 @@ describe('demo plant', () => {
     expect(v.P101_FAULT).toBe(0);
   });
 
-  it('has a rule for existing labels only, and unique labels and addresses', () => {
-    const labels = new Set(demoDatapoints.map((d) => d.label));
-    expect(labels.size).toBe(demoDatapoints.length);
-    expect(demoRules.every((r) => labels.has(r.datapoint_label))).toBe(true);
-    expect(new Set(demoDatapoints.map((d) => `${d.area}:${d.address}`)).size).toBe(demoDatapoints.length);
-  });
-
   it('encodes values so the poller decodes them back', () => {
     const bank = createRegisterBank();
     const values = demoPlantValues(37_500);
@@ -58,19 +52,17 @@ describe('demo plant', () => {
   });
 
   it('ticks on an injected clock and stops', () => {
-    let now = 1000;
-    const queued: (() => void)[] = [];
-    const timers: Timers = { setTimeout: (fn) => queued.push(fn), clearTimeout: () => void queued.splice(0) };
+    const clock = manualClock(1000);
     const writes: number[] = [];
     const plant = startDemoPlant(
       { write: (area, address, _t, _w, raw) => void (area === 'holding' && address === 0 && writes.push(raw)) },
-      { now: () => now, timers },
+      { clock },
     );
-    now += 40_000;
-    queued.shift()?.();
+    clock.advance(40_000);
     plant.stop();
-    expect(queued).toHaveLength(0);
+    expect(clock.pending()).toBe(0);
     expect(writes[0]).toBeCloseTo(72, 0);
+    expect(writes).toHaveLength(40_000 / 250 + 1);
     expect(writes.at(-1)).toBeGreaterThan(95);
   });
 });

@@ -1,6 +1,8 @@
 /** Wall-clock time and timers, passed in so tests can replace them. */
 export interface Clock {
+  /** Epoch ms. */
   now(): number;
+  /** Calls `fn` at the instant `atMs` (epoch ms, not a delay): a wait of `ms` is `setTimer(now() + ms, fn)`. */
   setTimer(atMs: number, fn: () => void): unknown;
   clearTimer(handle: unknown): void;
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { IsoInstant } from './iso-instant.js';
+import { IsoInstant } from './fields.js';
 
 describe('IsoInstant', () => {
   it.each([

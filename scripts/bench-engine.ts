@@ -3,7 +3,8 @@
  * main-thread share taken by 100k changed values per second. Prints figures, asserts nothing.
  * Run: npx tsx scripts/bench-engine.ts (add --expose-gc to see allocation per unchanged sample)
  */
-import { createEngine, type EngineRule, type Sample } from '../src/engine/index.js';
+import { createEngine, type EngineRule } from '../src/engine/index.js';
+import type { Sample } from '../src/kernel/samples.js';
 import type { Clock } from '../src/kernel/clock.js';
 import { COMPARISONS } from '../src/kernel/enums.js';
 

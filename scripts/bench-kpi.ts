@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { dialectOf, migrateToLatest, openDatabase, sqliteHandle, type Db } from '../src/db/database.js';
-import { appendEventsPg, eventAppender, type NewEvent } from '../src/db/events.js';
+import { appendEventsPg, eventAppender, type NewEvent } from '../src/journal/events.js';
 import { createKpiReport } from '../src/kpi/kpi-report.js';
 import { kpiKindOf } from '../src/kpi/kpi-kind.js';
 import { currentRuntime } from '../src/runtime/current.js';

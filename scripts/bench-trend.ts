@@ -21,7 +21,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../src/kernel/clock.js';
 import { migrateToLatest, openDatabase, sqliteHandle, type Db } from '../src/db/database.js';
 import { memoryLogger } from '../src/log/logger.js';
-import type { ValueSample } from '../src/modbus/samples.js';
+import type { ValueSample } from '../src/kernel/samples.js';
 import { currentRuntime } from '../src/runtime/current.js';
 import { addMinute, emptyHour, packHour } from '../src/trend/hour-pack.js';
 import { createMinuteAggregator, MINUTE_MS } from '../src/trend/minute-aggregator.js';

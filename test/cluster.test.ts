@@ -189,6 +189,14 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     });
     expect(created.status).toBe(201);
     const rule = created.json;
+    // The stop has reached every node (the rule's owner hears it from PLC 2's) before the level drops.
+    for (const n of live()) {
+      await until(
+        `${n.name} to see PLC 2 stopped`,
+        async () => (await n.call('GET', `/api/datapoints/${lt2.id}`, { token })).json.live,
+        (v: Json) => v.quality === 'good' && v.value === 0,
+      );
+    }
     const watcher = stream(node('c'));
     await watcher.next('snapshot');
     sim.setHolding(1, 0); // low, but suppressed

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteHandle, type Db } from '../src/db/database.js';
-import { journalRange } from '../src/db/events.js';
+import { journalRange } from '../src/journal/events.js';
 import { createSimulator, type Simulator } from '../src/modbus/simulator.js';
 import { wsClient, type WsClient } from './helpers/stream-clients.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';

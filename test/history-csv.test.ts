@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_CSV_HEADER } from '../src/http/history-csv.js';
+import { HISTORY_CSV_HEADER } from '../src/http/routes/history-csv.js';
 import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;

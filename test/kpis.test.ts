@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Poller } from '../src/modbus/poller.js';
-import type { ValueSample } from '../src/modbus/samples.js';
+import type { ValueSample } from '../src/kernel/samples.js';
 import { manualClock } from '../src/kernel/manual-clock.js';
 import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/password.js';
-import { insertUser } from '../src/db/users.js';
+import { insertUser } from '../src/auth/user-repository.js';
 import { postFrom } from './helpers/from-address.js';
 import { ADMIN, startRestApp, type TestApp } from './helpers/test-app.js';
 

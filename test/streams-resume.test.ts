@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { manualClock } from '../src/kernel/manual-clock.js';
 import { sseClient, wsClient, type WsClient } from './helpers/stream-clients.js';
 import { pausableWsClient } from './helpers/pausable-ws.js';
-import { journalRange } from '../src/db/events.js';
+import { journalRange } from '../src/journal/events.js';
 import { startRestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp | undefined;
@@ -195,7 +195,7 @@ describe('connection lifetime', () => {
 
 describe('a gap that is no longer kept', () => {
   it('sends sync_required and a snapshot when the events after last_event_id were pruned', async () => {
-    const { pruneEvents } = await import('../src/db/events.js');
+    const { pruneEvents } = await import('../src/journal/events.js');
     t = await startRestApp();
     const token = await t.login();
     const { last: base } = await journalRange(t.app.db); // the sign-in is journaled (SPEC 13)

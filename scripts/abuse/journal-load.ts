@@ -4,7 +4,7 @@
  * times.
  */
 import type { App } from '../../src/app.js';
-import type { NewEvent } from '../../src/db/events.js';
+import type { NewEvent } from '../../src/journal/events.js';
 import { wallNow } from '../fanout/wall-clock.js';
 
 /** The rule id of the bench's transitions: no real rule has it, so the watched rule's history stays its own. */

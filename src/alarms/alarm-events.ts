@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import type { NewEvent } from '../db/events.js';
-import type { SameType } from '../same-type.js';
+import type { NewEvent } from '../journal/events.js';
+import type { SameType } from '../kernel/same-type.js';
 import type { AlarmView, CommandEvent, Transition } from '../engine/index.js';
 import { ALARM_STATES, SEVERITIES, type AlarmState } from '../kernel/enums.js';
 

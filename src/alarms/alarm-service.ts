@@ -1,18 +1,11 @@
 import type { Clock } from '../kernel/clock.js';
-import { listAlarmStates } from '../db/alarm-states.js';
-import { listDatapoints } from '../db/datapoints.js';
+import { listAlarmStates } from '../journal/alarm-states.js';
+import { listDatapoints } from '../plant/datapoint-repository.js';
 import type { Db } from '../db/database.js';
-import { listRules } from '../db/rules.js';
-import {
-  createEngine,
-  isActive,
-  type AlarmRecord,
-  type AlarmView,
-  type CommandEvent,
-  type Sample,
-  type Transition,
-} from '../engine/index.js';
-import { AppError, notFound, unavailable } from '../errors.js';
+import { listRules } from '../plant/rule-repository.js';
+import { createEngine, isActive, type AlarmRecord, type AlarmView, type CommandEvent, type Transition } from '../engine/index.js';
+import type { Sample } from '../kernel/samples.js';
+import { AppError, notFound, unavailable } from '../kernel/errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { AlarmStateWrite } from '../journal/journal-store.js';
 import type { Logger } from '../log/logger.js';

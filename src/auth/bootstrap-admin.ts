@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
-import { countUsers, insertUser } from '../db/users.js';
+import { countUsers, insertUser } from './user-repository.js';
 import type { Logger } from '../log/logger.js';
 import { hashPassword } from './password.js';
 

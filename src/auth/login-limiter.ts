@@ -6,7 +6,7 @@ import {
   type IRateLimiterOptions,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { rateLimited, type AppError } from '../errors.js';
+import { rateLimited, type AppError } from '../kernel/errors.js';
 
 export interface LoginLimits {
   windowMs: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { createPasswordGate } from './password-gate.js';
 
 /** Checks that finish when the test says so, recording the order they start in. */

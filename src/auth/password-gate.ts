@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { rateLimited } from '../errors.js';
+import { rateLimited } from '../kernel/errors.js';
 
 export interface PasswordGateLimits {
   /** Password checks running at once: each holds a libuv pool thread, a core and 32 MiB. */

@@ -1,9 +1,9 @@
 import type * as v from 'valibot';
-import { accountChanges, auditEvent } from '../audit/audit-events.js';
+import { accountChanges, auditEvent } from './user-events.js';
 import { onUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
-import { bumpTokenVersion, countUsers, deleteUser, findUser, insertUser, listUsers, updateUser } from '../db/users.js';
-import { conflict, notFound } from '../errors.js';
+import { bumpTokenVersion, countUsers, deleteUser, findUser, insertUser, listUsers, updateUser } from './user-repository.js';
+import { conflict, notFound } from '../kernel/errors.js';
 import type { Journal } from '../journal/journal.js';
 import { hashPassword } from './password.js';
 import type { User, UserCreate, UserPatch } from './user.js';

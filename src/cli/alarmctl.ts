@@ -9,7 +9,7 @@ import { systemClock } from '../kernel/clock.js';
 import { configIoService, type ConfigIoService } from '../config-io/config-io-service.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { isPostgresUrl, type Db } from '../db/database.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { createJournal, type Journal } from '../journal/journal.js';
 import { journalStoreFor } from '../journal/journal-stores.js';
 import type { Logger } from '../log/logger.js';

@@ -1,8 +1,8 @@
 import type { UserService } from '../auth/user-service.js';
 import { UserCreate, UserPatch } from '../auth/user.js';
 import type { Db } from '../db/database.js';
-import { findCredentials } from '../db/users.js';
-import { parseWith } from '../http/validate.js';
+import { findCredentials } from '../auth/user-repository.js';
+import { parseWith } from '../http/middleware/validate.js';
 import { CliFailure } from './cli-failure.js';
 
 /** `alarmctl user add NAME --role ROLE`: journaled as `user_created` (SPEC 13) by `by`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlarmBody } from '../alarms/alarm-events.js';
 import type { Clock } from '../kernel/clock.js';
-import { AppError, notFound, unavailable, type ErrorCode, type ErrorDetail } from '../errors.js';
+import { AppError, notFound, unavailable, type ErrorCode, type ErrorDetail } from '../kernel/errors.js';
 import type { Logger } from '../log/logger.js';
 
 export const COMMAND_CHANNEL = 'alarm_command';

@@ -1,5 +1,5 @@
 import type { Clock } from '../kernel/clock.js';
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import type { Logger } from '../log/logger.js';
 
 /** Events read per query; a longer backlog is read in pages, one after the other. */

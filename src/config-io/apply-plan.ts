@@ -1,9 +1,9 @@
-import { deleteDatapoints, insertDatapoints, updateDatapoint } from '../db/datapoints.js';
+import { deleteDatapoints, insertDatapoints, updateDatapoint } from '../plant/datapoint-repository.js';
 import type { Db } from '../db/database.js';
-import type { NewEvent } from '../db/events.js';
-import { deleteNotifier, insertNotifier, updateNotifier } from '../db/notifiers.js';
-import { deletePlc, insertPlc, updatePlc } from '../db/plcs.js';
-import { deleteRules, insertRules, updateRule } from '../db/rules.js';
+import type { NewEvent } from '../journal/events.js';
+import { deleteNotifier, insertNotifier, updateNotifier } from '../notify/notifier-repository.js';
+import { deletePlc, insertPlc, updatePlc } from '../plant/plc-repository.js';
+import { deleteRules, insertRules, updateRule } from '../plant/rule-repository.js';
 import { cursorAt } from '../notify/delivery-cursor.js';
 import type { PlantChange } from '../plant/plant-context.js';
 import type { Rule, RuleInput } from '../plant/rule.js';

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
-import { journalRange } from '../db/events.js';
-import { listNotifiers } from '../db/notifiers.js';
+import { journalRange } from '../journal/events.js';
+import { listNotifiers } from '../notify/notifier-repository.js';
 import type { Journal } from '../journal/journal.js';
 import type { PlantChange } from '../plant/plant-context.js';
 import { applyPlan } from './apply-plan.js';

@@ -1,8 +1,8 @@
-import { listDatapoints } from '../db/datapoints.js';
+import { listDatapoints } from '../plant/datapoint-repository.js';
 import type { Db } from '../db/database.js';
-import { listNotifiers } from '../db/notifiers.js';
-import { listPlcs } from '../db/plcs.js';
-import { listRules } from '../db/rules.js';
+import { listNotifiers } from '../notify/notifier-repository.js';
+import { listPlcs } from '../plant/plc-repository.js';
+import { listRules } from '../plant/rule-repository.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Datapoint } from '../plant/datapoint.js';
 import type { Plc } from '../plant/plc.js';

@@ -1,4 +1,4 @@
-import type { NewEvent } from '../db/events.js';
+import type { NewEvent } from '../journal/events.js';
 import type { Notifier } from '../notify/notifier.js';
 import { notifierEvent } from '../notify/notifier-service.js';
 import type { Datapoint } from '../plant/datapoint.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Datapoint } from '../plant/datapoint.js';
 import type { Plc } from '../plant/plc.js';

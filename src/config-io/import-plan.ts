@@ -1,4 +1,4 @@
-import { AppError, type ErrorDetail } from '../errors.js';
+import { AppError, type ErrorDetail } from '../kernel/errors.js';
 import type { CurrentConfig } from './current-config.js';
 import type { ImportPlan } from './import-steps.js';
 import { planNotifiers } from './plan-notifiers.js';

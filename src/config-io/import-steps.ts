@@ -1,4 +1,4 @@
-import { changesOf } from '../audit/changes.js';
+import { changesOf } from '../kernel/changes.js';
 import type { Notifier, NotifierConfig } from '../notify/notifier.js';
 import type { Datapoint } from '../plant/datapoint.js';
 import type { Plc, PlcInput } from '../plant/plc.js';

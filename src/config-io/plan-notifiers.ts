@@ -1,5 +1,5 @@
-import { changesOf } from '../audit/changes.js';
-import type { ErrorDetail } from '../errors.js';
+import { changesOf } from '../kernel/changes.js';
+import type { ErrorDetail } from '../kernel/errors.js';
 import { notifierView, type Notifier, type NotifierConfig } from '../notify/notifier.js';
 import { emptyParts, type FieldChanges, type PlanParts } from './import-steps.js';
 import type { NotifierEntry } from './plant-file.js';

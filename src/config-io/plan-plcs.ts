@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../kernel/errors.js';
 import { datapointProblems, type Datapoint } from '../plant/datapoint.js';
 import type { CurrentConfig } from './current-config.js';
 import { datapointEntryOf, plcEntryOf } from './file-form.js';

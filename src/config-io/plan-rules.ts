@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../kernel/errors.js';
 import { ruleProblems, type Rule } from '../plant/rule.js';
 import type { CurrentConfig } from './current-config.js';
 import { pointRefs, ruleEntryOf } from './file-form.js';

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { MqttNotifierInput, WebhookNotifierInput } from '../notify/notifier.js';
 import { DatapointCreate } from '../plant/datapoint.js';
 import { PlcCreate } from '../plant/plc.js';

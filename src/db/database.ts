@@ -4,7 +4,7 @@ import { Kysely, Migrator, PostgresAdapter, SqliteDialect, type Migration } from
 import { migrations as sqliteMigrations } from '../../db/migrations/index.js';
 import { migrations as postgresMigrations } from '../../db/migrations/postgres/index.js';
 import type { Logger } from '../log/logger.js';
-import type { SqliteConnection } from '../runtime/runtime.js';
+import type { SqliteConnection, SqliteHandle } from './sqlite-driver.js';
 import { isPostgresUrl, openPostgres, withMigrationLock } from './postgres.js';
 import type { Database } from './schema.js';
 
@@ -18,23 +18,6 @@ export type Db = Kysely<Database>;
  */
 export function dialectOf(db: Db): 'sqlite' | 'postgres' {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
-}
-
-/**
- * The slice of the SQLite driver the hot paths use directly (journal, alarm states, history by
- * rule): better-sqlite3 on Node, bun:sqlite on Bun, which agree on it (`get` finding nothing is
- * `undefined` on both: the Bun adapter sees to it).
- */
-export interface SqliteHandle {
-  /** True while a transaction (Kysely's, say) is open on the connection. */
-  readonly inTransaction: boolean;
-  /** Wraps `fn` so that each call runs it in BEGIN ... COMMIT, or rolls back if it throws. */
-  transaction<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
-  prepare(sql: string): {
-    run(...params: unknown[]): { lastInsertRowid: number | bigint };
-    get(...params: unknown[]): unknown;
-    all(...params: unknown[]): unknown[];
-  };
 }
 
 const handles = new WeakMap<Db, SqliteHandle>();

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgres } from '../../test/helpers/postgres.js';
 import type { AlarmRecord } from '../engine/index.js';
 import { nodeSqlite } from '../runtime/node.js';
-import { alarmStateWriter, listAlarmStates, saveAlarmStatesPg } from './alarm-states.js';
+import { alarmStateWriter, listAlarmStates, saveAlarmStatesPg } from '../journal/alarm-states.js';
 import { isUniqueViolation, onUniqueViolation } from './constraint.js';
 import { migrateToLatest, openDatabase, pgPool, type Db } from './database.js';
-import { findPlc, insertPlc } from './plcs.js';
-import { bumpTokenVersion, countUsers, findAccount, findCredentials, insertUser, updateUser } from './users.js';
+import { findPlc, insertPlc } from '../plant/plc-repository.js';
+import { bumpTokenVersion, countUsers, findAccount, findCredentials, insertUser, updateUser } from '../auth/user-repository.js';
 
 // The repositories in src/db on PostgreSQL: what SQLite did by itself (case-insensitive names,
 // its error codes, any integer id) and the tables a cluster shares.

@@ -8,7 +8,8 @@ import { evaluate, forget, NO_CHANGE, TO_UNKNOWN, type RuleSlot } from './rule-s
 import { createRuleTable } from './rule-table.js';
 import { compileSchedule, isScheduleActive, nextScheduleEdge } from './schedule.js';
 import { suppressionHolds } from './suppression.js';
-import type { AlarmView, CommandEvent, Engine, EngineOptions, EngineRule, Sample, SuppressedView, Transition } from './types.js';
+import type { AlarmView, CommandEvent, Engine, EngineOptions, EngineRule, SuppressedView, Transition } from './types.js';
+import type { Sample } from '../kernel/samples.js';
 
 type EvalReason = 'value' | 'schedule' | 'rule_changed';
 const QUALITY_LOST: AlarmInput = { kind: 'quality_lost' };

@@ -1,10 +1,16 @@
 /** The level a value calls for under a rule's comparison, thresholds and deadband. Pure. */
-import type { EngineRule } from './types.js';
+import type { Comparison } from '../kernel/enums.js';
 
 /** 0 = OK, 1 = WARNING, 2 = ALARM: ordered so "higher" means more severe. */
 export type Level = 0 | 1 | 2;
 
-export type LevelRule = Pick<EngineRule, 'comparison' | 'warning_threshold' | 'alarm_threshold' | 'deadband'>;
+/** The part of a rule that decides levels (an EngineRule has it). */
+export interface LevelRule {
+  comparison: Comparison;
+  warning_threshold: number | null;
+  alarm_threshold: number | null;
+  deadband: number;
+}
 
 /**
  * The level `value` calls for while the rule stands at `current` (-1: no level, e.g. UNKNOWN).

@@ -3,6 +3,7 @@ import { STATE_LEVEL, type AlarmRecord } from './alarm-state.js';
 import { levelFor, type Level } from './levels.js';
 import type { CompiledSchedule } from './schedule.js';
 import type { EngineRule } from './types.js';
+import type { Quality } from '../kernel/enums.js';
 
 /** A datapoint's latest sample and the rules that watch it. */
 export interface PointState {
@@ -17,7 +18,7 @@ export interface PointState {
    * stays a plain double (V8 boxes a double stored in a field that also holds null, on every store) */
   raw: number;
   rawNull: boolean;
-  quality: 'good' | 'bad';
+  quality: Quality;
   ts: number;
   rules: RuleSlot[];
   /** rules whose suppress_when watches this datapoint */

@@ -3,6 +3,7 @@ import type { AlarmRecord } from './alarm-state.js';
 import { createEngine } from './engine.js';
 import { manualClock } from '../kernel/manual-clock.js';
 import type { CommandEvent, EngineRule, Transition } from './types.js';
+import type { Quality } from '../kernel/enums.js';
 
 /** A stored record: the fields a test cares about, the rest as a fresh one has them. */
 export function record(over: Partial<AlarmRecord> & Pick<AlarmRecord, 'rule_id'>): AlarmRecord {
@@ -63,7 +64,7 @@ export function harness(rules: EngineRule[] = [rule()], restored?: AlarmRecord[]
     commands,
     errors,
     /** One sample at the clock's now. */
-    send(datapointId: number, value: number | null, quality: 'good' | 'bad' = 'good') {
+    send(datapointId: number, value: number | null, quality: Quality = 'good') {
       engine.ingest([{ datapoint_id: datapointId, value, quality, ts: clock.now() }]);
     },
     /** Transitions since the last call, as "rule:FROM>TO:reason" strings. */

@@ -1,6 +1,7 @@
 /** The slice of the plant model the engine needs, and what it hands back. Input is already validated. */
 import type { Clock } from '../kernel/clock.js';
-import type { AlarmState, Comparison, Severity } from '../kernel/enums.js';
+import type { AlarmState, Comparison, Quality, Severity } from '../kernel/enums.js';
+import type { Sample } from '../kernel/samples.js';
 import type { AlarmRecord, TransitionReason } from './alarm-state.js';
 
 /** What createEngine needs. */
@@ -105,14 +106,6 @@ export interface SuppressWhen {
   value: number;
 }
 
-/** One polled value. `ts` is epoch milliseconds on the same time base as the clock. */
-export interface Sample {
-  datapoint_id: number;
-  value: number | null;
-  quality: 'good' | 'bad';
-  ts: number;
-}
-
 /** A change of a rule's state: the data the journal stores as an `alarm_state` event. */
 export interface Transition {
   rule_id: number;
@@ -206,7 +199,7 @@ export interface AlarmView extends AlarmRecord {
 /** The datapoint's latest sample, as received. */
 export interface LastValue {
   value: number | null;
-  quality: 'good' | 'bad';
+  quality: Quality;
   ts: number;
 }
 

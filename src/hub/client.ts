@@ -1,6 +1,6 @@
 import { hasPermission } from '../auth/permissions.js';
 import { readableTopics } from '../auth/topic-access.js';
-import type { Audiences } from '../runtime/runtime.js';
+import type { Audiences } from './ws-peer.js';
 import { STREAM_TOPICS, type StreamTopic } from '../kernel/enums.js';
 import type { Frame, FrameBatch } from './frame.js';
 

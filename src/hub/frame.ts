@@ -1,4 +1,4 @@
-import { eventBody, type JournalEvent } from '../db/events.js';
+import { eventBody, type JournalEvent } from '../journal/events.js';
 import type { StreamTopic } from '../kernel/enums.js';
 
 const encoder = new TextEncoder();

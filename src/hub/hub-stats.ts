@@ -1,7 +1,11 @@
-import type { Connection } from './hub.js';
+/** What the counts read of a connection (the hub's Connection has it). */
+interface Counted {
+  readonly transport: { readonly kind: 'ws' | 'sse' };
+  readonly user: { readonly username: string };
+}
 
 /** Counters for `/api/stats` and `/metrics`; connection counts are read off the live set. */
-export function createHubStats(connections: ReadonlySet<Connection>) {
+export function createHubStats(connections: ReadonlySet<Counted>) {
   return {
     published: 0,
     delivered: 0,
@@ -19,5 +23,3 @@ export function createHubStats(connections: ReadonlySet<Connection>) {
     },
   };
 }
-
-export type HubStats = ReturnType<typeof createHubStats>;

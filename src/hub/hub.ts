@@ -1,7 +1,7 @@
 import { hasPermission, type Permission } from '../auth/permissions.js';
 import type { Histogram } from '../ops/histogram.js';
 import type { Clock } from '../kernel/clock.js';
-import type { JournalEvent, ReplayQuery, ReplayRow } from '../db/events.js';
+import type { JournalEvent, ReplayQuery, ReplayRow } from '../journal/events.js';
 import { TOPICS, type StreamTopic } from '../kernel/enums.js';
 import { allowedTopics, Subscription, type ClientTransport, type StreamUser } from './client.js';
 import { CLOSE } from './close-codes.js';
@@ -9,6 +9,7 @@ import { eventFrame, Frame, FrameBatch, messageFrame } from './frame.js';
 import { createHubStats } from './hub-stats.js';
 import { audienceOf, nativeFanout } from './native-fanout.js';
 import { replayTurns } from './replay-turns.js';
+import type { Quality } from '../kernel/enums.js';
 
 /** Where the hub reads what it replays; the journal and the engine behind it. */
 export interface HubSource {
@@ -35,7 +36,7 @@ export interface HubOptions {
 export interface LiveValue {
   datapoint_id: number;
   value: number | null;
-  quality: 'good' | 'bad';
+  quality: Quality;
   ts: string;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import { manualClock } from '../kernel/manual-clock.js';
 import type { ClientTransport, StreamUser } from './client.js';
 import { CLOSE } from './close-codes.js';

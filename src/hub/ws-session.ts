@@ -3,7 +3,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { ClientTransport, StreamUser } from './client.js';
 import { parseClientMessage, type ClientMessage } from './client-messages.js';
 import { CLOSE } from './close-codes.js';
-import type { Audiences, WsHandlers, WsPeer } from '../runtime/runtime.js';
+import type { Audiences, WsHandlers, WsPeer } from './ws-peer.js';
 import type { StreamTopic } from '../kernel/enums.js';
 import type { Frame, FrameBatch } from './frame.js';
 import type { Connection, Hub } from './hub.js';

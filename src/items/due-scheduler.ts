@@ -4,7 +4,7 @@ import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { fire } from './due-time.js';
 import { dueEvent } from './item-events.js';
-import { earliestDue, listDueItems, markFired } from './item-store.js';
+import { earliestDue, listDueItems, markFired } from './item-repository.js';
 
 /** Items fired in one transaction; more wait for the next round, straight after. */
 const BATCH = 200;

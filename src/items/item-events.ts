@@ -1,4 +1,4 @@
-import type { NewEvent } from '../db/events.js';
+import type { NewEvent } from '../journal/events.js';
 import type { Item } from './item.js';
 
 /** What happened to an item; each is an `items` event for its owner's streams only (SPEC 5). */

@@ -1,6 +1,6 @@
 import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
-import { type AppError, conflict, notFound } from '../errors.js';
+import { type AppError, conflict, notFound } from '../kernel/errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { createDueScheduler } from './due-scheduler.js';
@@ -16,7 +16,7 @@ import {
   pruneTombstones,
   saveItem,
   type StoredItem,
-} from './item-store.js';
+} from './item-repository.js';
 import { dueKey, MAX_LIVE_ITEMS, type Item, type ItemInput } from './item.js';
 
 /**

@@ -1,6 +1,6 @@
-import { alarmStateWriter } from '../db/alarm-states.js';
+import { alarmStateWriter } from './alarm-states.js';
 import { sqliteHandle, type Db } from '../db/database.js';
-import { eventAppender, type JournalEvent, type NewEvent } from '../db/events.js';
+import { eventAppender, type JournalEvent, type NewEvent } from './events.js';
 import type { AlarmRecord } from '../engine/index.js';
 
 /** The alarm records a write leaves behind: stored in the transaction of its events. */

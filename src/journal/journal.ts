@@ -1,7 +1,7 @@
 import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
-import type { JournalEvent, NewEvent } from '../db/events.js';
-import { unavailable } from '../errors.js';
+import type { JournalEvent, NewEvent } from './events.js';
+import { unavailable } from '../kernel/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { AlarmStateWrite, JournalStore, JournalWrite } from './journal-store.js';
 import { isStorageFault } from './storage-fault.js';

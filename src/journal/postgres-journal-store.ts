@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { saveAlarmStatesPg } from '../db/alarm-states.js';
+import { saveAlarmStatesPg } from './alarm-states.js';
 import type { Db } from '../db/database.js';
-import { appendEventsPg, type JournalEvent, type NewEvent } from '../db/events.js';
+import { appendEventsPg, type JournalEvent, type NewEvent } from './events.js';
 import type { AlarmRecord } from '../engine/index.js';
 import type { JournalStore, JournalWrite } from './journal-store.js';
 

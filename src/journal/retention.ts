@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { dialectOf, type Db } from '../db/database.js';
-import { pruneEvents } from '../db/events.js';
+import { pruneEvents } from './events.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../log/logger.js';
 

@@ -21,6 +21,10 @@ export const VALUE_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float
 export type ValueType = (typeof VALUE_TYPES)[number];
 
 /** Which register of a 32-bit value comes first. */
+/** A sample's quality: a bad one has no value to trust (the PLC did not answer, or answered nonsense). */
+export const QUALITIES = ['good', 'bad'] as const;
+export type Quality = (typeof QUALITIES)[number];
+
 export const WORD_ORDERS = ['big', 'little'] as const;
 export type WordOrder = (typeof WORD_ORDERS)[number];
 

@@ -4,7 +4,7 @@ import * as sqliteKpis from '../../db/migrations/2026-12-06T0011-kpis.js';
 import * as postgresKpis from '../../db/migrations/postgres/2026-12-06T0005-kpis.js';
 import { freshPostgres } from '../../test/helpers/postgres.js';
 import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
-import { appendEventsPg, eventAppender, type NewEvent } from '../db/events.js';
+import { appendEventsPg, eventAppender, type NewEvent } from '../journal/events.js';
 import { nodeSqlite } from '../runtime/node.js';
 import { readTimelines, readWindowCounts, ruleNamesAt } from './kpi-journal.js';
 import type { KpiTimeline } from './kpi-figures.js';

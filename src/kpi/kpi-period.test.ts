@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { kpiPeriod } from './kpi-period.js';
 
 const now = Date.parse('2026-12-02T12:00:00Z');

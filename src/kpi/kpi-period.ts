@@ -1,4 +1,4 @@
-import { AppError, type ErrorDetail } from '../errors.js';
+import { AppError, type ErrorDetail } from '../kernel/errors.js';
 
 /** With no `from`, a period of this length ending at `to` (SPEC 13: the last 24 h). */
 export const DEFAULT_PERIOD_MS = 24 * 3_600_000;

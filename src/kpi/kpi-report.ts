@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { SameType, Simplify } from '../same-type.js';
+import type { SameType, Simplify } from '../kernel/same-type.js';
 import type { Db } from '../db/database.js';
 import { kpiFigures, type KpiFigures, type KpiTimeline, type RuleCount } from './kpi-figures.js';
 import { KPI_ACK } from './kpi-kind.js';

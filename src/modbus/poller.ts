@@ -11,13 +11,14 @@ import {
   type RoundTrips,
   type WorkerStats,
 } from './protocol.js';
-import { badSamples, samplesFromMessage, type PlcStatus, type ValueSample } from './samples.js';
+import type { ValueSample } from '../kernel/samples.js';
+import { badSamples, samplesFromMessage, type PlcStatus } from './samples.js';
 import { spawnPollerWorker } from './worker-spawn.js';
 import { createSupervisor } from './worker-supervisor.js';
 
 export { ROUND_TRIP_BOUNDS_MS } from './protocol.js';
 export type { PlcPollStats, PollerPlc, PollerPoint, RoundTrips, WorkerStats } from './protocol.js';
-export type { PlcStatus, ValueSample } from './samples.js';
+export type { PlcStatus } from './samples.js';
 
 export interface PollerLog {
   info(message: string): void;

@@ -1,15 +1,6 @@
 /** What the poller hands the rest of the server: plain samples and PLC statuses. */
 import { QUALITY_GOOD, type ValuesMessage } from './protocol.js';
-
-/** One datapoint reading; a bad sample has a null value and says why. */
-export interface ValueSample {
-  datapoint_id: number;
-  value: number | null;
-  quality: 'good' | 'bad';
-  /** Epoch ms. */
-  ts: number;
-  error: string | null;
-}
+import type { ValueSample } from '../kernel/samples.js';
 
 /** A PLC's connection as last reported; `last_ok_at` is as of that report. */
 export interface PlcStatus {

@@ -1,6 +1,7 @@
 /** Test support: records what a poller reports and waits for a condition instead of sleeping. */
 import type { RoundTrips } from './protocol.js';
-import type { PlcStatus, ValueSample } from './samples.js';
+import type { ValueSample } from '../kernel/samples.js';
+import type { PlcStatus } from './samples.js';
 
 export interface Recorder {
   /** Pass as the poller's callbacks. */

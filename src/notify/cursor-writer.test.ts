@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
-import { insertNotifier } from '../db/notifiers.js';
+import { insertNotifier } from './notifier-repository.js';
 import { nodeSqlite } from '../runtime/node.js';
 import { createCursorWriter } from './cursor-writer.js';
 import { NotifierInput } from './notifier.js';

@@ -1,5 +1,5 @@
 import { dialectOf, type Db } from '../db/database.js';
-import { loadNotifierCursor, saveNotifierCursor } from '../db/notifiers.js';
+import { loadNotifierCursor, saveNotifierCursor } from './notifier-repository.js';
 import type { CursorStore, DeliveryCursor } from './delivery-cursor.js';
 
 interface Pending {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import { wants, type EventFilter } from './event-filter.js';
 import type { RuleInfo } from './outgoing.js';
 

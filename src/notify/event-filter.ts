@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import { SEVERITIES, type Severity } from '../kernel/enums.js';
 import type { NotifierConfig } from './notifier.js';
 import type { RuleLookup } from './outgoing.js';

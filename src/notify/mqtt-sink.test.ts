@@ -3,7 +3,7 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../kernel/manual-clock.js';
 import { MACHINE_BROKER, freePort, startOwnBroker, subscriber } from '../../test/helpers/mosquitto.js';
-import { eventBody } from '../db/events.js';
+import { eventBody } from '../journal/events.js';
 import { memoryLogger } from '../log/logger.js';
 import { createDelivery } from './delivery.js';
 import { DeliveryFailure } from './delivery-error.js';

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { AlarmService } from '../alarms/alarm-service.js';
 import type { Clock } from '../kernel/clock.js';
 import { dialectOf, pgPool, type Db } from '../db/database.js';
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { createNotifierFleet } from './notifier-fleet.js';

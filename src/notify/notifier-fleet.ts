@@ -1,7 +1,7 @@
 import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
-import { readEventsAfter, type JournalEvent } from '../db/events.js';
-import { findNotifier, listNotifiers } from '../db/notifiers.js';
+import { readEventsAfter, type JournalEvent } from '../journal/events.js';
+import { findNotifier, listNotifiers } from './notifier-repository.js';
 import type { Logger } from '../log/logger.js';
 import { createCursorWriter } from './cursor-writer.js';
 import type { DeliveryStatus } from './delivery-status.js';

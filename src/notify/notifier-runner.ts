@@ -1,5 +1,5 @@
 import type { Clock } from '../kernel/clock.js';
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import type { Logger } from '../log/logger.js';
 import { createDelivery, type Delivery } from './delivery.js';
 import type { CursorStore } from './delivery-cursor.js';

@@ -1,11 +1,11 @@
 import * as v from 'valibot';
-import { changesOf } from '../audit/changes.js';
+import { changesOf } from '../kernel/changes.js';
 import type { Clock } from '../kernel/clock.js';
 import { onUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
-import { journalRange, type NewEvent } from '../db/events.js';
-import { deleteNotifier, findNotifier, insertNotifier, listNotifiers, updateNotifier } from '../db/notifiers.js';
-import { conflict, notFound } from '../errors.js';
+import { journalRange, type NewEvent } from '../journal/events.js';
+import { deleteNotifier, findNotifier, insertNotifier, listNotifiers, updateNotifier } from './notifier-repository.js';
+import { conflict, notFound } from '../kernel/errors.js';
 import { storedFields } from '../kernel/fields.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';

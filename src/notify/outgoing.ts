@@ -1,4 +1,4 @@
-import { eventBody, type JournalEvent } from '../db/events.js';
+import { eventBody, type JournalEvent } from '../journal/events.js';
 import type { Severity } from '../kernel/enums.js';
 import type { Digest } from './storm-guard.js';
 

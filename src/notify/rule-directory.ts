@@ -1,5 +1,5 @@
 import type { AlarmBody } from '../alarms/alarm-events.js';
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import type { RuleInfo } from './outgoing.js';
 
 /** The slice of the alarm service the directory reads. */

@@ -1,5 +1,5 @@
 /** For tests: a journal in memory with the read the delivery loop uses, and a cursor store. */
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import type { CursorStore, DeliveryCursor } from './delivery-cursor.js';
 
 export interface EventSpec {

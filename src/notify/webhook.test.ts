@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventBody } from '../db/events.js';
+import { eventBody } from '../journal/events.js';
 import { refusingUrl, startWebhookReceiver, type WebhookReceiver } from '../../test/helpers/webhook-receiver.js';
 import { manualClock } from '../kernel/manual-clock.js';
 import { DeliveryFailure } from './delivery-error.js';

@@ -1,6 +1,5 @@
 import * as v from 'valibot';
-import type { SameType } from '../same-type.js';
-import type { HubStats } from '../hub/hub-stats.js';
+import type { SameType } from '../kernel/same-type.js';
 import type { Histogram } from './histogram.js';
 
 /** One PLC's poll figures. */
@@ -12,11 +11,21 @@ export interface PollFigures {
   avg_latency_ms: number | null;
 }
 
+/** The streams' figures (the hub keeps them). */
+export interface StreamFigures {
+  readonly published: number;
+  readonly delivered: number;
+  readonly dropped: number;
+  readonly slowConsumerCloses: number;
+  connectionsByTransport(): Record<'ws' | 'sse', number>;
+  connectionsByUser(): Record<string, number>;
+}
+
 /** Where the figures come from; each part of the server reports its own. */
 export interface StatsSources {
   /** This server's node name (SPEC 12). */
   node(): string;
-  hub: HubStats;
+  hub: StreamFigures;
   poll(): PollFigures[];
   evaluations(): number;
   /** Latency histograms for /metrics (request duration, event delivery, Modbus poll round trips). */

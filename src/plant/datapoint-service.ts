@@ -1,10 +1,10 @@
 import { onUniqueViolation } from '../db/constraint.js';
-import { deleteDatapoint, findDatapoint, insertDatapoint, listDatapoints, updateDatapoint } from '../db/datapoints.js';
+import { deleteDatapoint, findDatapoint, insertDatapoint, listDatapoints, updateDatapoint } from './datapoint-repository.js';
 import type { Db } from '../db/database.js';
-import type { NewEvent } from '../db/events.js';
-import { findPlc } from '../db/plcs.js';
-import { listRules } from '../db/rules.js';
-import { AppError, conflict, invalid, notFound } from '../errors.js';
+import type { NewEvent } from '../journal/events.js';
+import { findPlc } from './plc-repository.js';
+import { listRules } from './rule-repository.js';
+import { AppError, conflict, invalid, notFound } from '../kernel/errors.js';
 import { datapointProblems, type Datapoint, type DatapointInput, type DatapointPatchInput } from './datapoint.js';
 import { configEvent, type PlantChange, type PlantContext } from './plant-context.js';
 import { deleteRulesOf } from './rule-service.js';

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../kernel/errors.js';
 import { AREAS, isBitArea, registerCount, VALUE_TYPES, WORD_ORDERS } from '../kernel/enums.js';
 import { finite, int, name, storedFields, text } from '../kernel/fields.js';
 import { LiveValueView } from './live-state.js';

@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../journal/events.js';
 import type { Logger } from '../log/logger.js';
 import type { PlantChange } from './plant-context.js';
 import type { Rule } from './rule.js';

@@ -1,6 +1,6 @@
-import { changesOf } from '../audit/changes.js';
+import { changesOf } from '../kernel/changes.js';
 import type { Db } from '../db/database.js';
-import type { NewEvent } from '../db/events.js';
+import type { NewEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import type { Rule } from './rule.js';
 

@@ -1,7 +1,7 @@
 import { onUniqueViolation } from '../db/constraint.js';
-import { listDatapoints } from '../db/datapoints.js';
-import { deletePlc, findPlc, insertPlc, listPlcs, updatePlc } from '../db/plcs.js';
-import { conflict, notFound } from '../errors.js';
+import { listDatapoints } from './datapoint-repository.js';
+import { deletePlc, findPlc, insertPlc, listPlcs, updatePlc } from './plc-repository.js';
+import { conflict, notFound } from '../kernel/errors.js';
 import { deleteDatapointsOf } from './datapoint-service.js';
 import { configEvent, type PlantContext } from './plant-context.js';
 import type { Plc, PlcInput, PlcPatchInput } from './plc.js';

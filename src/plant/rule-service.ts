@@ -1,8 +1,8 @@
-import { findDatapoint } from '../db/datapoints.js';
+import { findDatapoint } from './datapoint-repository.js';
 import type { Db } from '../db/database.js';
-import { deleteRule, findRule, insertRule, listRules, updateRule } from '../db/rules.js';
-import { AppError, invalid, notFound } from '../errors.js';
-import type { NewEvent } from '../db/events.js';
+import { deleteRule, findRule, insertRule, listRules, updateRule } from './rule-repository.js';
+import { AppError, invalid, notFound } from '../kernel/errors.js';
+import type { NewEvent } from '../journal/events.js';
 import { configEvent, type Audit, type PlantContext } from './plant-context.js';
 import { ruleProblems, type Rule, type RuleInput, type RulePatchInput } from './rule.js';
 

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../kernel/errors.js';
 import { COMPARISONS, SEVERITIES } from '../kernel/enums.js';
 import { finite, int, name, storedFields, timeZone } from '../kernel/fields.js';
 import { EndTimeOfDay, IsoWeekday, TimeOfDay } from '../kernel/time.js';

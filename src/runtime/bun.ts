@@ -5,10 +5,11 @@ import type { Context } from 'hono';
 import { serveStatic } from 'hono/serve-static';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SqliteHandle } from '../db/database.js';
+import type { SqliteConnection, SqliteHandle } from '../db/sqlite-driver.js';
 import type { FrameBatch } from '../hub/frame.js';
 import { readableStreamSink, type SseSink } from '../hub/sse-stream.js';
-import type { Audiences, HttpRuntime, Listening, Runtime, SqliteConnection, WsHandlers, WsPeer } from './runtime.js';
+import type { Audiences, WsHandlers, WsPeer } from '../hub/ws-peer.js';
+import type { HttpRuntime, Listening, Runtime } from './runtime.js';
 
 /** What each Bun WebSocket carries from the upgrade to its handlers. */
 interface SocketData {

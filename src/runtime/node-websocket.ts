@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { drained } from '../hub/drained.js';
 import type { FrameBatch } from '../hub/frame.js';
-import type { Fetch, WsHandlers, WsPeer } from './runtime.js';
+import type { WsHandlers, WsPeer } from '../hub/ws-peer.js';
+import type { Fetch } from './runtime.js';
 import { rawSocketOf, type RawSocket } from './ws-internals.js';
 
 /** Where the `/ws` route leaves, in the request's env, what starts the session once the socket is open. */

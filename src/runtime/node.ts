@@ -6,10 +6,10 @@ import type { Context } from 'hono';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { SqliteHandle } from '../db/database.js';
+import type { SqliteConnection, SqliteHandle } from '../db/sqlite-driver.js';
 import { readableStreamSink, responseSink } from '../hub/sse-stream.js';
 import { PENDING_UPGRADE, serveUpgrades, type PendingUpgrade } from './node-websocket.js';
-import type { HttpRuntime, Listening, Runtime, SqliteConnection } from './runtime.js';
+import type { HttpRuntime, Listening, Runtime } from './runtime.js';
 import { checkWsInternals, WsInternalsChanged } from './ws-internals.js';
 
 /** Node: better-sqlite3, @hono/node-server, `ws` for WebSockets (node-websocket.ts), SSE straight to the response. */

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { SqliteDatabase } from 'kysely';
-import type { SqliteHandle } from '../db/database.js';
-import type { FrameBatch } from '../hub/frame.js';
+import type { SqliteConnection } from '../db/sqlite-driver.js';
 import type { SseSink } from '../hub/sse-stream.js';
+import type { WsHandlers, WsPeer } from '../hub/ws-peer.js';
 
 /**
  * What differs between Node and Bun, and nothing else: the SQLite driver, the HTTP and
@@ -21,15 +21,6 @@ export interface Runtime {
 }
 
 export type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
-
-/** One SQLite connection: the hot paths' prepared statements, Kysely's view of it, and PRAGMAs. */
-export interface SqliteConnection {
-  readonly handle: SqliteHandle;
-  /** The connection as Kysely's SqliteDialect takes it. */
-  readonly kysely: SqliteDatabase;
-  /** Runs one statement that returns nothing (a PRAGMA that sets something). */
-  exec(sql: string): void;
-}
 
 /** What the routes need from the server underneath. */
 export interface HttpRuntime {
@@ -53,42 +44,6 @@ export interface HttpRuntime {
   ): { sink?: SseSink; response: Response };
   /** The peer's IP address, `unknown` for requests without a socket (tests' `app.request`). */
   clientAddress(c: Context): string;
-}
-
-/** One open WebSocket, as a session drives it. */
-export interface WsPeer {
-  readonly open: boolean;
-  /** Sends one text message. */
-  sendText(text: string): void;
-  /** Sends every frame of the batch, in order, each a text message. */
-  sendBatch(batch: FrameBatch): void;
-  /** Bytes sent and not yet taken by the peer's socket. */
-  backlog(): number;
-  /** Resolves once the backlog has drained, or the socket has closed. */
-  drained(): Promise<void>;
-  ping(): void;
-  /** Drops the connection without a closing handshake. */
-  terminate(): void;
-  close(code: number, reason: string): void;
-  /**
-   * Where the server can fan a message out to many sockets in one call (Bun's pub/sub), the
-   * named audiences this socket hears; absent where every socket is written one by one.
-   */
-  readonly audiences?: Audiences;
-}
-
-export interface Audiences {
-  join(name: string): void;
-  leave(name: string): void;
-}
-
-/** What a WebSocket session does when its peer acts. */
-export interface WsHandlers {
-  /** A text message; `null` for a binary one, which the protocol does not have. */
-  message(text: string | null): void;
-  pong(): void;
-  /** The socket has closed, from either side. */
-  closed(): void;
 }
 
 /** Bounds on what sockets may hold (SPEC 10). */

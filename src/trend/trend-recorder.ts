@@ -6,7 +6,7 @@
 import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
-import type { ValueSample } from '../modbus/samples.js';
+import type { ValueSample } from '../kernel/samples.js';
 import { createMinuteAggregator, type MinuteRows } from './minute-aggregator.js';
 import { HOUR_MS, packFinishedHours, pruneTrends } from './trend-maintenance.js';
 import { minuteWriter } from './trend-writes.js';

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventAppender, type NewEvent } from '../../src/db/events.js';
+import { eventAppender, type NewEvent } from '../../src/journal/events.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { adminSession, launchBrowser, openSignedIn, screenshot } from './browser-harness.js';
 

@@ -1,5 +1,5 @@
 import type { Poller } from '../../src/modbus/poller.js';
-import type { ValueSample } from '../../src/modbus/samples.js';
+import type { ValueSample } from '../../src/kernel/samples.js';
 
 /**
  * A stand-in for the Modbus poller (AppOptions.poller): no worker, no socket; a test delivers a

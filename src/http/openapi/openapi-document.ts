@@ -1,17 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { openAPIRouteHandler } from 'hono-openapi';
-import { findPublicDir } from '../static-pages.js';
 import { API_TAGS } from './route-doc.js';
 
-const { version } = JSON.parse(readFileSync(join(findPublicDir(), '..', 'package.json'), 'utf8')) as { version: string };
-
 /**
- * `GET /openapi.json`: the OpenAPI 3.1 document of `app`, built from the routes' own schemas and
+ * `GET /openapi.json`: the OpenAPI 3.1 document of `app` at the package's `version`, built from the routes' own schemas and
  * permission checks the first time it is asked for. Pages and static files are not in it.
  */
-export function openApiDocument(app: Hono) {
+export function openApiDocument(app: Hono, version: string) {
   return openAPIRouteHandler(app, {
     excludeStaticFile: false,
     documentation: {

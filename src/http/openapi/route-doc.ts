@@ -2,7 +2,7 @@ import { toJsonSchema } from '@valibot/to-json-schema';
 import type { MiddlewareHandler } from 'hono';
 import { describeRoute, resolver, uniqueSymbol } from 'hono-openapi';
 import * as v from 'valibot';
-import { ErrorBody } from '../../errors.js';
+import { ErrorBody } from '../../kernel/errors.js';
 
 /** The groups of the API reference, in the order `/docs` shows them. */
 export const API_TAGS = [

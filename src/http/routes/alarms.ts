@@ -3,9 +3,9 @@ import * as v from 'valibot';
 import type { AlarmService } from '../../alarms/alarm-service.js';
 import { IdParam, QueryFlag } from '../../kernel/fields.js';
 import { AlarmBody, OutOfServiceBody, SuppressedRule } from '../../alarms/alarm-events.js';
-import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { requirePermission, type AuthEnv } from '../middleware/auth.js';
 import { routeDoc } from '../openapi/route-doc.js';
-import { jsonBody, parseWith, queryOf } from '../validate.js';
+import { jsonBody, parseWith, queryOf } from '../middleware/validate.js';
 
 const comment = v.optional(v.pipe(v.string(), v.maxLength(1000)));
 /** Taking an instrument out of service needs a reason an auditor can read (ISA-18.2). */

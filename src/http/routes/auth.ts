@@ -10,14 +10,14 @@ import type { TokenService } from '../../auth/tokens.js';
 import type { UserService } from '../../auth/user-service.js';
 import { LoginBody } from '../../auth/user.js';
 import type { Db } from '../../db/database.js';
-import { findCredentials, rehashPassword } from '../../db/users.js';
-import { AppError } from '../../errors.js';
+import { findCredentials, rehashPassword } from '../../auth/user-repository.js';
+import { AppError } from '../../kernel/errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { HttpRuntime } from '../../runtime/runtime.js';
-import { publicUser, requireAuth, sessionFromToken, type AuthEnv } from '../auth-middleware.js';
-import { requestScheme } from '../request-scheme.js';
+import { publicUser, requireAuth, sessionFromToken, type AuthEnv } from '../middleware/auth.js';
+import { requestScheme } from '../middleware/request-scheme.js';
 import { routeDoc } from '../openapi/route-doc.js';
-import { jsonBody } from '../validate.js';
+import { jsonBody } from '../middleware/validate.js';
 
 const SignedInUser = v.strictObject({ id: v.number(), username: v.string(), role: v.picklist(ROLES), permissions: v.array(v.string()) });
 const LoginAnswer = v.strictObject({

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { ClusterNode } from '../../cluster/membership.js';
-import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { requirePermission, type AuthEnv } from '../middleware/auth.js';
 import { routeDoc } from '../openapi/route-doc.js';
 
 /** What `GET /api/cluster` answers (SPEC 12): this node's name and the live nodes. */

@@ -4,11 +4,11 @@ import * as v from 'valibot';
 import type { ConfigIoService } from '../../config-io/config-io-service.js';
 import { ImportReport } from '../../config-io/import-report.js';
 import { PlantFile } from '../../config-io/plant-file.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../kernel/errors.js';
 import { QueryFlag } from '../../kernel/fields.js';
-import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { requirePermission, type AuthEnv } from '../middleware/auth.js';
 import { routeDoc } from '../openapi/route-doc.js';
-import { queryOf, readJson } from '../validate.js';
+import { queryOf, readJson } from '../middleware/validate.js';
 
 /** A plant file of 10k rules is about 4 MiB: the API's 1 MiB limit would not take it. */
 export const MAX_PLANT_FILE_BYTES = 32 * 1024 * 1024;

@@ -3,15 +3,15 @@ import * as v from 'valibot';
 import type { Db } from '../../db/database.js';
 import type { Context } from 'hono';
 import { readableTopics } from '../../auth/topic-access.js';
-import { listEvents } from '../../db/event-history.js';
-import { EventBody, eventBody, type JournalEvent } from '../../db/events.js';
+import { listEvents } from '../../journal/event-history.js';
+import { EventBody, eventBody, type JournalEvent } from '../../journal/events.js';
 import { isEventType } from '../../journal/event-types.js';
-import { invalid } from '../../errors.js';
-import { historyCsvHeader, historyCsvLine } from '../history-csv.js';
+import { invalid } from '../../kernel/errors.js';
+import { historyCsvHeader, historyCsvLine } from './history-csv.js';
 import { IdParam, IsoInstant } from '../../kernel/fields.js';
-import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { requirePermission, type AuthEnv } from '../middleware/auth.js';
 import { routeDoc, Text } from '../openapi/route-doc.js';
-import { queryOf } from '../validate.js';
+import { queryOf } from '../middleware/validate.js';
 
 /** The journal compares `ts` as text: an instant in its one ISO form. */
 const instant = v.pipe(

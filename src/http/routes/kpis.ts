@@ -2,10 +2,10 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { kpiPeriod, type KpiPeriod } from '../../kpi/kpi-period.js';
 import { KpisBody, KpiWindowsBody, type KpiReport } from '../../kpi/kpi-report.js';
-import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { requirePermission, type AuthEnv } from '../middleware/auth.js';
 import { IsoInstant } from '../../kernel/fields.js';
 import { routeDoc } from '../openapi/route-doc.js';
-import { queryOf } from '../validate.js';
+import { queryOf } from '../middleware/validate.js';
 
 const PeriodQuery = v.strictObject({ from: v.optional(IsoInstant), to: v.optional(IsoInstant) });
 

@@ -1,12 +1,12 @@
 import * as v from 'valibot';
-import { invalid } from '../../errors.js';
+import { invalid } from '../../kernel/errors.js';
 import { IdParam } from '../../kernel/fields.js';
 import { mergePatch, NotifierInput, notifierView, type Notifier } from '../../notify/notifier.js';
 import { NotifierView, TestResult, type NotifierService } from '../../notify/notifier-service.js';
 import { routeDoc } from '../openapi/route-doc.js';
-import { requirePermission } from '../auth-middleware.js';
-import { resourceRouter } from '../resource-router.js';
-import { parseWith } from '../validate.js';
+import { requirePermission } from '../middleware/auth.js';
+import { resourceRouter } from './resource-router.js';
+import { parseWith } from '../middleware/validate.js';
 
 /**
  * A PATCH body laid over the stored settings, to be checked as a whole. The kind is fixed (the

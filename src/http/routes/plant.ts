@@ -7,7 +7,7 @@ import type { PlcService } from '../../plant/plc-service.js';
 import { PlcCreate, PlcPatch, PlcView, type Plc } from '../../plant/plc.js';
 import type { RuleService } from '../../plant/rule-service.js';
 import { Rule, RuleCreate, RulePatch } from '../../plant/rule.js';
-import { resourceRouter } from '../resource-router.js';
+import { resourceRouter } from './resource-router.js';
 
 export function plcRoutes(plcs: PlcService, live: LiveState) {
   return resourceRouter({

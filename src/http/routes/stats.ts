@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { collectStats, StatsBody, type StatsSources } from '../../ops/stats.js';
 import { histogramLines } from '../../ops/histogram.js';
 import { toPrometheus } from '../../ops/prometheus.js';
-import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { requirePermission, type AuthEnv } from '../middleware/auth.js';
 import { routeDoc, Text } from '../openapi/route-doc.js';
 
 /** `GET /api/stats` as JSON (SPEC 9). */

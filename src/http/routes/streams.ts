@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { hasPermission, type Permission } from '../../auth/permissions.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError, rateLimited } from '../../errors.js';
+import { AppError, rateLimited } from '../../kernel/errors.js';
 import type { StreamUser } from '../../hub/client.js';
 import { STREAM_TOPICS, type StreamTopic } from '../../kernel/enums.js';
 import type { Hub } from '../../hub/hub.js';
@@ -10,11 +10,12 @@ import { CLOSE } from '../../hub/close-codes.js';
 import { createSseStream } from '../../hub/sse-stream.js';
 import type { StreamServer } from '../../hub/stream-server.js';
 import { WsSession, type WsSessionDeps } from '../../hub/ws-session.js';
-import type { HttpRuntime, WsHandlers, WsPeer } from '../../runtime/runtime.js';
-import { errorResponse } from '../error-handler.js';
-import { authenticateStream, originAllowed, streamSession, type OriginPolicy, type StreamAuthDeps } from '../stream-auth.js';
+import type { WsHandlers, WsPeer } from '../../hub/ws-peer.js';
+import type { HttpRuntime } from '../../runtime/runtime.js';
+import { errorResponse } from '../middleware/error-handler.js';
+import { authenticateStream, originAllowed, streamSession, type OriginPolicy, type StreamAuthDeps } from '../middleware/stream-auth.js';
 import { routeDoc, Text } from '../openapi/route-doc.js';
-import { parseWith } from '../validate.js';
+import { parseWith } from '../middleware/validate.js';
 
 export interface StreamDeps extends StreamAuthDeps {
   hub: Hub;

@@ -1,15 +1,15 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { Db } from '../../db/database.js';
-import { invalid } from '../../errors.js';
+import { invalid } from '../../kernel/errors.js';
 import type { DatapointService } from '../../plant/datapoint-service.js';
 import { IdParam, IsoInstant } from '../../kernel/fields.js';
 import { MINUTE_MS } from '../../trend/minute-aggregator.js';
 import { TrendBucket } from '../../trend/trend-buckets.js';
 import { readTrend } from '../../trend/trend-reads.js';
-import { requirePermission, type AuthEnv } from '../auth-middleware.js';
+import { requirePermission, type AuthEnv } from '../middleware/auth.js';
 import { routeDoc } from '../openapi/route-doc.js';
-import { parseWith, queryOf } from '../validate.js';
+import { parseWith, queryOf } from '../middleware/validate.js';
 
 const HOUR_MS = 3_600_000;
 /** The longest range one request may ask for: a year, a leap one included. */

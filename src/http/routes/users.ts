@@ -1,6 +1,6 @@
 import type { UserService } from '../../auth/user-service.js';
 import { User, UserCreate, UserPatch } from '../../auth/user.js';
-import { resourceRouter } from '../resource-router.js';
+import { resourceRouter } from './resource-router.js';
 
 export function userRoutes(users: UserService) {
   return resourceRouter({

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AlarmRecord } from '../engine/index.js';
 import type { AlarmState } from '../kernel/enums.js';
-import { sqliteHandle, type Db } from './database.js';
+import { sqliteHandle, type Db } from '../db/database.js';
 
 /** Every stored alarm record, or those of `ruleIds`. */
 export async function listAlarmStates(db: Db, ruleIds?: readonly number[]): Promise<AlarmRecord[]> {

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { sql, type Selectable } from 'kysely';
-import { dialectOf, preparedOnce, sqliteHandle, type Db } from './database.js';
-import type { EventsTable } from './schema.js';
+import { dialectOf, preparedOnce, sqliteHandle, type Db } from '../db/database.js';
+import type { EventsTable } from '../db/schema.js';
 import { TOPICS, type Topic } from '../kernel/enums.js';
 import { kpiKindOf, kpiTimeOf } from '../kpi/kpi-kind.js';
 

@@ -1,8 +1,8 @@
 import { sql, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import { dialectOf, sqliteHandle, type Db, type Statement } from './database.js';
+import { dialectOf, sqliteHandle, type Db, type Statement } from '../db/database.js';
 import type { Topic } from '../kernel/enums.js';
 import { journalRange, toJournalEvent, type JournalEvent } from './events.js';
-import type { Database, EventsTable } from './schema.js';
+import type { Database, EventsTable } from '../db/schema.js';
 
 /** A page of history: which events, in which order, from where. */
 export interface EventQuery {

@@ -1,17 +1,18 @@
-import { listDatapoints } from '../db/datapoints.js';
+import { listDatapoints } from '../plant/datapoint-repository.js';
 import type { Db } from '../db/database.js';
-import { listPlcs } from '../db/plcs.js';
+import { listPlcs } from '../plant/plc-repository.js';
 import type { Hub, LiveValue } from '../hub/hub.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
-import { createPoller, type PlcStatus, type Poller, type RoundTrips, type ValueSample } from '../modbus/poller.js';
+import type { ValueSample } from '../kernel/samples.js';
+import { createPoller, type PlcStatus, type Poller, type RoundTrips } from './poller.js';
 import type { Histogram } from '../ops/histogram.js';
 import type { PollFigures } from '../ops/stats.js';
 import type { TrendIntake } from '../trend/trend-recorder.js';
-import type { LiveState } from './live-state.js';
+import type { LiveState } from '../plant/live-state.js';
 
 /** The bounds the worker counts round trips in: the `roundTrips` histogram must have them. */
-export { ROUND_TRIP_BOUNDS_MS } from '../modbus/poller.js';
+export { ROUND_TRIP_BOUNDS_MS } from './poller.js';
 
 export interface PollerBridgeDeps {
   db: Db;

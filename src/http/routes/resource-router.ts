@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import type { Permission } from '../auth/permissions.js';
-import { IdParam } from '../kernel/fields.js';
-import { requirePermission, type AuthEnv } from './auth-middleware.js';
-import { routeDoc, type ApiTag } from './openapi/route-doc.js';
-import { jsonBody, parseWith, queryOf } from './validate.js';
+import type { Permission } from '../../auth/permissions.js';
+import { IdParam } from '../../kernel/fields.js';
+import { requirePermission, type AuthEnv } from '../middleware/auth.js';
+import { routeDoc, type ApiTag } from '../openapi/route-doc.js';
+import { jsonBody, parseWith, queryOf } from '../middleware/validate.js';
 
 const NoQuery = v.strictObject({});
 

@@ -1,10 +1,10 @@
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgres } from '../../test/helpers/postgres.js';
-import { NotifierInput } from '../notify/notifier.js';
+import { NotifierInput } from './notifier.js';
 import { nodeSqlite } from '../runtime/node.js';
-import { isUniqueViolation } from './constraint.js';
-import { migrateToLatest, openDatabase, type Db } from './database.js';
+import { isUniqueViolation } from '../db/constraint.js';
+import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
 import {
   deleteNotifier,
   findNotifier,
@@ -13,7 +13,7 @@ import {
   loadNotifierCursor,
   saveNotifierCursor,
   updateNotifier,
-} from './notifiers.js';
+} from './notifier-repository.js';
 
 // The notifiers repository on both dialects: settings in and out through the schema, the
 // secret kept, the cursor saved and never moved back.

@@ -1,6 +1,6 @@
-import type { User } from '../auth/user.js';
-import type { NewEvent } from '../db/events.js';
-import { changesOf } from './changes.js';
+import type { User } from './user.js';
+import type { NewEvent } from '../journal/events.js';
+import { changesOf } from '../kernel/changes.js';
 
 /** The `audit` topic's events (SPEC 13), plus `sign_in_failed` (README, "Audit"). */
 export type AuditEventType = 'user_created' | 'user_updated' | 'user_deleted' | 'signed_in' | 'signed_out' | 'sign_in_failed';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
-import type { Logger } from '../log/logger.js';
-import type { Histogram } from '../ops/histogram.js';
+import type { Logger } from '../../log/logger.js';
+import type { Histogram } from '../../ops/histogram.js';
 
 /** A caller's own request id is kept when it is plausible, so one id follows a call across systems. */
 const CALLER_ID = /^[\w.:-]{1,64}$/;

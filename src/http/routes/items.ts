@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import type { AuthEnv } from '../http/auth-middleware.js';
-import { routeDoc, type RouteDoc } from '../http/openapi/route-doc.js';
-import { jsonBody, parseWith, queryOf } from '../http/validate.js';
-import { IfMatch, Item, ItemBody, ItemChanges, ItemId, ItemsQuery } from './item.js';
-import type { ItemService } from './item-service.js';
+import type { AuthEnv } from '../middleware/auth.js';
+import { routeDoc, type RouteDoc } from '../openapi/route-doc.js';
+import { jsonBody, parseWith, queryOf } from '../middleware/validate.js';
+import { IfMatch, Item, ItemBody, ItemChanges, ItemId, ItemsQuery } from '../../items/item.js';
+import type { ItemService } from '../../items/item-service.js';
 
 // Wrapped in objects so that a problem's `path` names the parameter or the header.
 const IdParam = v.object({ id: ItemId });

@@ -1,10 +1,10 @@
 import { createMiddleware } from 'hono/factory';
-import { hasPermission, ROLE_PERMISSIONS, type Permission, type Role } from '../auth/permissions.js';
-import type { TokenService } from '../auth/tokens.js';
-import type { Db } from '../db/database.js';
-import { findAccount } from '../db/users.js';
-import { AppError } from '../errors.js';
-import { documenting, permissionSpec } from './openapi/route-doc.js';
+import { hasPermission, ROLE_PERMISSIONS, type Permission, type Role } from '../../auth/permissions.js';
+import type { TokenService } from '../../auth/tokens.js';
+import type { Db } from '../../db/database.js';
+import { findAccount } from '../../auth/user-repository.js';
+import { AppError } from '../../kernel/errors.js';
+import { documenting, permissionSpec } from '../openapi/route-doc.js';
 
 /** The signed-in user of a request. */
 export interface AuthUser {

@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
-import type { Datapoint, DatapointInput } from '../plant/datapoint.js';
-import { inValuesOrder, slices } from './bulk.js';
-import type { Db } from './database.js';
-import type { DatapointsTable } from './schema.js';
+import type { Datapoint, DatapointInput } from './datapoint.js';
+import { inValuesOrder, slices } from '../db/bulk.js';
+import type { Db } from '../db/database.js';
+import type { DatapointsTable } from '../db/schema.js';
 
 const toDatapoint = (r: Selectable<DatapointsTable>): Datapoint => ({
   id: r.id,

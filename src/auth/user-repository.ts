@@ -1,8 +1,8 @@
 import { sql, type Selectable } from 'kysely';
-import type { Role } from '../auth/permissions.js';
-import type { User } from '../auth/user.js';
-import { dialectOf, preparedOnce, type Db } from './database.js';
-import type { UsersTable } from './schema.js';
+import type { Role } from './permissions.js';
+import type { User } from './user.js';
+import { dialectOf, preparedOnce, type Db } from '../db/database.js';
+import type { UsersTable } from '../db/schema.js';
 
 const toUser = (r: Pick<Selectable<UsersTable>, 'id' | 'username' | 'role'>): User => ({
   id: r.id,

@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { TicketStore } from '../auth/tickets.js';
-import type { TokenService } from '../auth/tokens.js';
-import type { Db } from '../db/database.js';
-import type { StreamUser } from '../hub/client.js';
-import { sessionFromToken, userById } from './auth-middleware.js';
+import type { TicketStore } from '../../auth/tickets.js';
+import type { TokenService } from '../../auth/tokens.js';
+import type { Db } from '../../db/database.js';
+import type { StreamUser } from '../../hub/client.js';
+import { sessionFromToken, userById } from './auth.js';
 import { requestScheme } from './request-scheme.js';
 
 export interface StreamAuthDeps {

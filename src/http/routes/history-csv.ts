@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../db/events.js';
+import type { JournalEvent } from '../../journal/events.js';
 
 /** SPEC 13: the columns of a history export, in order. */
 export const HISTORY_CSV_HEADER = [

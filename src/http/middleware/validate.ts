@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
-import { AppError } from '../errors.js';
+import { AppError } from '../../kernel/errors.js';
 
 /** Parses input with a schema, or throws a 400 listing every problem with its path. */
 export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, what: string): v.InferOutput<S> {

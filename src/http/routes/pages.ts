@@ -4,8 +4,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { routeDoc, Text } from './openapi/route-doc.js';
-import type { HttpRuntime } from '../runtime/runtime.js';
+import { routeDoc, Text } from '../openapi/route-doc.js';
+import type { HttpRuntime } from '../../runtime/runtime.js';
 
 /** The project's `public/` folder, found from this module whether it runs from src/ or dist/. */
 export function findPublicDir(): string {
@@ -16,6 +16,11 @@ export function findPublicDir(): string {
     dir = parent;
   }
   return join(dir, 'public');
+}
+
+/** The server's version, as package.json says. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(findPublicDir(), '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 // Pages load scripts and styles from this server only and never inline: an injected

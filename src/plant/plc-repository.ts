@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { Plc, PlcInput } from '../plant/plc.js';
-import type { Db } from './database.js';
-import type { PlcsTable } from './schema.js';
+import type { Plc, PlcInput } from './plc.js';
+import type { Db } from '../db/database.js';
+import type { PlcsTable } from '../db/schema.js';
 
 const toPlc = (r: Selectable<PlcsTable>): Plc => ({
   id: r.id,

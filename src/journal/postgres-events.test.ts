@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshPostgres } from '../../test/helpers/postgres.js';
 import { nodeSqlite } from '../runtime/node.js';
-import { migrateToLatest, openDatabase, type Db } from './database.js';
+import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
 import { listEvents } from './event-history.js';
 import { appendEventsPg, eventAppender, journalRange, pruneEvents, readEventsAfter, readReplayPage, type NewEvent } from './events.js';
 

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, unavailable, type ErrorCode } from '../errors.js';
-import { isStorageFault } from '../journal/storage-fault.js';
-import type { Logger } from '../log/logger.js';
+import { AppError, unavailable, type ErrorCode } from '../../kernel/errors.js';
+import { isStorageFault } from '../../journal/storage-fault.js';
+import type { Logger } from '../../log/logger.js';
 
 /** The SPEC 2 error body. */
 export function errorResponse(c: Context, err: AppError): Response {

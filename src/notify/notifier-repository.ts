@@ -1,9 +1,9 @@
 import type { Selectable } from 'kysely';
 import * as v from 'valibot';
-import type { DeliveryCursor } from '../notify/delivery-cursor.js';
-import { NotifierInput, type Notifier, type NotifierConfig } from '../notify/notifier.js';
-import type { Db } from './database.js';
-import type { NotifiersTable } from './schema.js';
+import type { DeliveryCursor } from './delivery-cursor.js';
+import { NotifierInput, type Notifier, type NotifierConfig } from './notifier.js';
+import type { Db } from '../db/database.js';
+import type { NotifiersTable } from '../db/schema.js';
 
 /**
  * A stored row parsed again with the schema: settings added after it was written get their

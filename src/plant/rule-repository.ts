@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
-import type { Rule, RuleInput, RuleSchedule, SuppressWhen } from '../plant/rule.js';
-import { inValuesOrder, slices } from './bulk.js';
-import type { Db } from './database.js';
-import type { RulesTable } from './schema.js';
+import type { Rule, RuleInput, RuleSchedule, SuppressWhen } from './rule.js';
+import { inValuesOrder, slices } from '../db/bulk.js';
+import type { Db } from '../db/database.js';
+import type { RulesTable } from '../db/schema.js';
 
 const toRule = (r: Selectable<RulesTable>): Rule => ({
   id: r.id,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
 import { bootstrapAdmin } from './auth/bootstrap-admin.js';
+import { passwordHasher, type ScryptParams } from './auth/password.js';
 import { hasPermission } from './auth/permissions.js';
 import { AppError } from './kernel/errors.js';
 import type { StreamUser } from './hub/client.js';
@@ -48,6 +49,8 @@ export interface AppOptions {
   clock?: Clock;
   loginLimits?: LoginLimits;
   passwordGate?: PasswordGateLimits;
+  /** scrypt's parameters for new hashes: the default, but for the in-process test app (auth/password.ts). */
+  scrypt?: ScryptParams;
   /** Header and request time-outs (tests shorten them); MAX_CONNECTIONS comes from the config. */
   connectionLimits?: Partial<ConnectionLimits>;
   /** Replaces the worker-thread poller (tests of parts that need no Modbus). */
@@ -88,6 +91,7 @@ export function createApp(config: Config, options: AppOptions) {
   const selfName = () => nodeName(config.nodeName, boundPort);
   const log: Logger = withFields(baseLog, () => (logName ? { node: logName } : undefined));
   const clock = options.clock ?? systemClock();
+  const passwords = passwordHasher(options.scrypt);
   let running: Running | undefined;
 
   /**
@@ -98,7 +102,7 @@ export function createApp(config: Config, options: AppOptions) {
     await migrateToLatest(db);
     const clustered = dialectOf(db) === 'postgres';
     const secret = config.jwtSecret ?? (await initSetting(db, 'jwt_secret', randomBytes(48).toString('base64url')));
-    await bootstrapAdmin(db, config.adminUser, config.adminPassword, log);
+    await bootstrapAdmin(db, passwords, config.adminUser, config.adminPassword, log);
 
     // In a cluster the parts below are built before the cluster that feeds them: they ask it late.
     let cluster: Cluster | undefined;
@@ -256,7 +260,8 @@ export function createApp(config: Config, options: AppOptions) {
       tickets,
       limiter: createLoginLimiter(options.loginLimits, clustered ? inPostgres(pgPool(db)) : undefined),
       passwordGate: createPasswordGate(options.passwordGate),
-      users: userService(db, journal, accountChanged),
+      passwords,
+      users: userService(db, journal, accountChanged, passwords),
       ...services,
       notifiers: notifications.service,
       config: configIoService({

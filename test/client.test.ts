@@ -160,7 +160,7 @@ describe('SSE parser', () => {
 });
 
 describe('AlarmClient on a shared server', () => {
-  // Starting a server and signing in costs most of a second (scrypt): tests that need no
+  // Starting a server and signing in takes a while: tests that need no
   // special server share one. Each client starts from its own snapshot, so earlier events never show.
   let t: TestApp;
   let token: string;
@@ -347,7 +347,9 @@ describe('AlarmClient on its own server', () => {
   });
 
   it('drops a transport silent for 2.5 heartbeats and resumes without loss', async () => {
-    const t = await start({ HEARTBEAT_MS: '1000' });
+    // Server and client on one manual clock: the silence is measured, not waited for.
+    const clock = manualClock(Date.now());
+    const t = await start({ HEARTBEAT_MS: '1000' }, { clock });
     const token = await t.login();
     const sockets: TappedWebSocket[] = [];
     // A socket whose link can go quiet: nothing it receives reaches the client any more.
@@ -361,15 +363,24 @@ describe('AlarmClient on its own server', () => {
         this.addEventListener('message', (e) => void (this.quiet || handler?.(e)));
       }
     }
-    const { c, seen } = client({ baseUrl: t.app.url, getToken: () => token, WebSocket: TappedWebSocket });
+    const timers = {
+      now: () => clock.now(),
+      setTimeout: (fn: () => void, ms: number) => clock.setTimer(clock.now() + ms, fn),
+      clearTimeout: (handle: unknown) => clock.clearTimer(handle),
+    };
+    const { c, seen } = client({ baseUrl: t.app.url, getToken: () => token, WebSocket: TappedWebSocket, timers });
     const snapshot = next(c, 'snapshot');
     c.connect();
     await snapshot;
     sockets[0]!.quiet = true; // the link goes quiet
     const lost = next(c, 'state', (s) => s.newState === 'connecting');
-    const resumed = eventWith(c, 1, 8000);
+    const resumed = eventWith(c, 1);
     await t.app.journal.append([note(1)]);
+    clock.advance(2499);
+    expect(c.state).toBe('connected'); // two heartbeats and a half not yet silent
+    clock.advance(1);
     expect((await lost).reason).toBe('heartbeat timeout');
+    clock.advance(500); // the reconnect, after the shortest backoff (random is 0)
     await resumed;
     expect(notesOf(seen.events)).toEqual([1]);
     expect(sockets).toHaveLength(2);

@@ -216,6 +216,34 @@ describe('a cluster of three nodes on PostgreSQL', { timeout: 60_000 }, () => {
     await watcher.inbox.next(isAlarm(rule.id, 'OK'), 'the level back');
   });
 
+  it('keeps an admin when two nodes each demote one of the last two at once', async () => {
+    const created = await node('a').call('POST', '/api/users', {
+      token,
+      body: { username: 'second-admin', password: 'password-123', role: 'admin' },
+    });
+    expect(created.status).toBe(201);
+    const first = (await node('a').call('GET', '/api/auth/me', { token })).json;
+    const secondToken = await node('b').login('second-admin', 'password-123');
+    // Each admin demotes the other, on different nodes, at the same moment.
+    const answers = await Promise.all([
+      node('a').call('PATCH', `/api/users/${created.json.id}`, { token, body: { role: 'operator' } }),
+      node('b').call('PATCH', `/api/users/${first.id}`, { token: secondToken, body: { role: 'operator' } }),
+    ]);
+    const statuses = answers.map((a) => a.status).sort();
+    // One wins; the other finds itself the last admin (409) or no admin any more (403).
+    expect(statuses[0]).toBe(200);
+    expect([403, 409]).toContain(statuses[1]);
+    const admins = async (n: string) => {
+      const winner = answers[0]!.status === 200 ? token : secondToken;
+      return (await node(n).call('GET', '/api/users', { token: winner })).json.filter((u: Json) => u.role === 'admin');
+    };
+    for (const n of ['a', 'b', 'c']) expect(await admins(n)).toHaveLength(1);
+    // Put things back for the tests after this one.
+    const winner = answers[0]!.status === 200 ? token : secondToken;
+    const loser = answers[0]!.status === 200 ? created.json.id : first.id;
+    expect((await node('c').call('PATCH', `/api/users/${loser}`, { token: winner, body: { role: 'admin' } })).status).toBe(200);
+  });
+
   it('counts sign-in failures across the cluster', async () => {
     const wrong = { username: 'admin', password: 'not-the-password' };
     const statuses = [];

@@ -256,6 +256,8 @@ export interface AlarmClientOptions {
   timers?: {
     setTimeout(fn: () => void, ms: number): unknown;
     clearTimeout(handle: unknown): void;
+    /** Default Date.now: what the heartbeat watchdog measures silence with. */
+    now?(): number;
   };
 }
 

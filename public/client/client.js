@@ -74,6 +74,7 @@ export class AlarmClient {
       // Called unbound: browsers' setTimeout needs globalThis as `this`.
       setTimeout: options.timers?.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms)),
       clearTimeout: options.timers?.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle)),
+      now: options.timers?.now ?? Date.now,
       path: options.alarmsOnly ? '/alarms' : '',
     };
     this.#lastEventId = options.lastEventId;
@@ -221,13 +222,13 @@ export class AlarmClient {
     }
     if (run !== this.#run) return;
 
-    const c = { kind, conn: null, welcomed: false, lastActivity: Date.now() };
+    const c = { kind, conn: null, welcomed: false, lastActivity: this.#o.now() };
     const hooks = {
       open: () => {
         if (kind === 'websocket' && auth.token) c.conn.send(this.#authMessage(auth.token));
       },
       text: (text) => this.#onText(c, text),
-      activity: () => (c.lastActivity = Date.now()),
+      activity: () => (c.lastActivity = this.#o.now()),
       ended: (info) => this.#ended(c, info),
     };
     this.#current = c;
@@ -353,7 +354,7 @@ export class AlarmClient {
   /** Drops a transport that has been silent for `limitMs`; one timer, re-armed for the rest. */
   #watch(c, limitMs) {
     const check = () => {
-      const idle = Date.now() - c.lastActivity;
+      const idle = this.#o.now() - c.lastActivity;
       if (idle >= limitMs) return this.#ended(c, { reason: 'heartbeat timeout' }, true);
       this.#watchdog = this.#o.setTimeout(check, limitMs - idle);
     };

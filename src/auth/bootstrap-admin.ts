@@ -3,16 +3,16 @@ import { isUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
 import { countUsers, insertUser } from './user-repository.js';
 import type { Logger } from '../log/logger.js';
-import { hashPassword } from './password.js';
+import type { PasswordHasher } from './password.js';
 
 /**
  * Creates the first admin when the database has no user. Without ADMIN_PASSWORD a password is
  * generated and printed this once: it is stored only as a hash.
  */
-export async function bootstrapAdmin(db: Db, username: string, password: string | undefined, log: Logger) {
+export async function bootstrapAdmin(db: Db, passwords: PasswordHasher, username: string, password: string | undefined, log: Logger) {
   if ((await countUsers(db)) > 0) return;
   const chosen = password ?? randomBytes(15).toString('base64url');
-  const passwordHash = await hashPassword(chosen);
+  const passwordHash = await passwords.hash(chosen);
   try {
     await insertUser(db, { username, passwordHash, role: 'admin' }, new Date().toISOString());
   } catch (err) {

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-interface ScryptParams {
+export interface ScryptParams {
   N: number;
   r: number;
   p: number;
@@ -9,7 +9,7 @@ interface ScryptParams {
 // OWASP's scrypt settings list N=2^17,r=8,p=1 and, as equally strong, N=2^15,r=8,p=3: the same
 // work in a quarter of the memory (32 MiB per hash instead of 128), which matters with
 // several sign-ins at once on a small edge box.
-const PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 3 };
+export const SCRYPT_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
 
 function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
@@ -20,26 +20,40 @@ function derive(password: string, salt: Buffer, params: ScryptParams): Promise<B
   });
 }
 
-/** Hashes a password as `scrypt$N$r$p$salt$hash`; scrypt runs on libuv's pool, not the event loop. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+/** Hashes and checks passwords with scrypt; scrypt runs on libuv's pool, not the event loop. */
+export interface PasswordHasher {
+  /** A new hash, `scrypt$N$r$p$salt$hash`, with this hasher's parameters. */
+  hash(password: string): Promise<string>;
+  /** Checks a password against a stored hash, with the parameters the hash was made with. */
+  verify(password: string, stored: string): Promise<boolean>;
+  /** True when a stored hash was made with other parameters: rehash it at the next sign-in. */
+  needsRehash(stored: string): boolean;
+  /** A hash no password matches, checked for unknown users so that timing does not reveal them. */
+  readonly dummy: string;
 }
 
-/** Checks a password against a stored hash, reading the parameters the hash was made with. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/**
+ * The server's hasher. `params` other than SCRYPT_PARAMS are for the in-process test app only,
+ * whose hundreds of sign-ins would otherwise spend most of the suite's time in scrypt.
+ */
+export function passwordHasher(params: ScryptParams = SCRYPT_PARAMS): PasswordHasher {
+  const prefix = `scrypt$${params.N}$${params.r}$${params.p}$`;
+  return {
+    async hash(password) {
+      const salt = randomBytes(16);
+      const key = await derive(password, salt, params);
+      return `${prefix}${salt.toString('base64url')}$${key.toString('base64url')}`;
+    },
+    verify: verifyPassword,
+    needsRehash: (stored) => !stored.startsWith(prefix),
+    dummy: `${prefix}AAAAAAAAAAAAAAAAAAAAAA$${'A'.repeat(43)}`,
+  };
+}
+
+async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
   const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
-
-/** True when a stored hash was made with other parameters than today's: rehash it at the next sign-in. */
-export function needsRehash(stored: string): boolean {
-  return !stored.startsWith(`scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$`);
-}
-
-/** A hash no password matches, verified against for unknown users so timing does not reveal them. */
-export const DUMMY_HASH = `scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$AAAAAAAAAAAAAAAAAAAAAA$${'A'.repeat(43)}`;

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js';
 import { bumpTokenVersion, countUsers, deleteUser, findUser, insertUser, listUsers, updateUser } from './user-repository.js';
 import { conflict, notFound } from '../kernel/errors.js';
 import type { Journal } from '../journal/journal.js';
-import { hashPassword } from './password.js';
+import { passwordHasher, type PasswordHasher } from './password.js';
 import type { User, UserCreate, UserPatch } from './user.js';
 
 const taken = (username: string) => () => conflict(`username "${username}" is taken`);
@@ -18,7 +18,12 @@ export type AccountChanged = (userId: number) => void;
  * acted (`by`, a username) and whom it concerns (SPEC 13); an edit in its own transaction.
  * The last admin can be neither deleted nor demoted, or nobody could manage users.
  */
-export function userService(db: Db, journal: Journal, accountChanged: AccountChanged = () => {}) {
+export function userService(
+  db: Db,
+  journal: Journal,
+  accountChanged: AccountChanged = () => {},
+  passwords: PasswordHasher = passwordHasher(),
+) {
   async function guardLastAdmin(trx: Db, user: User) {
     if (user.role === 'admin' && (await countUsers(trx, 'admin')) <= 1) {
       throw conflict('the last admin cannot be deleted or demoted');
@@ -34,7 +39,7 @@ export function userService(db: Db, journal: Journal, accountChanged: AccountCha
 
     async create(input: v.InferOutput<typeof UserCreate>, by: string): Promise<User> {
       // Hashed before the journal's turn: scrypt must not hold up every other write.
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await passwords.hash(input.password);
       return journal.record(async (trx, ts) => {
         const user = await onUniqueViolation(insertUser(trx, { ...input, passwordHash }, ts), taken(input.username));
         return { result: user, events: [auditEvent('user_created', by, user.username, { user_id: user.id, role: user.role })] };
@@ -43,7 +48,7 @@ export function userService(db: Db, journal: Journal, accountChanged: AccountCha
 
     /** A new password also revokes the user's tokens; a new role re-scopes their streams. */
     async update(id: number, patch: v.InferOutput<typeof UserPatch>, by: string): Promise<User> {
-      const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
+      const passwordHash = patch.password === undefined ? undefined : await passwords.hash(patch.password);
       const updated = await journal.record(async (trx, ts) => {
         const current = await findUser(trx, id);
         if (!current) throw notFound('user');

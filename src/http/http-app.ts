@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { LoginLimiter } from '../auth/login-limiter.js';
 import type { PasswordGate } from '../auth/password-gate.js';
+import type { PasswordHasher } from '../auth/password.js';
 import type { TicketStore } from '../auth/tickets.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { UserService } from '../auth/user-service.js';
@@ -50,6 +51,7 @@ export interface HttpDeps {
   tickets: TicketStore;
   limiter: LoginLimiter;
   passwordGate: PasswordGate;
+  passwords: PasswordHasher;
   users: UserService;
   plcs: PlcService;
   datapoints: DatapointService;

@@ -27,13 +27,19 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export type Json = any;
 
+/**
+ * scrypt at a cost a test can afford: the suites sign in hundreds of times, and at the server's
+ * own cost (SCRYPT_PARAMS) that was most of their time. sign-in-storm.test.ts uses the real one.
+ */
+export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+
 /** The API reference of the app, read once: every app of a run serves the same one. */
 let apiDocument: Promise<ApiDocument> | undefined;
 
 /** A started app plus small helpers that speak the API the way a client does. */
 export async function startTestApp(env: Record<string, string> = {}, options: Partial<AppOptions> = {}) {
   const log = memoryLogger();
-  const app = createApp(testConfig(env), { runtime: await testRuntime(), log, ...options });
+  const app = createApp(testConfig(env), { runtime: await testRuntime(), log, scrypt: TEST_SCRYPT, ...options });
   await app.start();
 
   apiDocument ??= Promise.resolve(app.request('/openapi.json')).then((res) => res.json() as Promise<ApiDocument>);

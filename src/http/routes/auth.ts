@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { LoginAttempt, LoginLimiter } from '../../auth/login-limiter.js';
-import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from '../../auth/password.js';
+import type { PasswordHasher } from '../../auth/password.js';
 import type { PasswordGate } from '../../auth/password-gate.js';
 import * as v from 'valibot';
 import { ROLE_PERMISSIONS, ROLES } from '../../auth/permissions.js';
@@ -35,12 +35,13 @@ interface AuthDeps {
   tickets: TicketStore;
   limiter: LoginLimiter;
   passwordGate: PasswordGate;
+  passwords: PasswordHasher;
   users: UserService;
   runtime: HttpRuntime;
 }
 
 /** Sign-in, sign-out, stream tickets and the current user (SPEC 2 and 10). */
-export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, users, runtime }: AuthDeps) {
+export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, passwords, users, runtime }: AuthDeps) {
   const authenticated = requireAuth(db, tokens);
 
   /**
@@ -52,7 +53,7 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
     try {
       return await passwordGate.run(address, async () => {
         const found = await findCredentials(db, username.trim().normalize('NFKC'));
-        const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+        const ok = await passwords.verify(password, found?.passwordHash ?? passwords.dummy);
         return { found, ok: ok && found !== undefined };
       });
     } catch (err) {
@@ -67,7 +68,7 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
    */
   async function upgradeHash(userId: number, address: string, password: string) {
     try {
-      await rehashPassword(db, userId, await passwordGate.run(address, () => hashPassword(password)));
+      await rehashPassword(db, userId, await passwordGate.run(address, () => passwords.hash(password)));
     } catch (err) {
       if (!(err instanceof AppError)) log.warn(`password rehash of user ${userId} failed: ${String(err)}`);
     }
@@ -97,7 +98,7 @@ export function authRoutes({ db, log, tokens, tickets, limiter, passwordGate, us
         }
         await attempt.succeeded();
         const { user } = found;
-        if (needsRehash(found.passwordHash)) await upgradeHash(user.id, address, password);
+        if (passwords.needsRehash(found.passwordHash)) await upgradeHash(user.id, address, password);
         await users.signedIn(user, address);
         const permissions = ROLE_PERMISSIONS[user.role];
         const token = await tokens.issue(user.id, permissions, found.tokenVersion);

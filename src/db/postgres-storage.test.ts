@@ -164,7 +164,7 @@ describe('the tables a cluster shares', () => {
     const started = new Date('2026-12-05T10:00:00.000Z');
     await db.insertInto('cluster_nodes').values({ name: 'a:1', started_at: started, last_seen: now }).execute();
     expect(await db.selectFrom('cluster_nodes').selectAll().execute()).toEqual([
-      { name: 'a:1', started_at: started, last_seen: started, plc_ids: '[]', suppressed: '[]' },
+      { name: 'a:1', started_at: started, last_seen: started, suppressed: '[]' },
     ]);
   });
 });

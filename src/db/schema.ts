@@ -125,12 +125,11 @@ export interface StreamTicketsTable {
   expires_at: number;
 }
 
-/** A live node of a cluster (PostgreSQL only). timestamptz reads as a Date; `plc_ids` is a JSON array. */
+/** A live node of a cluster (PostgreSQL only). timestamptz reads as a Date. Its PLCs are its lease locks'. */
 export interface ClusterNodesTable {
   name: string;
   started_at: ColumnType<Date, Date | string, Date | string>;
   last_seen: ColumnType<Date, Date | string, Date | string>;
-  plc_ids: Generated<string>;
   /** JSON: the node's suppressed rules, [{rule_id, rule_name, would_be}] */
   suppressed: Generated<string>;
 }

@@ -5,6 +5,7 @@ import * as alarmManagement from './2026-12-06T0003-alarm-management.js';
 import * as kpis from './2026-12-06T0005-kpis.js';
 import * as trends from './2026-12-06T0004-trends.js';
 import * as clusterSuppressed from './2026-12-06T0006-cluster-suppressed.js';
+import * as clusterNodesWithoutPlcIds from './2026-12-06T0007-cluster-nodes-without-plc-ids.js';
 
 /**
  * Every PostgreSQL migration, by name; names sort in the order they run. Its own list: the
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T0005-kpis': kpis,
   '2026-12-06T0004-trends': trends,
   '2026-12-06T0006-cluster-suppressed': clusterSuppressed,
+  '2026-12-06T0007-cluster-nodes-without-plc-ids': clusterNodesWithoutPlcIds,
 };

@@ -16,27 +16,11 @@ const PeriodQuery = v.strictObject({ from: v.optional(IsoInstant), to: v.optiona
 export function kpiRoutes(report: KpiReport) {
   const periodOf = (c: Context<AuthEnv>): KpiPeriod => kpiPeriod(queryOf(c, PeriodQuery), report.now());
   const read = requirePermission('alarms:read');
+  const doc = (summary: string, answer: v.GenericSchema) =>
+    routeDoc({ tag: 'history', summary, query: PeriodQuery, responses: { 200: answer } });
   return new Hono<AuthEnv>()
-    .get(
-      '/kpis',
-      routeDoc({
-        tag: 'history',
-        summary: 'Alarm-management KPIs of a period (ISA-18.2)',
-        query: PeriodQuery,
-        responses: { 200: KpisBody },
-      }),
-      read,
-      async (c) => c.json(await report.kpis(periodOf(c))),
-    )
-    .get(
-      '/kpis/windows',
-      routeDoc({
-        tag: 'history',
-        summary: 'Annunciations per 10-minute window of a period',
-        query: PeriodQuery,
-        responses: { 200: KpiWindowsBody },
-      }),
-      read,
-      async (c) => c.json(await report.windows(periodOf(c))),
+    .get('/kpis', doc('Alarm-management KPIs of a period (ISA-18.2)', KpisBody), read, async (c) => c.json(await report.kpis(periodOf(c))))
+    .get('/kpis/windows', doc('Annunciations per 10-minute window of a period', KpiWindowsBody), read, async (c) =>
+      c.json(await report.windows(periodOf(c))),
     );
 }

@@ -73,27 +73,26 @@ const STREAM_AUTH =
   'Credentials: `Authorization: Bearer`, a one-time `ticket`, the `session` cookie, or (WebSocket) a first `auth` message. ' +
   'Resume with `last_event_id` (SSE also `Last-Event-ID`). Frames, close codes and limits: SPEC 5-7.';
 
-const wsDoc = (permission?: Permission) =>
-  routeDoc({
-    tag: 'streams',
-    summary: permission ? 'Alarm events over WebSocket' : 'Events over WebSocket',
-    description: STREAM_AUTH,
-    signedIn: 'stream',
-    permission,
-    query: StreamQuery,
-    responses: { 101: { description: 'Switching to the WebSocket protocol' } },
-  });
+const LAST_EVENT_ID = {
+  name: 'Last-Event-ID',
+  description: 'Resume after this event id',
+  schema: v.pipe(v.string(), v.regex(/^\d{1,16}$/)),
+};
 
-const sseDoc = (permission?: Permission) =>
+/** A stream endpoint's documentation: WebSocket or SSE, all events or (with the permission) alarms only. */
+const streamDoc = (transport: 'ws' | 'sse', permission?: Permission) =>
   routeDoc({
     tag: 'streams',
-    summary: permission ? 'Alarm events as Server-Sent Events' : 'Events as Server-Sent Events',
+    summary: `${permission ? 'Alarm events' : 'Events'} ${transport === 'ws' ? 'over WebSocket' : 'as Server-Sent Events'}`,
     description: STREAM_AUTH,
     signedIn: 'stream',
     permission,
     query: StreamQuery,
-    headers: [{ name: 'Last-Event-ID', description: 'Resume after this event id', schema: v.pipe(v.string(), v.regex(/^\d{1,16}$/)) }],
-    responses: { 200: { description: 'An event stream', content: { 'text/event-stream': Text } } },
+    ...(transport === 'sse' && { headers: [LAST_EVENT_ID] }),
+    responses:
+      transport === 'ws'
+        ? { 101: { description: 'Switching to the WebSocket protocol' } }
+        : { 200: { description: 'An event stream', content: { 'text/event-stream': Text } } },
   });
 
 /** `GET /ws`, `/ws/alarms` (WebSocket) and `GET /sse`, `/sse/alarms` (Server-Sent Events). */
@@ -155,8 +154,8 @@ export function streamRoutes(deps: StreamDeps) {
   }
 
   return new Hono()
-    .get('/ws', wsDoc(), originGuard, websocket)
-    .get('/ws/alarms', wsDoc('alarms:read'), originGuard, websocket)
-    .get('/sse', sseDoc(), originGuard, sse)
-    .get('/sse/alarms', sseDoc('alarms:read'), originGuard, sse);
+    .get('/ws', streamDoc('ws'), originGuard, websocket)
+    .get('/ws/alarms', streamDoc('ws', 'alarms:read'), originGuard, websocket)
+    .get('/sse', streamDoc('sse'), originGuard, sse)
+    .get('/sse/alarms', streamDoc('sse', 'alarms:read'), originGuard, sse);
 }

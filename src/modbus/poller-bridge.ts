@@ -45,14 +45,20 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
   const { db, journal, live, hub, log } = deps;
 
   function onValues(_plcId: number, samples: ValueSample[]) {
-    const values = samples.map((s) => ({ datapoint_id: s.datapoint_id, value: s.value, quality: s.quality, ts: iso(s.ts)! }));
-    for (const s of samples) {
-      live.setValue(s.datapoint_id, {
-        value: s.value,
-        quality: s.quality,
-        ts: iso(s.ts),
-        ...(s.error !== null && { error: s.error }),
-      });
+    // A poll's samples share one time: turn it into text once, not twice per value.
+    let lastMs = Number.NaN;
+    let lastIso = '';
+    const values = new Array<LiveValue>(samples.length);
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      if (s.ts !== lastMs) [lastMs, lastIso] = [s.ts, iso(s.ts)!];
+      values[i] = { datapoint_id: s.datapoint_id, value: s.value, quality: s.quality, ts: lastIso };
+      live.setValue(
+        s.datapoint_id,
+        s.error === null
+          ? { value: s.value, quality: s.quality, ts: lastIso }
+          : { value: s.value, quality: s.quality, ts: lastIso, error: s.error },
+      );
     }
     hub.publishValues(values);
     deps.shareValues?.(values);

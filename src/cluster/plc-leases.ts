@@ -44,11 +44,16 @@ export function createPlcLeases(options: PlcLeaseOptions) {
     const [plcs, nodes, takenRows] = await Promise.all([
       options.plcIds(),
       options.liveNodes(),
-      session.query<{ id: number }>(
-        `select objid::int as id from pg_locks where locktype = 'advisory' and classid = $1 and objsubid = 2 and granted`,
+      session.query<{ id: number; mine: boolean }>(
+        `select objid::int as id, pid = pg_backend_pid() as mine from pg_locks
+          where locktype = 'advisory' and classid = $1 and objsubid = 2 and granted`,
         [LEASE_CLASS],
       ),
     ]);
+    // What we think we hold, checked against what our session holds: a lock that went with an
+    // earlier session (a loss noticed late, or while a take-over was loading) is not ours.
+    const mine = new Set(takenRows.filter((r) => r.mine).map((r) => r.id));
+    forget([...held].filter((id) => !mine.has(id)));
     const taken = new Set(takenRows.map((r) => r.id));
     for (const id of plcs) freeRounds.set(id, taken.has(id) ? 0 : (freeRounds.get(id) ?? 0) + 1);
     for (const id of freeRounds.keys()) if (!plcs.includes(id)) freeRounds.delete(id);
@@ -63,7 +68,19 @@ export function createPlcLeases(options: PlcLeaseOptions) {
     if (got.length > 0) {
       log.info(`cluster: now polling PLC ${got.join(', ')}`);
       await options.acquired(got);
+      // The session may have gone while the take-over loaded: then these were lost already,
+      // before acquired() started their polling. Stop it again.
+      const gone = got.filter((id) => !held.has(id));
+      if (gone.length > 0) options.lost(gone);
     }
+  }
+
+  /** PLCs whose lock is gone: stop polling them at once. */
+  function forget(ids: number[]): void {
+    if (ids.length === 0) return;
+    for (const id of ids) held.delete(id);
+    log.error(`cluster: lost the leases of PLC ${ids.join(', ')} with the database connection`);
+    options.lost(ids);
   }
 
   async function release(ids: number[]): Promise<void> {
@@ -103,11 +120,7 @@ export function createPlcLeases(options: PlcLeaseOptions) {
     },
     /** The session dropped: every lock is gone already. */
     lost(): void {
-      if (held.size === 0) return;
-      const ids = [...held];
-      held.clear();
-      log.error(`cluster: lost the leases of PLC ${ids.join(', ')} with the database connection`);
-      options.lost(ids);
+      forget([...held]);
     },
     held: (): number[] => [...held].sort((a, b) => a - b),
     /** Hands every PLC over (SIGTERM): stops polling, journals what is pending, then unlocks. */

@@ -1,4 +1,6 @@
+import type { Datapoint } from '../plant/datapoint.js';
 import { listDatapoints } from '../plant/datapoint-repository.js';
+import type { Plc } from '../plant/plc.js';
 import type { Db } from '../db/database.js';
 import { listPlcs } from '../plant/plc-repository.js';
 import type { Hub, LiveValue } from '../hub/hub.js';
@@ -79,13 +81,24 @@ export function createPollerBridge(deps: PollerBridgeDeps) {
   // Reloads run one at a time, and a burst of edits costs one reload after the current one.
   let reloading: Promise<void> = Promise.resolve();
   let queued = false;
+  /** The plant as last read: when the database is away, a node that lost PLCs must still stop polling them. */
+  let lastRead: [Plc[], Datapoint[]] | undefined;
+  async function readPlant(): Promise<[Plc[], Datapoint[]]> {
+    try {
+      lastRead = await Promise.all([listPlcs(db), listDatapoints(db)]);
+    } catch (err) {
+      if (!lastRead) throw err;
+      log.warn(`poller: the plant could not be read (${String(err)}); applying the PLCs polled to the plant as last read`);
+    }
+    return lastRead;
+  }
   function reload(): Promise<void> {
     if (queued) return reloading;
     queued = true;
     reloading = reloading
       .then(async () => {
         queued = false;
-        const [plcs, points] = await Promise.all([listPlcs(db), listDatapoints(db)]);
+        const [plcs, points] = await readPlant();
         const polls = deps.polls;
         const polled = polls ? plcs.filter((p) => polls(p.id)) : plcs;
         const polledPoints = polls ? points.filter((d) => polls(d.plc_id)) : points;

@@ -119,7 +119,8 @@ describe('PostgreSQL restarted under a running cluster', { timeout: 60_000 }, ()
       () => reads(polling),
       (r) => r >= pollingBefore + 5,
     );
-    expect(await reads(idle)).toBe(idleBefore);
+    // (A node that let the PLC go drops its figures at its next reload: fewer is not more polling.)
+    expect(await reads(idle)).toBeLessThanOrEqual(idleBefore);
     const ids = events.map((e) => e.id);
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
     expect(new Set(ids).size).toBe(ids.length);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/modbus/simulator.js';
 import { startNode, until, type ClusterNodeProcess, type Json } from './helpers/cluster-nodes.js';
 import { freshPostgres } from './helpers/postgres.js';
-import { oneAtATime } from './helpers/one-at-a-time.js';
+import { takeTurns } from './helpers/one-at-a-time.js';
 
 /**
  * A TCP relay to the local PostgreSQL that can go silent, as a cut cable does (nothing closes,
@@ -39,12 +39,8 @@ let relay: Awaited<ReturnType<typeof pgRelay>>;
 let sim: Simulator;
 const nodes: ClusterNodeProcess[] = [];
 
-// One cluster suite at a time (test/helpers/one-at-a-time.ts); released after everything else.
-let release: (() => void) | undefined;
-beforeAll(async () => {
-  release = await oneAtATime('cluster');
-}, 600_000);
-afterAll(() => release?.());
+// One cluster suite at a time: each starts several server processes.
+takeTurns('cluster');
 
 beforeAll(async () => {
   database = await freshPostgres();

@@ -4,7 +4,7 @@ import { AlarmClient, type JournalEvent } from '../public/client/alarm-client.js
 import { createSimulator, type Simulator } from '../src/modbus/simulator.js';
 import { startNode, until, type ClusterNodeProcess, type Json } from './helpers/cluster-nodes.js';
 import { privatePostgres } from './helpers/private-postgres.js';
-import { oneAtATime } from './helpers/one-at-a-time.js';
+import { takeTurns } from './helpers/one-at-a-time.js';
 
 // SPEC 12: PostgreSQL itself restarted (a fast shutdown ends every session, then it comes back)
 // under two running nodes. They recover by themselves, and a client loses nothing and sees
@@ -14,12 +14,8 @@ let sim: Simulator;
 let nodes: ClusterNodeProcess[] = [];
 let client: AlarmClient | undefined;
 
-// One cluster suite at a time (test/helpers/one-at-a-time.ts); released after everything else.
-let release: (() => void) | undefined;
-beforeAll(async () => {
-  release = await oneAtATime('cluster');
-}, 600_000);
-afterAll(() => release?.());
+// One cluster suite at a time: each starts several server processes.
+takeTurns('cluster');
 
 beforeAll(async () => {
   pg = await privatePostgres();
@@ -61,7 +57,11 @@ describe('PostgreSQL restarted under a running cluster', { timeout: 60_000 }, ()
     client = new AlarmClient({ baseUrl: b.url, getToken: () => token, WebSocket, topics: ['alarms'], random: () => 0 });
     client.on('event', (e) => events.push(e));
     const states = () => events.filter((e) => e.type === 'alarm_state' && e['rule_id'] === rule.id).map((e) => e['state']);
+    // Live before the first change: a client that connects later starts from a snapshot of the
+    // active list, and the transition before it is not an event it receives.
+    const live = new Promise((resolve) => client!.on('snapshot', resolve));
     client.connect();
+    await live;
 
     sim.setHolding(1, 99);
     await until(

@@ -5,7 +5,7 @@ import { createSimulator, type Simulator } from '../src/modbus/simulator.js';
 import { startNode, until, type ClusterNodeProcess, type Json } from './helpers/cluster-nodes.js';
 import { ADMIN_URL, freshPostgres } from './helpers/postgres.js';
 import { sseClient, wsClient, type Msg, type SseClient, type WsClient } from './helpers/stream-clients.js';
-import { oneAtATime } from './helpers/one-at-a-time.js';
+import { takeTurns } from './helpers/one-at-a-time.js';
 
 // Three nodes as real processes on one fresh PostgreSQL database (SPEC 12), polling PLCs on a
 // real Modbus TCP simulator. The tests run in order, on one cluster that loses nodes as it goes.
@@ -16,12 +16,8 @@ let token: string;
 const clients: { ws: WsClient[]; sse: SseClient[] } = { ws: [], sse: [] };
 const plant: { plcs: Json[]; points: Json[]; rules: Json[] } = { plcs: [], points: [], rules: [] };
 
-// One cluster suite at a time (test/helpers/one-at-a-time.ts); released after everything else.
-let release: (() => void) | undefined;
-beforeAll(async () => {
-  release = await oneAtATime('cluster');
-}, 600_000);
-afterAll(() => release?.());
+// One cluster suite at a time: each starts several server processes.
+takeTurns('cluster');
 
 beforeAll(async () => {
   database = await freshPostgres();

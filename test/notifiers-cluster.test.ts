@@ -6,7 +6,7 @@ import { freshPostgres } from './helpers/postgres.js';
 import { wsClient, type WsClient } from './helpers/stream-clients.js';
 import { until } from './helpers/until.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
-import { oneAtATime } from './helpers/one-at-a-time.js';
+import { takeTurns } from './helpers/one-at-a-time.js';
 
 // Two nodes as real processes on one fresh PostgreSQL database (SPEC 12, 14): one notifier is
 // driven by one node at a time (its advisory lock), so each event goes out once, whichever node
@@ -18,12 +18,8 @@ let nodes: ClusterNodeProcess[] = [];
 const clients: WsClient[] = [];
 let token: string;
 
-// One cluster suite at a time (test/helpers/one-at-a-time.ts); released after everything else.
-let release: (() => void) | undefined;
-beforeAll(async () => {
-  release = await oneAtATime('cluster');
-}, 600_000);
-afterAll(() => release?.());
+// One cluster suite at a time: each starts several server processes.
+takeTurns('cluster');
 
 beforeAll(async () => {
   database = await freshPostgres();

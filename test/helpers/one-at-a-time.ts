@@ -1,6 +1,17 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+
+/** Makes this test file take its turn among the files that share `name` (see oneAtATime). */
+export function takeTurns(name: string): void {
+  let release: (() => void) | undefined;
+  // First registered, so the file's own clean-up runs before the turn passes on.
+  beforeAll(async () => {
+    release = await oneAtATime(name);
+  }, 600_000);
+  afterAll(() => release?.());
+}
 
 /**
  * Runs the suites that share `name` one at a time across the run's test workers (vitest runs

@@ -39,7 +39,11 @@ afterAll(async () => {
 const live = () => nodes.filter((n) => n.exitCode === undefined);
 const node = (name: string) => nodes.find((n) => n.name === name)!;
 
-const clusterOf = async (n: ClusterNodeProcess) => (await n.call('GET', '/api/cluster', { token })).json;
+/** The node's view of the cluster; while it cannot answer (a 503 as it reconnects), no nodes, and why. */
+const clusterOf = async (n: ClusterNodeProcess) => {
+  const res = await n.call('GET', '/api/cluster', { token });
+  return res.status === 200 ? res.json : { nodes: [], status: res.status, error: res.json };
+};
 /** The name of the node that polls the PLC, once exactly one does. */
 async function ownerOf(plcId: number, askVia: ClusterNodeProcess): Promise<string> {
   const view = await until(

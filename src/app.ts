@@ -37,7 +37,9 @@ import { startDemo, type Demo } from './demo/demo.js';
 import { createLiveState } from './plant/live-state.js';
 import { plantChangeRouter } from './plant/plant-changes.js';
 import { plcService } from './plant/plc-service.js';
-import { createPollerBridge, ROUND_TRIP_BOUNDS_MS, type PollerBridge } from './modbus/poller-bridge.js';
+import { createPollerBridge, type PollerBridge } from './modbus/poller-bridge.js';
+// The bounds the poller worker counts round trips in: the /metrics histogram must have them.
+import { ROUND_TRIP_BOUNDS_MS } from './modbus/protocol.js';
 import { createTrendRecorder, type TrendRecorder } from './trend/trend-recorder.js';
 import { ruleService } from './plant/rule-service.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Listening, type Runtime } from './runtime/runtime.js';

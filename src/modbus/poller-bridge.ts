@@ -13,9 +13,6 @@ import type { PollFigures } from '../ops/stats.js';
 import type { TrendIntake } from '../trend/trend-recorder.js';
 import type { LiveState } from '../plant/live-state.js';
 
-/** The bounds the worker counts round trips in: the `roundTrips` histogram must have them. */
-export { ROUND_TRIP_BOUNDS_MS } from './poller.js';
-
 export interface PollerBridgeDeps {
   db: Db;
   journal: Journal;

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPoller, ROUND_TRIP_BOUNDS_MS, type Poller, type PollerPlc, type PollerPoint } from './poller.js';
+import { createPoller, type Poller, type PollerPlc, type PollerPoint } from './poller.js';
+import { ROUND_TRIP_BOUNDS_MS } from './protocol.js';
 import { createSimulator, type Simulator } from './simulator.js';
 import { createRecorder, type Recorder } from './test-recorder.js';
 import { spawnPollerWorker } from './worker-spawn.js';

@@ -16,7 +16,6 @@ import { badSamples, samplesFromMessage, type PlcStatus } from './samples.js';
 import { spawnPollerWorker } from './worker-spawn.js';
 import { createSupervisor } from './worker-supervisor.js';
 
-export { ROUND_TRIP_BOUNDS_MS } from './protocol.js';
 export type { PlcPollStats, PollerPlc, PollerPoint, RoundTrips, WorkerStats } from './protocol.js';
 export type { PlcStatus } from './samples.js';
 

@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { SqliteDatabase } from 'kysely';
 import type { SqliteConnection } from '../db/sqlite-driver.js';
 import type { SseSink } from '../hub/sse-stream.js';
 import type { WsHandlers, WsPeer } from '../hub/ws-peer.js';

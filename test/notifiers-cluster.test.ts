@@ -84,6 +84,13 @@ describe('notifiers in a cluster', () => {
     // Saved as delivered: nothing is in flight when the node dies, so nothing may come twice.
     const statusOn = (n: ClusterNodeProcess) => async () => (await n.call('GET', `/api/notifiers/${id}`, { token })).json.status;
     await until('the cursor saved', statusOn(driver), (s: Json) => s.state === 'idle' && s.cursor === before.at(-1)!.id);
+    // The other node answers the counters saved in the row (saved with the cursor, once idle).
+    expect(await statusOn(survivor)()).toMatchObject({
+      state: 'other_node',
+      delivered: before.length,
+      last_delivered_id: before.at(-1)!.id,
+      cursor: null,
+    });
 
     driver.kill();
     await driver.exited;
@@ -99,6 +106,7 @@ describe('notifiers in a cluster', () => {
     await hook.received(before.length + after.length);
     expect(sentIds()).toEqual([...before, ...after].map((e) => e.id));
     const status = await until('the last delivery counted', statusOn(survivor), (s: Json) => s.cursor === after.at(-1)!.id);
-    expect(status).toMatchObject({ failed_attempts: 0, last_delivered_id: after.at(-1)!.id });
+    // The survivor went on counting from what the dead node had saved.
+    expect(status).toMatchObject({ delivered: before.length + after.length, failed_attempts: 0, last_delivered_id: after.at(-1)!.id });
   }, 60_000);
 });

@@ -154,7 +154,7 @@ describe('webhook', () => {
     expect(new Set(idsOf(stuck.inbox.all))).toEqual(new Set([String(states[0]!.id)]));
   });
 
-  it('sends what was pending to the new URL of a PATCH, and a re-enabled notifier starts from now', async () => {
+  it('sends what was pending to the new URL of a PATCH, and a re-enabled notifier starts from now with its counters', async () => {
     const { app, token, stream, notifier } = await started();
     const dead = await receiver();
     dead.reply(...Array.from({ length: 20 }, () => ({ status: 503 })));
@@ -163,15 +163,36 @@ describe('webhook', () => {
     await simulatedRule(app.call, token, sim);
     const [warning] = await driveStates(sim, stream, ['WARNING']);
     await dead.received(1);
+    const statusNow = async () => (await app.call('GET', `/api/notifiers/${created.id}`, { token })).json.status;
+    const failed = await until('the failure counted', statusNow, (s) => s.failed_attempts > 0);
     const patched = await app.call('PATCH', `/api/notifiers/${created.id}`, { token, body: { url: fixed.url } });
     expect(patched.status).toBe(200);
     expect(idsOf(await fixed.received(1))).toEqual([String(warning!.id)]);
+    await until('the delivery counted', statusNow, (s) => s.delivered === 1);
 
-    await app.call('PATCH', `/api/notifiers/${created.id}`, { token, body: { enabled: false } });
+    // Off, it shows what it did (the failures at the old URL too), as saved in its row.
+    const disabled = (await app.call('PATCH', `/api/notifiers/${created.id}`, { token, body: { enabled: false } })).json.status;
+    expect(disabled).toMatchObject({
+      state: 'disabled',
+      delivered: 1,
+      last_delivered_id: warning!.id,
+      pending: 0,
+      retrying: null,
+      cursor: null,
+    });
+    expect(disabled.failed_attempts).toBeGreaterThanOrEqual(failed.failed_attempts); // saved as the URL edit stopped its loop
+    expect(disabled.last_error).toMatch(/HTTP 503/);
+    expect(disabled.last_delivered_at).toEqual(expect.any(String));
+    expect(await statusNow()).toEqual(disabled);
+
     await driveStates(sim, stream, ['ALARM']);
     await app.call('PATCH', `/api/notifiers/${created.id}`, { token, body: { enabled: true } });
     const [ok] = await driveStates(sim, stream, ['OK']);
     expect(idsOf(await fixed.received(2))).toEqual([String(warning!.id), String(ok!.id)]);
+    // Enabled again, it keeps its history and counts on.
+    const { failed_attempts, last_error } = disabled;
+    const again = await until('the new delivery counted', statusNow, (s) => s.delivered === 2);
+    expect(again).toMatchObject({ last_delivered_id: ok!.id, failed_attempts, last_error });
   });
 
   it('goes on after a restart from where it stopped, without sending anything twice', async () => {
@@ -188,6 +209,13 @@ describe('webhook', () => {
     const after = await driveStates(sim, stream, ['OK']);
     expect(idsOf(await hook.received(3))).toEqual([...before, ...after].map((e) => String(e.id)));
     expect(hook.inbox.all).toHaveLength(3);
+    // It counts on from what it had delivered before the restart.
+    const status = await until(
+      'the delivery counted',
+      async () => (await app.call('GET', '/api/notifiers', { token })).json[0].status,
+      (s) => s.state === 'idle' && s.last_delivered_id === after[0]!.id,
+    );
+    expect(status).toMatchObject({ delivered: 3, failed_attempts: 0, last_error: null });
   });
 });
 

@@ -10,6 +10,7 @@ import * as notifiers from './2026-12-05T0008-notifiers.js';
 import * as alarmManagement from './2026-12-06T0009-alarm-management.js';
 import * as kpis from './2026-12-06T0011-kpis.js';
 import * as trends from './2026-12-06T0010-trends.js';
+import * as notifierStatus from './2026-12-06T0012-notifier-status.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here rather than
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T0009-alarm-management': alarmManagement,
   '2026-12-06T0011-kpis': kpis,
   '2026-12-06T0010-trends': trends,
+  '2026-12-06T0012-notifier-status': notifierStatus,
 };

@@ -134,7 +134,10 @@ export interface ClusterNodesTable {
   suppressed: Generated<string>;
 }
 
-/** A notifier (SPEC 14): `config` is its settings as JSON, the secret included; the cursor is two event ids. */
+/**
+ * A notifier (SPEC 14): `config` is its settings as JSON, the secret included; the cursor is two
+ * event ids; `status_*` are its status counters, saved with the cursor (times ISO text, ids event ids).
+ */
 export interface NotifiersTable {
   id: Generated<number>;
   name: string;
@@ -143,6 +146,14 @@ export interface NotifiersTable {
   enabled: number;
   cursor_through: Generated<number>;
   cursor_replay_from: Generated<number>;
+  status_delivered: Generated<number>;
+  status_failed_attempts: Generated<number>;
+  status_abandoned: Generated<number>;
+  status_last_error: string | null;
+  status_last_error_at: string | null;
+  status_last_delivered_at: string | null;
+  status_last_delivered_id: number | null;
+  status_last_abandoned_id: number | null;
   created_at: string;
   updated_at: string;
 }

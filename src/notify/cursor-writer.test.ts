@@ -4,6 +4,8 @@ import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
 import { insertNotifier } from './notifier-repository.js';
 import { nodeSqlite } from '../runtime/node.js';
 import { createCursorWriter } from './cursor-writer.js';
+import type { DeliveryCursor } from './delivery-cursor.js';
+import { NOTHING_YET } from './delivery-status.js';
 import { NotifierInput } from './notifier.js';
 
 let db: Db;
@@ -21,6 +23,9 @@ const notifier = (name: string) =>
     'now',
   );
 
+/** A save of `cursor` with `delivered` messages counted. */
+const progress = (cursor: DeliveryCursor, delivered = 0) => ({ cursor, counters: { ...NOTHING_YET, delivered } });
+
 describe('the cursor writer (SQLite)', () => {
   it("writes the saves of many loops together, each loop's newest, and resolves each once written", async () => {
     const ids = await Promise.all(['a', 'b', 'c'].map(async (name) => (await notifier(name)).id));
@@ -28,30 +33,30 @@ describe('the cursor writer (SQLite)', () => {
     const stores = ids.map((id) => writer.storeOf(id));
     await Promise.all(
       stores.map(async (s, k) => {
-        for (let i = 1; i <= 50; i++) await s.save({ through: i * (k + 1), replay_from: i });
+        for (let i = 1; i <= 50; i++) await s.save(progress({ through: i * (k + 1), replay_from: i }, i * (k + 1)));
       }),
     );
     expect(await Promise.all(stores.map((s) => s.load()))).toEqual([
-      { through: 50, replay_from: 50 },
-      { through: 100, replay_from: 50 },
-      { through: 150, replay_from: 50 },
+      progress({ through: 50, replay_from: 50 }, 50),
+      progress({ through: 100, replay_from: 50 }, 100),
+      progress({ through: 150, replay_from: 50 }, 150),
     ]);
     // Saves queued behind one in flight share its successor.
     const [first, second] = stores as [ReturnType<typeof writer.storeOf>, ReturnType<typeof writer.storeOf>];
     await Promise.all([
-      first.save({ through: 60, replay_from: 60 }),
-      first.save({ through: 61, replay_from: 60 }),
-      second.save({ through: 101, replay_from: 101 }),
+      first.save(progress({ through: 60, replay_from: 60 }, 51)),
+      first.save(progress({ through: 61, replay_from: 60 }, 52)),
+      second.save(progress({ through: 101, replay_from: 101 }, 101)),
     ]);
-    expect(await first.load()).toEqual({ through: 61, replay_from: 60 });
-    expect(await second.load()).toEqual({ through: 101, replay_from: 101 });
+    expect(await first.load()).toEqual(progress({ through: 61, replay_from: 60 }, 52));
+    expect(await second.load()).toEqual(progress({ through: 101, replay_from: 101 }, 101));
   });
 
   it('rejects the saves of a batch that could not be written', async () => {
     const { id } = await notifier('a');
     const writer = createCursorWriter(db);
     await db.destroy();
-    await expect(writer.storeOf(id).save({ through: 1, replay_from: 1 })).rejects.toThrow();
+    await expect(writer.storeOf(id).save(progress({ through: 1, replay_from: 1 }))).rejects.toThrow();
     db = openDatabase(':memory:', nodeSqlite); // for afterEach
   });
 });

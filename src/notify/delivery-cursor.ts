@@ -1,3 +1,5 @@
+import type { DeliveryCounters } from './delivery-status.js';
+
 /**
  * Where a notifier stands in the journal, stored per notifier: the outbox is the journal itself.
  * Two ids, because the storm guard's open minute must survive a restart: its events up to
@@ -13,7 +15,17 @@ export interface DeliveryCursor {
 /** A cursor with nothing open: for a new notifier, the journal's last id (it starts from now). */
 export const cursorAt = (id: number): DeliveryCursor => ({ through: id, replay_from: id });
 
+/**
+ * What a loop saves and a loop starts from: the cursor and the status counters, written together
+ * (one row, one statement), so the counters a restart goes on from are those of that cursor.
+ */
+export interface SavedProgress {
+  cursor: DeliveryCursor;
+  counters: DeliveryCounters;
+}
+
+/** One notifier's saved progress. A save never moves it back (notifier-repository.ts). */
 export interface CursorStore {
-  load(): Promise<DeliveryCursor>;
-  save(cursor: DeliveryCursor): Promise<void>;
+  load(): Promise<SavedProgress>;
+  save(progress: SavedProgress): Promise<void>;
 }

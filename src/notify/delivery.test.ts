@@ -121,7 +121,7 @@ describe('delivery loop', () => {
     expect(sink.keys()).toEqual(['1', '4', '6']);
     expect(sink.sent.map((m) => m.plc_id)).toEqual([7, 7, 7]);
     // the first at once, the rest held back (at most one save per 250 ms) until the loop idles
-    expect(cursor.saved.map((c) => c.through)).toEqual([1, 6]);
+    expect(cursor.saved.map((p) => p.cursor.through)).toEqual([1, 6]);
     expect(s).toMatchObject({ delivered: 3, pending: 0, failed_attempts: 0, last_error: null, last_delivered_id: 6, cursor: 6 });
     expect(s.last_delivered_at).toBe(new Date(T0).toISOString());
   });
@@ -190,9 +190,52 @@ describe('delivery loop', () => {
     first.journal.append();
     const sink2 = recordingSink();
     const d2 = await first.start({ sink: sink2 });
-    await idleWith(d2, 2);
+    await idleWith(d2, 5); // 3 before the restart, counted on
     expect(first.sink.keys()).toEqual(['1', '2', '3']);
     expect(sink2.keys()).toEqual(['4', '5']);
+  });
+
+  it('goes on from the saved counters after a restart: delivered, failures and the last error', async () => {
+    const cursor = memoryCursor();
+    const first = setup({}, cursor);
+    for (let i = 0; i < 3; i++) first.journal.append();
+    first.sink.failNext(http500());
+    const d1 = await first.start();
+    await until(d1, (s) => s.state === 'backing_off');
+    first.clock.advance(750);
+    const before = await idleWith(d1, 3);
+    await d1.stop();
+    expect(before).toMatchObject({ failed_attempts: 1, last_error: 'HTTP 500', last_delivered_id: 3 });
+
+    const sink2 = recordingSink();
+    const d2 = await first.start({ sink: sink2 });
+    const { state: _s, pending: _p, cursor: _c, ...counters } = before;
+    expect(d2.status()).toMatchObject(counters); // from the start, before it reads anything
+    expect(await until(d2, (s) => s.state === 'idle')).toMatchObject({ ...counters, cursor: 3 });
+    sink2.failNext(new DeliveryFailure('timeout', 'no answer within 5 s'));
+    first.journal.append();
+    d2.wake();
+    await until(d2, (s) => s.state === 'backing_off');
+    first.clock.advance(750);
+    const s = await idleWith(d2, 4);
+    expect(s).toMatchObject({ failed_attempts: 2, last_error: 'no answer within 5 s', last_delivered_id: 4, abandoned: 0 });
+    expect(cursor.saved.at(-1)).toMatchObject({ cursor: { through: 4 }, counters: { delivered: 4, failed_attempts: 2 } });
+  });
+
+  it('saves each failed attempt while it backs off, before the message is delivered', async () => {
+    const cursor = memoryCursor();
+    const { clock, journal, sink, start } = setup({}, cursor);
+    journal.append();
+    sink.failNext(http500(), new DeliveryFailure('timeout', 'no answer within 5 s'));
+    const d = await start();
+    await until(d, (s) => s.failed_attempts === 1 && s.state === 'backing_off');
+    const [first] = await cursor.landed(1);
+    expect(first).toMatchObject({ cursor: { through: 0 }, counters: { delivered: 0, failed_attempts: 1, last_error: 'HTTP 500' } });
+    clock.advance(750);
+    await until(d, (s) => s.failed_attempts === 2 && s.state === 'backing_off');
+    const second = (await cursor.landed(2))[1];
+    expect(second).toMatchObject({ cursor: { through: 0 }, counters: { failed_attempts: 2, last_error: 'no answer within 5 s' } });
+    expect(d.status().state).toBe('backing_off');
   });
 
   it('sends an event whose delivery was cut short again after a restart (at least once)', async () => {
@@ -302,7 +345,7 @@ describe('delivery loop storm guard', () => {
       state: 'ALARM',
     });
     expect(s.pending).toBe(0);
-    expect(cursor.saved.at(-1)).toEqual({ through: 6, replay_from: 6 });
+    expect(cursor.saved.at(-1)).toMatchObject({ cursor: { through: 6, replay_from: 6 }, counters: { delivered: 4 } });
   });
 
   it('sends the digest before the first event of a later minute', async () => {
@@ -323,7 +366,7 @@ describe('delivery loop storm guard', () => {
     const d1 = await start(first);
     await idleWith(d1, 2);
     await d1.stop();
-    expect(await cursor.load()).toEqual({ through: 4, replay_from: 0 });
+    expect((await cursor.load()).cursor).toEqual({ through: 4, replay_from: 0 });
     const second = recordingSink();
     const d2 = await start(second);
     chatter(journal, 10, 1); // 5: the same minute: still over the limit
@@ -331,7 +374,7 @@ describe('delivery loop storm guard', () => {
     await until(d2, (s) => s.state === 'idle' && s.cursor === 5);
     expect(second.sent).toEqual([]);
     clock.set(T0 + 62_000);
-    await idleWith(d2, 1);
+    await idleWith(d2, 3); // 2 before the restart
     expect(second.keys()).toEqual(['digest-3-5']);
     expect(JSON.parse(second.sent[0]!.json)).toMatchObject({ count: 3, first_id: 3, last_id: 5 });
   });

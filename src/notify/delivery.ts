@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { deadlineOf, nextAttempt, retryDelay } from './backoff.js';
 import { cursorAt, type CursorStore, type DeliveryCursor } from './delivery-cursor.js';
 import { describeFailure } from './delivery-error.js';
-import { NOTHING_YET, type DeliveryStatus } from './delivery-status.js';
+import { countersOf, NOTHING_YET, type DeliveryStatus } from './delivery-status.js';
 import { wants } from './event-filter.js';
 import type { Notifier } from './notifier.js';
 import { digestMessage, eventMessage, type Outgoing, type RuleLookup } from './outgoing.js';
@@ -28,7 +28,7 @@ export interface DeliveryOptions {
 }
 
 export interface Delivery {
-  /** Loads the cursor, rebuilds the storm guard's open minute, then delivers in the background. */
+  /** Loads the cursor and counters, rebuilds the storm guard's open minute, then delivers in the background. */
   start(): Promise<void>;
   /** New events are journaled: read them now if idle. */
   wake(): void;
@@ -50,7 +50,8 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 /**
  * One notifier's delivery loop: events with id > cursor, in id order, at least once. A failed
  * message is retried with backoff and never skipped, until it is 24 h old (then it is counted
- * as abandoned and the loop moves on). The cursor is saved behind every delivered message. Each
+ * as abandoned and the loop moves on). The cursor is saved behind every delivered message, and the
+ * status counters with it: the loop starts from the saved ones and goes on counting. Each
  * notifier has its own loop, so a slow endpoint holds up nothing but itself.
  */
 export function createDelivery(o: DeliveryOptions): Delivery {
@@ -58,11 +59,14 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   const graceMs = o.digestGraceMs ?? 2_000;
   const label = `notifier ${o.notifier.id} (${o.notifier.name})`;
   const listeners = new Set<(status: DeliveryStatus) => void>();
-  const current: Omit<DeliveryStatus, 'pending' | 'cursor'> = { state: 'starting', ...NOTHING_YET };
+  const current: Omit<DeliveryStatus, 'pending' | 'cursor'> = { state: 'starting', retrying: null, ...NOTHING_YET };
 
   let guard: StormGuard = createStormGuard(o.notifier.max_per_rule_per_min);
   let cursor: DeliveryCursor = cursorAt(0);
   let saved: DeliveryCursor = cursor;
+  /** Bumped on every change of the counters: they are unsaved while it is not `savedCounts`. */
+  let counts = 0;
+  let savedCounts = 0;
   /** wanted events of the current page not yet taken */
   let wantedAhead = 0;
   let stopping = false;
@@ -91,6 +95,12 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         o.log.error(`${label}: status listener failed: ${String(err)}`);
       }
     }
+  }
+
+  /** A change of the counters: saved with the cursor by the next save. */
+  function count(patch: Partial<typeof current>): void {
+    counts++;
+    changed(patch);
   }
 
   /** Resolves at `untilMs` (null: never), on stop, and on wake() when `byWake`. */
@@ -138,11 +148,11 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     }
   }
 
-  const unsaved = () => cursor.through !== saved.through || cursor.replay_from !== saved.replay_from;
+  const unsaved = () => counts !== savedCounts || cursor.through !== saved.through || cursor.replay_from !== saved.replay_from;
 
   /**
-   * Saves the cursor behind the loop: the next message goes out while the last one's save is
-   * written, and at most every SAVE_EVERY_MS, one write of the latest cursor. On SQLite a save is
+   * Saves the cursor and the counters behind the loop: the next message goes out while the last
+   * one's save is written, and at most every SAVE_EVERY_MS, one write of the latest of both. On SQLite a save is
    * a commit, and its fsync blocks the main thread: saving after each message held ten notifiers
    * to a few hundred messages a second in all. A crash sends again what was delivered since the
    * last save landed (at most SAVE_EVERY_MS of messages): at least once, as SPEC 14 says.
@@ -161,12 +171,14 @@ export function createDelivery(o: DeliveryOptions): Delivery {
             };
           });
         const next = cursor;
+        const nextCounts = counts;
         try {
-          await o.cursor.save(next);
+          await o.cursor.save({ cursor: next, counters: countersOf(current) });
           saved = next;
+          savedCounts = nextCounts;
           lastSaveAt = o.clock.now();
         } catch (err) {
-          // Not fatal: the loop goes on, and the next save tries again.
+          // Not fatal: the loop goes on, and the next save tries again (with this error in the counters).
           fault(`saving the cursor failed: ${describeFailure(err)}`);
           return;
         }
@@ -183,7 +195,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 
   function fault(message: string): void {
     o.log.error(`${label}: ${message}`);
-    changed({ last_error: message, last_error_at: iso(o.clock.now()) });
+    count({ last_error: message, last_error_at: iso(o.clock.now()) });
   }
 
   async function deliver(message: Outgoing): Promise<Outcome> {
@@ -195,7 +207,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       try {
         await o.sink.send(message, stopper.signal);
         if (failures > 0) o.log.info(`${label}: delivered ${message.key} after ${failures} failed attempts`);
-        changed({
+        // Saved by the caller once the cursor is past it: the same write, not one more.
+        count({
           delivered: current.delivered + 1,
           last_delivered_at: iso(o.clock.now()),
           last_delivered_id: message.event_id ?? current.last_delivered_id,
@@ -210,11 +223,12 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         const next = nextAttempt(failures, deadline, o.clock.now(), o.random);
         if (next.kind === 'give_up') {
           o.log.error(`${label}: gave up on ${message.key} after ${failures} attempts over 24 h: ${reason}`);
-          changed({ ...failed, abandoned: current.abandoned + 1, last_abandoned_id: message.event_id, retrying: null });
+          count({ ...failed, abandoned: current.abandoned + 1, last_abandoned_id: message.event_id, retrying: null });
           return 'abandoned';
         }
         if (failures === 1) o.log.warn(`${label}: ${message.key} failed (${reason}); retrying with backoff`);
-        changed({ ...failed, state: 'backing_off', retrying: { key: message.key, failures, next_attempt_at: iso(next.at) } });
+        count({ ...failed, state: 'backing_off', retrying: { key: message.key, failures, next_attempt_at: iso(next.at) } });
+        saveBehind(); // the cursor stays, but the failure is what a restart should show
         await pause(next.at, false);
       }
     }
@@ -294,7 +308,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     async start() {
       if (running !== null || stopping) return;
       changed({ state: 'starting' });
-      cursor = saved = await o.cursor.load();
+      const progress = await o.cursor.load();
+      cursor = saved = progress.cursor;
+      changed(countersOf(progress.counters)); // goes on counting from what was saved
       await rebuild();
       running = run().catch((err: unknown) => fault(`delivery loop ended: ${describeFailure(err)}`));
     },

@@ -10,8 +10,8 @@ export {
   type WebhookNotifierConfig,
 } from './notifier.js';
 export { createDelivery, type Delivery, type DeliveryOptions } from './delivery.js';
-export { cursorAt, type CursorStore, type DeliveryCursor } from './delivery-cursor.js';
-export type { DeliveryState, DeliveryStatus } from './delivery-status.js';
+export { cursorAt, type CursorStore, type DeliveryCursor, type SavedProgress } from './delivery-cursor.js';
+export type { DeliveryCounters, DeliveryState, DeliveryStatus } from './delivery-status.js';
 export { runNotifier, type NotifierDeps, type RunningNotifier } from './notifier-runner.js';
 export { sinkFor, type SinkDeps } from './notifier-sink.js';
 export { testMessage, type Outgoing, type RuleInfo, type RuleLookup } from './outgoing.js';

@@ -28,6 +28,12 @@ interface Driven {
   run: RunningNotifier;
 }
 
+/** Why a notifier's loop could not start here, and when (ISO). */
+export interface StartFailure {
+  error: string;
+  at: string;
+}
+
 const isNotifierEvent = (e: JournalEvent) => e.topic === 'config' && e.type.startsWith('notifier_');
 
 /**
@@ -45,8 +51,8 @@ export function createNotifierFleet(o: FleetOptions) {
   const chains = new Map<number, Promise<void>>();
   /** notifiers being edited through this node: not started until the edit is committed */
   const held = new Set<number>();
-  /** why a notifier's loop could not start, until it does */
-  const startFailures = new Map<number, string>();
+  /** why a notifier's loop could not start, and when it last tried, until it does */
+  const startFailures = new Map<number, StartFailure>();
   let stopped = true;
   let timer: unknown;
 
@@ -102,7 +108,8 @@ export function createNotifierFleet(o: FleetOptions) {
         run = await runNotifier(n, depsOf(id));
       } catch (err) {
         // Tried again every round; the status says why meanwhile.
-        startFailures.set(id, `cannot start: ${err instanceof Error ? err.message : String(err)}`);
+        const error = `cannot start: ${err instanceof Error ? err.message : String(err)}`;
+        startFailures.set(id, { error, at: new Date(o.clock.now()).toISOString() });
         throw err;
       }
       startFailures.delete(id);
@@ -166,7 +173,7 @@ export function createNotifierFleet(o: FleetOptions) {
     status: (id: number): DeliveryStatus | undefined => driven.get(id)?.run.delivery.status(),
 
     /** Why the notifier's loop could not start here, while it cannot. */
-    startFailure: (id: number): string | undefined => startFailures.get(id),
+    startFailure: (id: number): StartFailure | undefined => startFailures.get(id),
 
     /** The leases are gone with the connection: stop every loop (the next holder takes over). */
     lost(): void {

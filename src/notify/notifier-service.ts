@@ -4,16 +4,16 @@ import type { Clock } from '../kernel/clock.js';
 import { onUniqueViolation } from '../db/constraint.js';
 import type { Db } from '../db/database.js';
 import { journalRange, type NewEvent } from '../journal/events.js';
-import { deleteNotifier, findNotifier, insertNotifier, listNotifiers, updateNotifier } from './notifier-repository.js';
+import { deleteNotifier, findNotifier, insertNotifier, listNotifiers, storedCounters, updateNotifier } from './notifier-repository.js';
 import { conflict, notFound } from '../kernel/errors.js';
 import { storedFields } from '../kernel/fields.js';
 import type { Journal } from '../journal/journal.js';
 import type { Logger } from '../log/logger.js';
 import { cursorAt } from './delivery-cursor.js';
 import { DeliveryFailure, describeFailure } from './delivery-error.js';
-import { DELIVERY_STATES, NOTHING_YET } from './delivery-status.js';
+import { DELIVERY_STATES } from './delivery-status.js';
 import { MqttNotifierInput, notifierView, WebhookNotifierInput, type Notifier, type NotifierConfig } from './notifier.js';
-import type { NotifierFleet } from './notifier-fleet.js';
+import type { NotifierFleet, StartFailure } from './notifier-fleet.js';
 import { sinkFor } from './notifier-sink.js';
 import { testMessage } from './outgoing.js';
 
@@ -23,7 +23,9 @@ const nullableId = v.nullable(v.number());
 /**
  * `status` of a notifier read (SPEC 14): its loop's, or what it is when this node runs none.
  * `state` disabled: not enabled; other_node: enabled, and driven by another node of the cluster
- * (or none yet). `cursor`: the last event id it is through; null when this node runs no loop for it.
+ * (or none yet). The counters are the notifier's since it was created: the loop's, else those
+ * saved in its row (in a cluster up to 250 ms behind the driving node's). `retrying` is the
+ * loop's only. `cursor`: the last event id it is through; null when this node runs no loop for it.
  */
 export const NotifierStatus = v.strictObject({
   state: v.picklist([...DELIVERY_STATES, 'disabled', 'other_node']),
@@ -91,11 +93,13 @@ export function notifierService(o: NotifierServiceOptions) {
     return (await findNotifier(db, id)) ?? Promise.reject(notFound('notifier'));
   }
 
-  const notRunning = (state: NotifierStatus['state'], lastError: string | null): NotifierStatus => ({
-    ...NOTHING_YET,
+  /** The counters saved in the row `n` was read from: no second read. A start failure is the last error. */
+  const notRunning = (n: Notifier, state: NotifierStatus['state'], failure?: StartFailure): NotifierStatus => ({
+    ...storedCounters(n),
+    ...(failure && { last_error: failure.error, last_error_at: failure.at }),
     state,
     pending: 0,
-    last_error: lastError,
+    retrying: null,
     cursor: null,
   });
 
@@ -106,9 +110,9 @@ export function notifierService(o: NotifierServiceOptions) {
     status(n: Notifier): NotifierStatus {
       const running = fleet.status(n.id);
       if (running) return running;
-      if (!n.enabled) return notRunning('disabled', null);
+      if (!n.enabled) return notRunning(n, 'disabled');
       const failure = fleet.startFailure(n.id);
-      return notRunning(failure || !o.clustered ? 'starting' : 'other_node', failure ?? null);
+      return notRunning(n, failure || !o.clustered ? 'starting' : 'other_node', failure);
     },
 
     async create(input: NotifierConfig, user: string | null = null): Promise<Notifier> {
@@ -129,7 +133,8 @@ export function notifierService(o: NotifierServiceOptions) {
         journal.record(async (trx, ts) => {
           const stored = await findNotifier(trx, id);
           if (!stored) throw notFound('notifier');
-          // Enabled again: what happened while it was off is not sent; it starts from now, as a new one.
+          // Enabled again: what happened while it was off is not sent; it starts from now, as a new
+          // one, but keeps its counters (updateNotifier says why).
           const restart = !stored.enabled && config.enabled ? cursorAt(head) : undefined;
           const n = await onUniqueViolation(updateNotifier(trx, id, config, ts, restart), duplicateName(config));
           return { result: n, events: [notifierEvent('updated', n, user, stored)] };

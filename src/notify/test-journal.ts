@@ -1,6 +1,7 @@
 /** For tests: a journal in memory with the read the delivery loop uses, and a cursor store. */
 import type { JournalEvent } from '../journal/events.js';
-import type { CursorStore, DeliveryCursor } from './delivery-cursor.js';
+import { cursorAt, type CursorStore, type DeliveryCursor, type SavedProgress } from './delivery-cursor.js';
+import { NOTHING_YET } from './delivery-status.js';
 
 export interface EventSpec {
   type?: string;
@@ -53,16 +54,26 @@ export function memoryJournal(now: () => number) {
   };
 }
 
-/** A cursor kept across "restarts" of the loop, as the database would. */
-export function memoryCursor(start: DeliveryCursor = { through: 0, replay_from: 0 }): CursorStore & { saved: DeliveryCursor[] } {
-  let current = start;
-  const saved: DeliveryCursor[] = [];
+/** A cursor and counters kept across "restarts" of the loop, as the database would. */
+export function memoryCursor(start: DeliveryCursor = cursorAt(0)): CursorStore & {
+  saved: SavedProgress[];
+  /** Resolves once `n` saves have landed. */
+  landed(n: number): Promise<SavedProgress[]>;
+} {
+  let current: SavedProgress = { cursor: start, counters: NOTHING_YET };
+  const saved: SavedProgress[] = [];
+  const waiting: { n: number; resolve: () => void }[] = [];
   return {
     saved,
     load: async () => current,
-    async save(cursor) {
-      current = cursor;
-      saved.push(cursor);
+    async save(progress) {
+      current = progress;
+      saved.push(progress);
+      for (const w of waiting.filter((x) => saved.length >= x.n)) w.resolve();
+    },
+    async landed(n) {
+      if (saved.length < n) await new Promise<void>((resolve) => waiting.push({ n, resolve }));
+      return saved;
     },
   };
 }

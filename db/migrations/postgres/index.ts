@@ -6,6 +6,7 @@ import * as kpis from './2026-12-06T0005-kpis.js';
 import * as trends from './2026-12-06T0004-trends.js';
 import * as clusterSuppressed from './2026-12-06T0006-cluster-suppressed.js';
 import * as clusterNodesWithoutPlcIds from './2026-12-06T0007-cluster-nodes-without-plc-ids.js';
+import * as notifierStatus from './2026-12-06T0008-notifier-status.js';
 
 /**
  * Every PostgreSQL migration, by name; names sort in the order they run. Its own list: the
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T0004-trends': trends,
   '2026-12-06T0006-cluster-suppressed': clusterSuppressed,
   '2026-12-06T0007-cluster-nodes-without-plc-ids': clusterNodesWithoutPlcIds,
+  '2026-12-06T0008-notifier-status': notifierStatus,
 };

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pinoLogger } from '../src/log/pino-logger.js';
+import { pinoLogger, redact } from '../src/log/pino-logger.js';
 import { startMain } from './helpers/server-process.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -25,7 +25,8 @@ describe('the pino logger', () => {
       user: 'ann',
       password: 'hunter2-hunter2',
       body: { password: 'p', secret: 's', token: 't' },
-      headers: { authorization: 'Bearer abc' },
+      headers: { authorization: 'Bearer abc', 'x-alarm-signature': 'sha256=abc', accept: 'text/plain' },
+      list: ['password'],
     });
     log.error('plain');
     await new Promise((resolve) => setImmediate(resolve));
@@ -37,10 +38,19 @@ describe('the pino logger', () => {
       password: '[redacted]',
       body: { password: '[redacted]', secret: '[redacted]', token: '[redacted]' },
     });
-    expect(first.headers.authorization).toBe('[redacted]');
+    expect(first.headers).toEqual({ authorization: '[redacted]', 'x-alarm-signature': '[redacted]', accept: 'text/plain' });
+    expect(first.list).toEqual(['password']); // values are not names
     expect(lines.join('\n')).not.toMatch(/hunter2|Bearer abc/);
     expect(second).toMatchObject({ level: 50, msg: 'plain' });
     expect(typeof first.time).toBe('string');
+  });
+
+  it('leaves a line with nothing secret as it is, and censors a copy otherwise', () => {
+    const plain = { method: 'GET', status: 200, user: { name: 'ann' } };
+    expect(redact(plain)).toBe(plain);
+    const secret = { user: 'ann', body: { token: 't', keep: 1 } };
+    expect(redact(secret)).toEqual({ user: 'ann', body: { token: '[redacted]', keep: 1 } });
+    expect(secret.body.token).toBe('t'); // the caller's object is untouched
   });
 
   it('writes readable lines for a terminal, still censored', async () => {

@@ -44,8 +44,8 @@ import { startAppUnderTest } from './fanout/app-under-test.js';
 import { bareCommitTimes } from './fanout/disk-commits.js';
 import { startFloorProcess } from './fanout/floor-control.js';
 import { idleConnections } from './fanout/idle-connections.js';
-import { printCpu, printLatencyTable, printThroughput, problems, type Figures } from './fanout/latency-table.js';
-import { delivered, pollRun, type RunPlan, type RunResult, type Target } from './fanout/poll-run.js';
+import { printCpu, printFanoutAlone, printLatencyTable, printThroughput, problems, type Figures } from './fanout/latency-table.js';
+import { delivered, pollRun, quietRun, type RunPlan, type RunResult, type Target } from './fanout/poll-run.js';
 import { clientRpc, type CloseReply, type Command, type ConnectReply, type InfoReply } from './fanout/protocol.js';
 import type { Runtime } from './fanout/server-command.js';
 import { startSimulatorProcess } from './fanout/sim-control.js';
@@ -229,6 +229,17 @@ console.log(
 
 const closed = await request<CloseReply>({ cmd: 'close-all', timeoutMs: 10_000 });
 console.log(`closed ${int(closed.closed)} clients in ${ms(closed.ms, 0)} (${closed.leftOver} left open)`);
+
+// 3b. The batches' polls again with no client: what remains of a run's CPU is the fan-out's.
+const quiet = { floor: [] as number[], app: [] as number[] };
+for (let round = 0; round < BATCHES.rounds; round++) {
+  quiet.floor.push(await quietRun(floorTarget, BATCHES.polls, REGISTERS, POLL_MS));
+  quiet.app.push(await quietRun(appTarget, BATCHES.polls, REGISTERS, POLL_MS));
+}
+const fanout = printFanoutAlone(batches.floor, batches.app, {
+  floor: percentile(quiet.floor, 0.5),
+  app: percentile(quiet.app, 0.5),
+});
 await floor.stop();
 const exit = await app.stop();
 const warnings = app.log.filter((l) => /warn|error/i.test(l));
@@ -305,6 +316,9 @@ const perStream = (m: StreamMemory) => (m.stage('+SSE').mem.VmRSS - m.stage('idl
 console.log(`\n== summary (RUNTIME=${RUNTIME}; floor | app | app/floor)`);
 console.log(
   `  batch: msgs per server-CPU s ${int(throughput.cpu.floor)} | ${int(throughput.cpu.app)} | ${throughput.cpu.ratio.toFixed(2)}; per wall s ${int(throughput.wall.floor)} | ${int(throughput.wall.app)} | ${throughput.wall.ratio.toFixed(2)}; CPU µs/msg ${cpuPerMsg(batches.floor).toFixed(2)} | ${cpuPerMsg(batches.app).toFixed(2)} | ${(cpuPerMsg(batches.app) / cpuPerMsg(batches.floor)).toFixed(2)} (load ${loadBefore.batches})`,
+);
+console.log(
+  `  fan-out alone (CPU beyond the same polls with no client): msgs per server-CPU s ${int(fanout.floor)} | ${int(fanout.app)} | ${fanout.ratio.toFixed(2)}`,
 );
 console.log(
   `  latency: change -> last p50 ${fig(latency.floor, lastFromChange, 0.5)} | ${fig(latency.app, lastFromChange, 0.5)}, p99 ${fig(latency.floor, lastFromChange, 0.99)} | ${fig(latency.app, lastFromChange, 0.99)}; read -> last p50 ${fig(latency.floor, lastFromRead, 0.5)} | ${fig(latency.app, lastFromRead, 0.5)}, p99 ${fig(latency.floor, lastFromRead, 0.99)} | ${fig(latency.app, lastFromRead, 0.99)} ms (load ${loadBefore.latency})`,

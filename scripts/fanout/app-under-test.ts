@@ -46,6 +46,8 @@ export async function startAppUnderTest(options: AppOptions) {
       JWT_SECRET: 'bench-secret-that-is-at-least-32-bytes-long',
       HEARTBEAT_MS: '120000',
       MAX_STREAMS_PER_USER: '100000',
+      // Bun's own flags, e.g. BUN_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" (a profile written on exit).
+      ...(process.env['BUN_OPTIONS'] && { BUN_OPTIONS: process.env['BUN_OPTIONS'] }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

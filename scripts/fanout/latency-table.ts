@@ -110,6 +110,26 @@ export function printThroughput(floor: Figures, app: Figures, offeredPerSecond: 
   return { cpu, wall };
 }
 
+/**
+ * Delivered messages per second of server CPU spent on the fan-out alone: each run's CPU less
+ * what the same polls cost with no client (`quietPerPoll`, ms per poll: polling, rules, journal),
+ * per side. Prints it and answers the medians.
+ */
+export function printFanoutAlone(floor: Figures, app: Figures, quietPerPoll: { floor: number; app: number }): Ratio {
+  const k = (x: number) => `${(x / 1000).toFixed(0)}k`;
+  const perFanoutCpuS = (quietMs: number) => (r: RunResult) => delivered(r) / ((r.serverCpuMs - quietMs * r.batches.length) / 1000);
+  const f = floor.runs.map(perFanoutCpuS(quietPerPoll.floor));
+  const a = app.runs.map(perFanoutCpuS(quietPerPoll.app));
+  const [fm, am] = [percentile(f, 0.5), percentile(a, 0.5)];
+  console.log(
+    `  the same polls with no client, server CPU per poll: floor ${quietPerPoll.floor.toFixed(2)} ms, app ${quietPerPoll.app.toFixed(2)} ms (poll, rules, journal: the app's own work)`,
+  );
+  console.log(
+    `  delivered messages per second of server CPU beyond that (the fan-out alone): floor ${k(fm)} (${f.map(k).join(', ')}); app ${k(am)} (${a.map(k).join(', ')}); app / floor ${(am / fm).toFixed(2)}`,
+  );
+  return { floor: fm, app: am, ratio: am / fm };
+}
+
 export interface Ratio {
   floor: number;
   app: number;

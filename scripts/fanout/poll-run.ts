@@ -81,6 +81,19 @@ export async function pollRun(request: Request, target: Target, plan: RunPlan): 
   };
 }
 
+/**
+ * The same polls with nobody listening: `polls` times `perBatch` registers flipped, each read by
+ * a poll, then one poll more for the last batch to be journaled. Returns the server's CPU per
+ * poll, ms: what a batch costs before any client (poll, rules, journal), to be taken from the
+ * runs with clients to leave what the fan-out alone costs.
+ */
+export async function quietRun(target: Target, polls: number, perBatch: number, pollMs: number): Promise<number> {
+  const cpuStart = target.cpuMs();
+  for (let batch = 0; batch < polls; batch++) await target.sim.toggle(perBatch);
+  await sleep(pollMs);
+  return (target.cpuMs() - cpuStart) / (polls + 1);
+}
+
 /** A small seeded PRNG (mulberry32): the same seed, the same numbers in [0, 1). */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

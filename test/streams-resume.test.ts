@@ -166,6 +166,33 @@ describe('connection lifetime', () => {
     expect((await c.closed).code).toBe(4401);
   });
 
+  it('ends each stream, WebSocket and SSE, when its own token expires, not before', async () => {
+    const clock = manualClock(Date.now());
+    t = await startRestApp({ TOKEN_TTL_S: '60' }, { clock });
+    const early = await t.login();
+    const earlyWs = open(t, early);
+    const earlySse = await sseClient(`${t.app.url}/sse`, { authorization: `Bearer ${early}` });
+    await Promise.all([earlyWs.next('snapshot'), earlySse.next('snapshot')]);
+    clock.advance(30_000);
+    const late = await t.login(); // expires 30 s after the first
+    const lateWs = open(t, late);
+    const lateSse = await sseClient(`${t.app.url}/sse`, { authorization: `Bearer ${late}` });
+    await Promise.all([lateWs.next('snapshot'), lateSse.next('snapshot')]);
+    let lateEnded = false;
+    void Promise.all([lateWs.closed, lateSse.ended]).then(() => (lateEnded = true));
+
+    clock.advance(30_000);
+    expect((await earlyWs.closed).code).toBe(4401);
+    await earlySse.ended;
+    lateWs.ws.send(JSON.stringify({ type: 'ping', id: 7 }));
+    await lateWs.next('pong', (m) => m.id === 7); // still served after the first expiry
+    expect(lateEnded).toBe(false);
+
+    clock.advance(30_000);
+    expect((await lateWs.closed).code).toBe(4401);
+    await lateSse.ended;
+  });
+
   it('drops a peer that stays silent for two heartbeat intervals', async () => {
     const clock = manualClock(Date.now());
     t = await startRestApp({ HEARTBEAT_MS: '1000' }, { clock });

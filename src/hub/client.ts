@@ -81,19 +81,17 @@ export class TopicSet implements Iterable<StreamTopic> {
 const BITS = new Map(STREAM_TOPICS.map((t, i) => [t, 1 << i]));
 const bit = (topic: StreamTopic) => BITS.get(topic)!;
 
-/** A connection's subscription: which topics, and optionally which rules of `alarms`. */
-export class Subscription {
-  topics: TopicSet;
+/**
+ * A connection's subscription: the topics it is a set of, and optionally which rules of
+ * `alarms`. One object, not a set inside it: every idle connection holds one.
+ */
+export class Subscription extends TopicSet {
   ruleIds: Set<number> | null = null;
-
-  constructor(topics: Iterable<StreamTopic>) {
-    this.topics = new TopicSet(topics);
-  }
 
   /** Whether a frame for a topic reaches this connection (owner checks happen in the hub). */
   wants(frame: Frame): boolean {
     if (frame.topic === null) return true;
-    if (!this.topics.has(frame.topic)) return false;
+    if (!this.has(frame.topic)) return false;
     if (this.ruleIds && frame.topic === 'alarms' && frame.ruleId !== null) return this.ruleIds.has(frame.ruleId);
     return true;
   }

@@ -71,6 +71,9 @@ const REPLAY_SCAN = 4096;
 const REPLAY_LOW_WATER = 256 * 1024;
 const VALUES_INTERVAL_MS = 250; // SPEC 5: at most 4 `values` messages a second
 
+const sameUser = (a: StreamUser, b: StreamUser) =>
+  a.username === b.username && a.tokenVersion === b.tokenVersion && a.permissions === b.permissions;
+
 // A function, not an inline test: TypeScript would keep a narrowed state across the awaits.
 const gone = (conn: Connection) => conn.state === 'closed';
 const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_id, r.rule_id, r.json);
@@ -83,7 +86,8 @@ const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_i
  */
 export function createHub(source: HubSource, clock: Clock, options: HubOptions) {
   const connections = new Set<Connection>();
-  const perUser = new Map<number, number>();
+  /** Each user's open streams, and the user object they share (one per user, not one per stream). */
+  const perUser = new Map<number, { streams: number; user: StreamUser }>();
   const stats = createHubStats(connections);
   let nextId = 1;
   let lastPublished = 0;
@@ -118,9 +122,23 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     if (!connections.delete(conn)) return;
     options.onStream?.('close', conn);
     fanout.join(conn, []);
-    const left = (perUser.get(conn.user.id) ?? 1) - 1;
-    if (left > 0) perUser.set(conn.user.id, left);
-    else perUser.delete(conn.user.id);
+    const mine = perUser.get(conn.user.id);
+    if (mine && --mine.streams === 0) perUser.delete(conn.user.id);
+  }
+
+  /**
+   * The user object a new stream (`count`) or a changed account shares with the user's other
+   * streams: the one they hold when it is the same user, else this one from now on.
+   */
+  function sharedUser(user: StreamUser, count = true): StreamUser {
+    const mine = perUser.get(user.id);
+    if (!mine) {
+      if (count) perUser.set(user.id, { streams: 1, user });
+      return user;
+    }
+    if (count) mine.streams++;
+    if (!sameUser(mine.user, user)) mine.user = user;
+    return mine.user;
   }
 
   function close(conn: Connection, code: number, reason: string) {
@@ -139,7 +157,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         const reason = lastEventId > last ? 'last_event_id is ahead of the journal' : 'events after last_event_id are no longer kept';
         send(conn, { type: 'sync_required', reason });
       }
-      const wantsAlarms = conn.subscription.topics.has('alarms');
+      const wantsAlarms = conn.subscription.has('alarms');
       const listed = wantsAlarms ? source.activeAlarms() : [];
       const active = listed instanceof Promise ? await listed : listed; // a cluster reads it from the database
       if (conn.state === 'closed') return;
@@ -157,7 +175,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   async function catchUp(conn: Connection, target: number): Promise<void> {
     for (;;) {
       while (conn.position < target) {
-        const topics = TOPICS.filter((t) => conn.subscription.topics.has(t));
+        const topics = TOPICS.filter((t) => conn.subscription.has(t));
         const upto = Math.min(conn.position + REPLAY_SCAN, target);
         const page = await source.readPage({ afterId: conn.position, upto, topics, viewerId: conn.user.id, limit: REPLAY_PAGE });
         if (gone(conn)) return;
@@ -189,7 +207,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   function syncAudiences(conn: Connection): void {
     const wanted: string[] = [];
     if (conn.state === 'live' && conn.subscription.ruleIds === null && fanout.supports(conn.transport)) {
-      for (const t of conn.subscription.topics) wanted.push(audienceOf(t, conn.user.id));
+      for (const t of conn.subscription) wanted.push(audienceOf(t, conn.user.id));
     }
     if (fanout.join(conn, wanted)) conn.position = lastPublished;
   }
@@ -214,14 +232,15 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     stats,
 
     /** Whether the user may open one more stream (MAX_STREAMS_PER_USER). */
-    canOpen: (userId: number): boolean => (perUser.get(userId) ?? 0) < options.maxStreamsPerUser,
+    canOpen: (userId: number): boolean => (perUser.get(userId)?.streams ?? 0) < options.maxStreamsPerUser,
 
     /**
      * Registers a stream at once (so `canOpen` then `open` cannot be raced, and a transport that
      * closes during the replay stops it), sends welcome, then replay or snapshot; `ready`
      * resolves when the stream is live.
      */
-    open(user: StreamUser, transport: ClientTransport, opts: OpenOptions = {}): { conn: Connection; ready: Promise<void> } {
+    open(signedIn: StreamUser, transport: ClientTransport, opts: OpenOptions = {}): { conn: Connection; ready: Promise<void> } {
+      const user = sharedUser(signedIn);
       const allowed = allowedTopics(user);
       const chosen = opts.topics ? allowed.filter((t) => opts.topics!.includes(t)) : allowed;
       const conn: Connection = {
@@ -235,7 +254,6 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         joined: null,
       };
       connections.add(conn);
-      perUser.set(user.id, (perUser.get(user.id) ?? 0) + 1);
       options.onStream?.('open', conn);
       send(conn, { type: 'welcome', user: { id: user.id, username: user.username }, topics: chosen, heartbeat_ms: options.heartbeatMs });
       const ready = start(conn, opts.lastEventId).catch((err: unknown) => {
@@ -287,28 +305,28 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         } else if (conn.requires !== null && !hasPermission(current.permissions, conn.requires)) {
           close(conn, CLOSE.forbidden, 'permission revoked');
         } else {
-          conn.user = current;
+          conn.user = sharedUser(current, false);
           const allowed = new Set(allowedTopics(current));
-          const before = conn.subscription.topics.size;
-          for (const t of conn.subscription.topics) if (!allowed.has(t)) conn.subscription.topics.delete(t);
+          const before = conn.subscription.size;
+          for (const t of conn.subscription) if (!allowed.has(t)) conn.subscription.delete(t);
           syncAudiences(conn);
-          if (conn.subscription.topics.size !== before) send(conn, { type: 'subscribed', topics: [...conn.subscription.topics] });
+          if (conn.subscription.size !== before) send(conn, { type: 'subscribed', topics: [...conn.subscription] });
         }
       }
     },
 
     /** Changes a connection's topics (and rule filter); returns the topics it now has. */
     subscribe(conn: Connection, topics: StreamTopic[], ruleIds?: number[]): StreamTopic[] {
-      for (const t of allowedTopics(conn.user)) if (topics.includes(t)) conn.subscription.topics.add(t);
+      for (const t of allowedTopics(conn.user)) if (topics.includes(t)) conn.subscription.add(t);
       if (ruleIds) conn.subscription.ruleIds = new Set(ruleIds);
       syncAudiences(conn);
-      return [...conn.subscription.topics];
+      return [...conn.subscription];
     },
 
     unsubscribe(conn: Connection, topics: StreamTopic[]): StreamTopic[] {
-      for (const t of topics) conn.subscription.topics.delete(t);
+      for (const t of topics) conn.subscription.delete(t);
       syncAudiences(conn);
-      return [...conn.subscription.topics];
+      return [...conn.subscription];
     },
 
     send,

@@ -26,6 +26,14 @@ export function nativeFanout<M extends FanoutMember>() {
   let publish: Publish | undefined;
   const members = new Set<M>();
   const sizes = new Map<string, number>();
+  /** One array per set of audiences, shared by the members that hear it (most hear the same few). */
+  const lists = new Map<string, readonly string[]>();
+  const shared = (audiences: readonly string[]) => {
+    const key = audiences.join('\n');
+    let list = lists.get(key);
+    if (!list) lists.set(key, (list = Object.freeze([...audiences])));
+    return list;
+  };
 
   return {
     /** Fans out through `p` from now on (once the server listens). */
@@ -54,7 +62,7 @@ export function nativeFanout<M extends FanoutMember>() {
         sizes.set(a, (sizes.get(a) ?? 0) + 1);
       }
       if (wanted.length > 0) {
-        member.joined = wanted;
+        member.joined = shared(wanted);
         members.add(member);
         return false;
       }

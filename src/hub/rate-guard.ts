@@ -1,26 +1,13 @@
 /**
- * A token bucket: `burst` messages at once, refilled at `perSecond`. Pure; time is passed in.
- * Used to tell a busy client from a flood.
+ * A token bucket, to tell a busy client from a flood: `burst` messages at once, refilled at
+ * `perSecond`. Pure; its two numbers live in the connection that uses it (one object fewer per
+ * idle connection than a bucket of its own).
  */
-export class RateGuard {
-  #tokens: number;
-  #at: number;
-
-  constructor(
-    private readonly burst: number,
-    private readonly perSecond: number,
-    now: number,
-  ) {
-    this.#tokens = burst;
-    this.#at = now;
-  }
-
-  /** Takes one token; false when the bucket is empty. */
-  take(now: number): boolean {
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) / 1000) * this.perSecond);
-    this.#at = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
+export interface Bucket {
+  readonly burst: number;
+  readonly perSecond: number;
 }
+
+/** Tokens after `elapsedMs` since the bucket held `tokens`. */
+export const refilled = (b: Bucket, tokens: number, elapsedMs: number): number =>
+  Math.min(b.burst, tokens + (elapsedMs / 1000) * b.perSecond);

@@ -1,14 +1,17 @@
 import type { Clock } from '../kernel/clock.js';
+import { createDeadlines, type Deadline } from './deadlines.js';
 import { messageFrame } from './frame.js';
 import type { WsSession } from './ws-session.js';
 
 /**
- * One timer on the clock for all streams: an SSE ping comment every half heartbeat, and a
- * WebSocket heartbeat (with its protocol ping and the check for silent peers) every other tick.
+ * Two timers on the clock for all streams: a tick for an SSE ping comment every half heartbeat
+ * and a WebSocket heartbeat (with its protocol ping and the check for silent peers) every other
+ * tick; and the deadlines, when a sign-in window or a token runs out.
  */
 export function createStreamServer(clock: Clock, heartbeatMs: number) {
   const wsSessions = new Set<WsSession>();
   const ssePings = new Set<() => void>();
+  const deadlines = createDeadlines(clock);
   let beat = 0;
   let timer = clock.setTimer(clock.now() + heartbeatMs / 2, streamTick);
 
@@ -22,14 +25,27 @@ export function createStreamServer(clock: Clock, heartbeatMs: number) {
   }
 
   return {
+    /** A WebSocket session gets heartbeats, and its deadline (`deadline`) until it leaves. */
     track: (session: WsSession) => void wsSessions.add(session),
-    untrack: (session: WsSession) => void wsSessions.delete(session),
-    trackSse(ping: () => void) {
+    untrack(session: WsSession): void {
+      wsSessions.delete(session);
+      deadlines.clear(session);
+    },
+    /** Calls `d.due()` at `atMs`, in place of the deadline it had. */
+    deadline: (d: Deadline, atMs: number) => deadlines.set(d, atMs),
+    /** An SSE stream gets pings, and `expired` when its token runs out; returns its untrack. */
+    trackSse(ping: () => void, expiresAt: number, expired: () => void): () => void {
+      const d: Deadline = { deadlineAt: expiresAt, deadlineSlot: -1, due: expired };
       ssePings.add(ping);
-      return () => ssePings.delete(ping);
+      deadlines.set(d, expiresAt);
+      return () => {
+        ssePings.delete(ping);
+        deadlines.clear(d);
+      };
     },
     stop() {
       clock.clearTimer(timer);
+      deadlines.stop();
     },
   };
 }

@@ -7,7 +7,8 @@ import type { Audiences, WsHandlers, WsPeer } from './ws-peer.js';
 import type { StreamTopic } from '../kernel/enums.js';
 import type { Frame, FrameBatch } from './frame.js';
 import type { Connection, Hub } from './hub.js';
-import { RateGuard } from './rate-guard.js';
+import { refilled, type Bucket } from './rate-guard.js';
+import type { Deadline } from './deadlines.js';
 
 /** What every session shares (one object for all of them). */
 export interface WsSessionDeps {
@@ -17,17 +18,18 @@ export interface WsSessionDeps {
   authenticate(token: string): Promise<{ user: StreamUser; expiresAt: number } | undefined>;
   /** Acknowledges an alarm as `POST /api/alarms/{id}/ack` does; rejects with an AppError. */
   ack(user: StreamUser, ruleId: number, comment: string | undefined): Promise<unknown>;
-  /** Heartbeats: sessions register when they start and leave when they close. */
-  heartbeats: { track(session: WsSession): void; untrack(session: WsSession): void };
+  /** Heartbeats and deadlines: sessions register when they start and leave when they close. */
+  heartbeats: {
+    track(session: WsSession): void;
+    untrack(session: WsSession): void;
+    deadline(session: WsSession, atMs: number): void;
+  };
   maxBufferedBytes: number;
 }
 
 const AUTH_TIMEOUT_MS = 5000;
-
-// Bound per session, not a closure inside the async #start that would keep its frame alive.
-function expire(this: WsSession): void {
-  this.close(CLOSE.unauthenticated, 'token expired');
-}
+/** Client messages: 50 at once, 20 a second after that; beyond it is a flood. */
+const MESSAGES: Bucket = { burst: 50, perSecond: 20 };
 
 type SessionState = 'awaiting_auth' | 'starting' | 'open' | 'closed';
 
@@ -36,15 +38,19 @@ type SessionState = 'awaiting_auth' | 'starting' | 'open' | 'closed';
  * hub's transport for the connection and the peer's handlers at once: one object per socket,
  * its methods shared, since idle connections are what a server holds most of.
  */
-export class WsSession implements ClientTransport, WsHandlers {
+export class WsSession implements ClientTransport, WsHandlers, Deadline {
   readonly kind = 'ws';
   state: SessionState = 'awaiting_auth';
   lastSeen: number;
   /** Registered with the hub (maybe still replaying) / live and taking client messages. */
   #opened: Connection | undefined;
   #conn: Connection | undefined;
-  #timer: unknown;
-  #guard: RateGuard;
+  /** The message bucket (MESSAGES): tokens left as of `#tokensAt`. */
+  #tokens = MESSAGES.burst;
+  #tokensAt: number;
+  /** Deadline: the sign-in window, then the token's expiry (kept by the stream server's queue). */
+  deadlineAt = 0;
+  deadlineSlot = -1;
 
   constructor(
     readonly peer: WsPeer,
@@ -52,9 +58,14 @@ export class WsSession implements ClientTransport, WsHandlers {
     /** A permission the endpoint requires (`/ws/alarms`: alarms:read). */
     private readonly requires: Permission | null,
   ) {
-    this.lastSeen = deps.clock.now();
-    this.#guard = new RateGuard(50, 20, this.lastSeen);
+    this.lastSeen = this.#tokensAt = deps.clock.now();
     deps.heartbeats.track(this);
+  }
+
+  /** The deadline passed: the token expired once open, else the sign-in window closed. */
+  due(): void {
+    if (this.#opened) this.close(CLOSE.unauthenticated, 'token expired');
+    else if (this.state === 'awaiting_auth') this.close(CLOSE.unauthenticated, 'no auth message within 5 s');
   }
 
   /** The peer answered a ping. */
@@ -69,12 +80,7 @@ export class WsSession implements ClientTransport, WsHandlers {
     topics: StreamTopic[] | undefined,
   ) {
     if (pre === 'invalid') return this.close(CLOSE.unauthenticated, 'invalid or expired token');
-    if (pre === 'none') {
-      this.#timer = this.deps.clock.setTimer(this.deps.clock.now() + AUTH_TIMEOUT_MS, () => {
-        if (this.state === 'awaiting_auth') this.close(CLOSE.unauthenticated, 'no auth message within 5 s');
-      });
-      return;
-    }
+    if (pre === 'none') return this.deps.heartbeats.deadline(this, this.deps.clock.now() + AUTH_TIMEOUT_MS);
     void this.#start(pre, lastEventId, topics);
   }
 
@@ -86,8 +92,7 @@ export class WsSession implements ClientTransport, WsHandlers {
     if (this.state === 'closed') return;
     if (!hub.canOpen(session.user.id)) return this.close(CLOSE.tooManyStreams, 'too many streams for this user');
     this.state = 'starting';
-    clock.clearTimer(this.#timer);
-    this.#timer = clock.setTimer(session.expiresAt, expire.bind(this));
+    this.deps.heartbeats.deadline(this, session.expiresAt);
     const { conn, ready } = hub.open(session.user, this, { topics, lastEventId, requires });
     this.#opened = conn;
     if (
@@ -132,7 +137,9 @@ export class WsSession implements ClientTransport, WsHandlers {
     const { clock, hub } = this.deps;
     const now = clock.now();
     this.lastSeen = now;
-    if (!this.#guard.take(now)) return this.close(CLOSE.policyViolation, 'message flood');
+    this.#tokens = refilled(MESSAGES, this.#tokens, now - this.#tokensAt) - 1;
+    this.#tokensAt = now;
+    if (this.#tokens < 0) return this.close(CLOSE.policyViolation, 'message flood');
     const parsed = parseClientMessage(text ?? '');
     if (!parsed.ok) return this.#error('bad_message', parsed.error);
     const m: ClientMessage = parsed.message;
@@ -189,7 +196,6 @@ export class WsSession implements ClientTransport, WsHandlers {
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.deps.clock.clearTimer(this.#timer);
     this.deps.heartbeats.untrack(this);
     if (this.#opened) this.deps.hub.closed(this.#opened);
     this.peer.close(code, reason);

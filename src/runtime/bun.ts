@@ -11,17 +11,8 @@ import { readableStreamSink, type SseSink } from '../hub/sse-stream.js';
 import type { Audiences, WsHandlers, WsPeer } from '../hub/ws-peer.js';
 import type { HttpRuntime, Listening, Runtime } from './runtime.js';
 
-/** What each Bun WebSocket carries from the upgrade to its handlers. */
-interface SocketData {
-  /** Set by the upgrade, dropped once the socket is open (it holds the request's closures). */
-  start: ((peer: WsPeer) => WsHandlers) | undefined;
-  handlers: WsHandlers | undefined;
-  /** Waiting for the socket's backlog to drain (a replay's pacing). */
-  drainWaiters: (() => void)[] | undefined;
-}
-
-type BunSocket = ServerWebSocket<SocketData>;
-type BunServer = Server<SocketData>;
+type BunSocket = ServerWebSocket<BunPeer>;
+type BunServer = Server<BunPeer>;
 /** The env the adapter hands Hono with each request. */
 interface BunEnv {
   server: BunServer;
@@ -52,7 +43,7 @@ export function bunRuntime(): Runtime {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
       const { server } = c.env as BunEnv;
       // Bun answers the handshake itself; the response returned here is not sent.
-      if (server.upgrade(c.req.raw, { data: { start, handlers: undefined, drainWaiters: undefined } })) return new Response(null);
+      if (server.upgrade(c.req.raw, { data: new BunPeer(start) })) return new Response(null);
       return c.text('WebSocket upgrade failed', 400);
     },
     openSse(c, headers, maxBufferedBytes, onGone) {
@@ -75,7 +66,7 @@ export function bunRuntime(): Runtime {
     openSqlite: bunSqlite,
     http,
     async listen(fetch, host, port, limits) {
-      const server: BunServer = Bun.serve<SocketData>({
+      const server: BunServer = Bun.serve<BunPeer>({
         hostname: host,
         port,
         // Bun counts no sockets: requests in flight (SSE streams among them) and WebSockets
@@ -97,11 +88,7 @@ export function bunRuntime(): Runtime {
           // The sessions send heartbeats and pings and drop silent peers themselves (SPEC 6).
           idleTimeout: 0,
           sendPings: false,
-          open(ws) {
-            const { start } = ws.data;
-            ws.data.start = undefined;
-            ws.data.handlers = start?.(new BunPeer(ws));
-          },
+          open: (ws) => ws.data.opened(ws),
           message: (ws, message) => ws.data.handlers?.message(typeof message === 'string' ? message : null),
           pong: (ws) => ws.data.handlers?.pong(),
           drain: (ws) => {
@@ -194,17 +181,33 @@ function directStreamSink(maxBufferedBytes: number, signal: AbortSignal, onGone:
   return { sink, body };
 }
 
-function wake(data: SocketData): void {
-  const waiters = data.drainWaiters;
-  data.drainWaiters = undefined;
+function wake(peer: BunPeer): void {
+  const waiters = peer.drainWaiters;
+  peer.drainWaiters = undefined;
   for (const resolve of waiters ?? []) resolve();
 }
 
 const OPEN = 1;
 
-/** A Bun WebSocket as a peer; its audiences are pub/sub topics. A class: one per idle socket. */
+/**
+ * A Bun WebSocket as a peer; its audiences are pub/sub topics. It is also the socket's `data`,
+ * from the upgrade on: one object per idle socket, a class so they share their methods.
+ */
 class BunPeer implements WsPeer, Audiences {
-  constructor(private readonly ws: BunSocket) {}
+  private ws!: BunSocket;
+  handlers: WsHandlers | undefined;
+  /** Waiting for the socket's backlog to drain (a replay's pacing). */
+  drainWaiters: (() => void)[] | undefined;
+
+  /** `start` comes from the upgrade and is dropped once the socket is open (it holds the request's closures). */
+  constructor(private start: ((peer: WsPeer) => WsHandlers) | undefined) {}
+
+  opened(ws: BunSocket): void {
+    this.ws = ws;
+    const { start } = this;
+    this.start = undefined;
+    this.handlers = start?.(this);
+  }
 
   get open(): boolean {
     return this.ws.readyState === OPEN;
@@ -230,7 +233,7 @@ class BunPeer implements WsPeer, Audiences {
 
   drained(): Promise<void> {
     if (this.backlog() === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => (this.ws.data.drainWaiters ??= []).push(resolve));
+    return new Promise<void>((resolve) => (this.drainWaiters ??= []).push(resolve));
   }
 
   ping(): void {

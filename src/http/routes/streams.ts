@@ -139,13 +139,11 @@ export function streamRoutes(deps: StreamDeps) {
     const { sink, response } = deps.runtime.openSse(c, SSE_HEADERS, MAX_BUFFERED_BYTES, () => stream.gone());
     if (!sink) return response; // the client left while we authenticated
 
-    const expiry = clock.setTimer(auth.expiresAt, () => stream.transport.close(CLOSE.unauthenticated, 'token expired'));
     const stream = createSseStream(sink, () => {
       untrack();
-      clock.clearTimer(expiry);
       hub.closed(conn);
     });
-    const untrack = streams.trackSse(stream.ping);
+    const untrack = streams.trackSse(stream.ping, auth.expiresAt, () => stream.transport.close(CLOSE.unauthenticated, 'token expired'));
     // No await since canOpen: the stream is counted before anything else can open one.
     const topics = query.topics as StreamTopic[] | undefined;
     const { conn, ready } = hub.open(auth.user, stream.transport, { topics, lastEventId, requires });

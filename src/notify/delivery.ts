@@ -79,6 +79,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   let lastSaveAt = -Infinity;
   /** Ends the wait of a save that is holding back (flush). */
   let hurry: (() => void) | null = null;
+  /** Flushes waiting: saves go at once, also those the save loop comes to after the hurry. */
+  let flushing = 0;
 
   function status(): DeliveryStatus {
     return { ...current, pending: wantedAhead + guard.holding(), cursor: cursor.through };
@@ -161,7 +163,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     saving ??= (async () => {
       while (unsaved()) {
         const due = lastSaveAt + SAVE_EVERY_MS;
-        if (o.clock.now() < due)
+        if (flushing === 0 && o.clock.now() < due)
           await new Promise<void>((resolve) => {
             const timer = o.clock.setTimer(due, () => ((hurry = null), resolve()));
             hurry = () => {
@@ -188,9 +190,14 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 
   /** Saves now and waits for it: before idling and stopping. */
   async function flush(): Promise<void> {
-    saveBehind();
-    hurry?.();
-    await saving;
+    flushing++;
+    try {
+      saveBehind();
+      hurry?.();
+      await saving;
+    } finally {
+      flushing--;
+    }
   }
 
   function fault(message: string): void {

@@ -71,8 +71,10 @@ export function createCluster(deps: ClusterDeps) {
   const tail = createJournalTail({
     readAfter: (afterId, limit) => readEventsAfter(db, afterId, limit),
     publish(events: JournalEvent[]) {
-      hub.publish(events);
+      // First: the notifiers keep what was published to read it back, and must not miss a batch
+      // because a stream listener threw on it.
       deps.published(events);
+      hub.publish(events);
       const changes = plantChangesOf(events);
       if (changes.length > 0) deps.plantChanged(changes);
       if (events.some((e) => e.topic === 'alarms' || e.topic === 'config')) alarms.forgetStored();

@@ -4,6 +4,7 @@ import { readEventsAfter, type JournalEvent } from '../journal/events.js';
 import { findNotifier, listNotifiers } from './notifier-repository.js';
 import type { Logger } from '../log/logger.js';
 import { createCursorWriter } from './cursor-writer.js';
+import { createRecentEvents } from './recent-events.js';
 import type { DeliveryStatus } from './delivery-status.js';
 import type { Notifier } from './notifier.js';
 import type { NotifierLeases } from './notifier-leases.js';
@@ -47,6 +48,8 @@ export function createNotifierFleet(o: FleetOptions) {
   const roundMs = o.roundMs ?? 3_000;
   const cursors = createCursorWriter(o.db);
   const driven = new Map<number, Driven>();
+  /** What this node published lately: the loops read it from here, not each from the database. */
+  const recent = createRecentEvents();
   /** per notifier, the tail of its chain of changes */
   const chains = new Map<number, Promise<void>>();
   /** notifiers being edited through this node: not started until the edit is committed */
@@ -69,7 +72,7 @@ export function createNotifierFleet(o: FleetOptions) {
   function depsOf(id: number): NotifierDeps {
     return {
       readAfter: async (afterId, limit) => {
-        const events = await readEventsAfter(o.db, afterId, limit);
+        const events = recent.after(afterId, limit) ?? (await readEventsAfter(o.db, afterId, limit));
         await o.directory.prepare(events);
         return events;
       },
@@ -142,6 +145,7 @@ export function createNotifierFleet(o: FleetOptions) {
 
     /** Events were journaled (this node's, or in a cluster any node's): wake the loops. */
     committed(events: JournalEvent[]): void {
+      recent.add(events); // even while stopped: it must see every event to vouch for a range
       if (stopped) return;
       for (const e of events) {
         if (!isNotifierEvent(e)) continue;

@@ -32,6 +32,7 @@
  *   SERVER_NODE_FLAGS=... replaces npm start's node flags for the app ("" for none), e.g. to try without --max-semi-space-size
  *   FLOOR_NODE_FLAGS=...  node flags for the Node floor (default none)
  *   IDLE_CLIENTS=n        idle connections per server in section 4 (default 5000; 0 skips it)
+ *   WS_CLIENTS=n SSE_CLIENTS=n  live clients of each kind on each server (default 1000 and 200)
  *   SERVER_DIR=/path      another checkout to run as the app (built there too)
  */
 import { execFileSync, fork } from 'node:child_process';
@@ -52,8 +53,8 @@ import { startSimulatorProcess } from './fanout/sim-control.js';
 import { int, ms, p50p99, percentile } from './fanout/stats.js';
 import { printMemory, StreamMemory } from './fanout/stream-memory.js';
 
-const WS_CLIENTS = 1000;
-const SSE_CLIENTS = 200;
+const WS_CLIENTS = Number(process.env['WS_CLIENTS'] ?? 1000);
+const SSE_CLIENTS = Number(process.env['SSE_CLIENTS'] ?? 200);
 const POLL_MS = 100;
 const REGISTERS = 20; // per PLC: the batch phase flips them all at once
 const LATENCY = { rounds: 4, events: 25 }; // per server, alternating: 100 events each

@@ -65,8 +65,9 @@ export function serveConnection(socket: Socket, ctx: SimContext): () => void {
         drop();
         return;
       case 'reset':
-        socket.write(reply.subarray(0, 4));
-        socket.resetAndDestroy();
+        // The RST once the partial reply is with the kernel: a reset with a write still queued
+        // was sometimes a plain close under load (the poller then reports "closed", not "reset").
+        socket.write(reply.subarray(0, 4), () => socket.resetAndDestroy());
         return;
       case 'late': {
         const timer = setTimeout(() => {

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/modbus/simulator.js';
 import { driveStates, simulatedRule } from './helpers/alarm-plant.js';
 import { startNode, type ClusterNodeProcess } from './helpers/cluster-nodes.js';
+import { testRuntime } from './helpers/test-app.js';
+import { until } from './helpers/until.js';
 import { wsClient, type WsClient } from './helpers/stream-clients.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 
@@ -59,6 +61,13 @@ describe('SIGKILL mid-delivery', () => {
     const ids = before.map((e) => String(e.id));
     const held = await hook.received(3);
     expect(held.map((r) => r.headers['x-alarm-event-id'])).toEqual(ids.slice(0, 3));
+    // The cursor is saved behind the deliveries (up to 250 ms), and what was delivered since the
+    // last save may come twice (SPEC 14): wait for the save of the second, read from the file, so
+    // that exactly the one in flight is the one that comes again.
+    const file = (await testRuntime()).openSqlite(database);
+    const savedThrough = async () => (file.handle.prepare('select cursor_through as n from notifiers').get() as { n: number }).n;
+    await until('the second delivery saved', savedThrough, (n) => n >= Number(ids[1]));
+    (file.kysely as unknown as { close(): void }).close();
 
     first.s.kill();
     expect(await first.s.exited).toBe(null); // killed by the signal

@@ -4,6 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Simulator } from '../../src/modbus/simulator.js';
 import { ADMIN, type TestApp } from '../helpers/test-app.js';
+import { vi } from 'vitest';
+
+// A browser test walks a real Chromium through several pages: 5-12 s on a quiet machine, three to
+// four times that while CI runs four files at once on two cores. Every browser file imports this.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 /** Debian's Chromium, driven by playwright-core (it never downloads a browser of its own). */
 export function launchBrowser(): Promise<Browser> {

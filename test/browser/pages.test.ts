@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 describe('every page', () => {
-  it('shows hostile names as text, never runs them, and violates no CSP directive', { timeout: 60_000 }, async () => {
+  it('shows hostile names as text, never runs them, and violates no CSP directive', async () => {
     const { context, page, seen } = await openSignedIn(browser, base, session);
 
     const alarmName = page.locator('tr.alarm-row .alarm-name');

@@ -12,7 +12,7 @@ export async function simulatedRule(call: Call, token: string, sim: Simulator, s
     return res.json;
   };
   sim.setFloat32('holding', 0, 20);
-  const plc = await post('/api/plcs', { name: 'Sim', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 300 });
+  const plc = await post('/api/plcs', { name: 'Sim', host: sim.host, port: sim.port, poll_interval_ms: 50, timeout_ms: 1000 }); // the default: 300 ms timed out under CI's load (a spurious UNKNOWN)
   const point = await post('/api/datapoints', { plc_id: plc.id, label: 'TT1', area: 'holding', address: 0, type: 'float32', unit: '°C' });
   const rule = await post('/api/rules', {
     datapoint_id: point.id,

@@ -125,7 +125,7 @@ export async function simulatedPlant(t: TestApp, token: string, sim: Simulator, 
     host: sim.host,
     port: sim.port,
     poll_interval_ms: 50,
-    timeout_ms: 300,
+    timeout_ms: 1000, // the default: 300 ms timed out under CI's load, and an UNKNOWN showed as an active alarm
   });
   const datapoint = await create(t, token, '/api/datapoints', {
     plc_id: plc.id,

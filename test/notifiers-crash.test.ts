@@ -46,7 +46,8 @@ async function server(database: string) {
 }
 
 describe('SIGKILL mid-delivery', () => {
-  it('delivers every event in order after a restart; only the one in flight comes twice', async () => {
+  // Two server processes, one after the other: 10-12 s on a quiet machine, more under CI's load.
+  it('delivers every event in order after a restart; only the one in flight comes twice', { timeout: 60_000 }, async () => {
     const database = join(dir, 'alarms.sqlite');
     const first = await server(database);
     // Two answered at once; the third is held open until the process is gone.

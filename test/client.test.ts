@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -19,6 +19,7 @@ import {
 } from '../public/client/alarm-client.js';
 import { manualClock } from '../src/kernel/manual-clock.js';
 import { startRestApp, type TestApp } from './helpers/test-app.js';
+import { freePort } from './helpers/free-port.js';
 
 let apps: TestApp[] = [];
 let clients: AlarmClient[] = [];
@@ -76,15 +77,6 @@ const plcId = (e: JournalEvent) => (e['plc'] as { id: number }).id;
 const eventWith = (c: AlarmClient, n: number, timeoutMs?: number) =>
   next(c, 'event', (e) => e.type === 'plc_updated' && plcId(e) === n, timeoutMs);
 const notesOf = (events: JournalEvent[]) => events.filter((e) => e.type === 'plc_updated').map(plcId);
-
-/** Picks a port that is free now, so a restarted server can take the same one. */
-async function freePort(): Promise<number> {
-  const probe = createTcpServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A reverse proxy that passes HTTP (streaming) but refuses WebSocket upgrades, as some corporate proxies do. */
 async function upgradeRefusingProxy(target: string) {

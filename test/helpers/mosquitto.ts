@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { freePort } from './free-port.js';
 import { Inbox } from './stream-clients.js';
 
 /** The machine's broker (node-svc starts Mosquitto before the session and CI). */
@@ -17,14 +17,6 @@ export interface OwnBroker {
   start(): Promise<void>;
   /** Stops it for good and removes its config. */
   dispose(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startOwnBroker(): Promise<OwnBroker> {

@@ -54,6 +54,28 @@ describe('webhook sink', () => {
     expect(second!.body).toBe(first!.body);
   });
 
+  it('keeps only the start of a long error answer', async () => {
+    receiver.reply({ status: 503, body: 'overloaded '.repeat(1000) });
+    const err = await failure(createWebhookSink({ url: receiver.url, secret }).send(message, never()));
+    expect(err.message).toBe(`HTTP 503: ${'overloaded '.repeat(1000).slice(0, 200)}`);
+  });
+
+  it('delivers on a 2xx status line though its body never ends, and cuts that exchange at the time-out', async () => {
+    receiver.reply({ status: 200, endless: true });
+    const clock = manualClock(Date.now());
+    const sink = createWebhookSink({ url: receiver.url, secret, clock });
+    await sink.send(message, never()); // delivered: the clock has not moved
+    clock.advance(2_500);
+    const next = eventMessage(journal.append({ rule_id: 4, state: 'NORMAL' }));
+    const sent = sink.send(next, never()); // waits for the one connection
+    clock.advance(2_500); // the first exchange is 5 s old: cut, and the next goes on a new connection
+    await sent;
+    const [first, second] = await receiver.received(2);
+    expect(second!.headers['x-alarm-event-id']).toBe(next.key);
+    expect(second!.client_port).not.toBe(first!.client_port);
+    await sink.close();
+  });
+
   it('does not follow a redirect', async () => {
     receiver.reply({ status: 302 });
     const err = await failure(createWebhookSink({ url: receiver.url, secret }).send(message, never()));

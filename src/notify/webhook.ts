@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+// The package's own entry, not `undici`: Bun answers that name with a built-in stand-in whose Client does nothing.
+import { Client, type Dispatcher } from 'undici/index.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { DeliveryFailure } from './delivery-error.js';
 import type { Outgoing } from './outgoing.js';
@@ -22,87 +22,105 @@ export function webhookSignature(secret: string, body: string): string {
 /** What an error answer's body may add to the last error, at most this many characters. */
 const SNIPPET = 200;
 
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
 /**
- * POSTs each message's JSON to the URL (SPEC 14). Only a 2xx answer delivers; its body is not
- * awaited. Redirects are not followed: a 3xx is a failure, so a webhook cannot be bounced to an
- * address the operator did not configure.
+ * POSTs each message's JSON to the URL (SPEC 14). A 2xx answer delivers as soon as its status
+ * line comes; its body is read and dropped. Redirects are not followed: a 3xx is a failure, so a
+ * webhook cannot be bounced to an address the operator did not configure. Every exchange ends
+ * within the time-out, a 2xx whose body is still trickling in too.
  *
- * node:http rather than fetch: a notifier sends one message at a time, in order, so it keeps one
- * connection alive and pays per message only the request itself; fetch's streams cost several
- * times that in CPU on Node, which bounded the server at ~800 webhook messages a second.
+ * undici's Client, one kept-alive connection and one request at a time (a notifier sends in
+ * order): measured on loopback, it costs 35-40 % less CPU per message than node:http and ~1.5x
+ * the messages a second, on Node and on Bun. fetch costs several times either.
  */
 export function createWebhookSink(options: WebhookOptions): Sink {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const clock = options.clock ?? systemClock();
   const url = new URL(options.url);
-  const secure = url.protocol === 'https:';
-  // Parsed once: per message only the headers are new.
-  const target = {
-    protocol: url.protocol,
-    hostname: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port,
-    path: `${url.pathname}${url.search}`,
-  };
-  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
-  const request = secure ? httpsRequest : httpRequest;
+  const path = `${url.pathname}${url.search}`;
+  const client = new Client(url.origin, { pipelining: 1 });
 
-  function attempt(message: Outgoing, signal: AbortSignal): Promise<void> {
+  function send(message: Outgoing, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      let req: ClientRequest | undefined;
       let settled = false;
-      const finish = (failure?: DeliveryFailure) => {
+      let status = 0;
+      let snippet = '';
+      let controller: Dispatcher.DispatchController | undefined;
+      /** Why the exchange was cut before undici began it: it is cut as it begins. */
+      let cutEarly: Error | undefined;
+
+      const settle = (failure?: DeliveryFailure) => {
         if (settled) return;
         settled = true;
-        clock.clearTimer(timer);
         signal.removeEventListener('abort', onAbort);
         if (failure === undefined) resolve();
         else reject(failure);
       };
-      const giveUp = (failure: DeliveryFailure) => {
-        finish(failure);
-        req?.destroy();
+      const cut = (reason: Error) => {
+        clock.clearTimer(timer);
+        if (controller) controller.abort(reason);
+        else cutEarly = reason;
+      };
+      const fail = (failure: DeliveryFailure) => {
+        settle(failure);
+        cut(failure);
       };
       const timer = clock.setTimer(clock.now() + timeoutMs, () =>
-        giveUp(new DeliveryFailure('timeout', `no answer within ${timeoutMs / 1000} s`)),
+        settled ? cut(new Error('answer body too slow')) : fail(new DeliveryFailure('timeout', `no answer within ${timeoutMs / 1000} s`)),
       );
-      const onAbort = () => giveUp(new DeliveryFailure('aborted', 'stopped'));
+      const onAbort = () => fail(new DeliveryFailure('aborted', 'stopped'));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
 
-      req = request({
-        ...target,
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(message.json),
-          'x-alarm-event-id': message.key,
-          'x-alarm-signature': webhookSignature(options.secret, message.json),
+      client.dispatch(
+        {
+          path,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-alarm-event-id': message.key,
+            'x-alarm-signature': webhookSignature(options.secret, message.json),
+          },
+          body: message.json,
         },
-      });
-      const sent = req;
-      // A kept-alive connection the far end closed at this very moment fails like any other
-      // attempt (Node expires idle sockets before the server's Keep-Alive time-out, so it is rare).
-      sent.on('error', (err) => finish(new DeliveryFailure('connection', connectionError(err))));
-      sent.on('response', (res) => {
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          res.resume(); // drained, so the connection serves the next message
-          return finish();
-        }
-        readSnippet(res).then(
-          (snippet) => finish(new DeliveryFailure('http_status', `HTTP ${status}${snippet ? `: ${snippet}` : ''}`)),
-          () => finish(new DeliveryFailure('http_status', `HTTP ${status}`)),
-        );
-      });
-      sent.end(message.json);
+        {
+          onRequestStart(c) {
+            controller = c;
+            if (cutEarly) c.abort(cutEarly);
+          },
+          onResponseStart(_c, statusCode) {
+            status = statusCode;
+            if (isSuccess(status)) settle();
+          },
+          onResponseData(_c, chunk) {
+            if (isSuccess(status)) return;
+            snippet += chunk.toString('utf8');
+            if (snippet.length >= SNIPPET) fail(statusFailure(status, snippet));
+          },
+          onResponseEnd() {
+            clock.clearTimer(timer);
+            if (!isSuccess(status)) settle(statusFailure(status, snippet));
+          },
+          onResponseError(_c, err) {
+            clock.clearTimer(timer);
+            settle(new DeliveryFailure('connection', connectionError(err)));
+          },
+        },
+      );
     });
   }
 
   return {
-    send: attempt,
-    close: async () => agent.destroy(),
+    send,
+    close: () => client.destroy(),
   };
+}
+
+/** An answer that is not 2xx, with the start of its body on one line. */
+function statusFailure(status: number, body: string): DeliveryFailure {
+  const snippet = body.replace(/\s+/g, ' ').trim().slice(0, SNIPPET);
+  return new DeliveryFailure('http_status', `HTTP ${status}${snippet ? `: ${snippet}` : ''}`);
 }
 
 /** Socket errors carry a code (Node: ECONNREFUSED; Bun may say ConnectionRefused): name it. */
@@ -113,18 +131,4 @@ function connectionError(err: unknown): string {
   if (code === 'ECONNREFUSED' || code === 'ConnectionRefused') return `connection refused (${code})`;
   if (code === 'ECONNRESET' || code === 'ConnectionReset' || code === 'UND_ERR_SOCKET') return `connection reset (${code})`;
   return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
-}
-
-/** The start of an error answer's body, on one line. */
-function readSnippet(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length >= SNIPPET) res.destroy();
-    });
-    res.on('close', () => resolve(text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET)));
-    res.on('error', reject);
-  });
 }

@@ -2,8 +2,12 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inbox } from './stream-clients.js';
 
-/** How the receiver answers one request: a status (after a delay), a TCP reset, or never. */
-export type Reply = { status: number; delayMs?: number; body?: string } | { reset: true } | { hang: true };
+/** How the receiver answers one request: a status (after a delay), a status and a body that never ends, a TCP reset, or never. */
+export type Reply =
+  | { status: number; delayMs?: number; body?: string }
+  | { status: number; endless: true }
+  | { reset: true }
+  | { hang: true };
 
 export interface ReceivedRequest {
   method: string;
@@ -42,6 +46,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       });
       if ('reset' in reply) return req.socket.resetAndDestroy();
       if ('hang' in reply) return;
+      if ('endless' in reply) return void res.writeHead(reply.status, { 'content-type': 'text/plain' }).write('and so on, ');
       const answer = () => res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.body ?? '');
       if (reply.delayMs) setTimeout(answer, reply.delayMs);
       else answer();

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
+import { migrateToLatest, openDatabase, sqliteHandle, type Db } from '../db/database.js';
 import { insertNotifier } from './notifier-repository.js';
 import { nodeSqlite } from '../runtime/node.js';
 import { createCursorWriter } from './cursor-writer.js';
@@ -50,6 +53,40 @@ describe('the cursor writer (SQLite)', () => {
     ]);
     expect(await first.load()).toEqual(progress({ through: 61, replay_from: 60 }, 52));
     expect(await second.load()).toEqual(progress({ through: 101, replay_from: 101 }, 101));
+  });
+
+  it('makes the saves of every loop that saved in one turn of the event loop one commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cursor-writer-'));
+    const file = openDatabase(join(dir, 'alarms.sqlite'), nodeSqlite);
+    try {
+      await migrateToLatest(file);
+      const ids = [];
+      for (const name of ['a', 'b', 'c'])
+        ids.push(
+          (
+            await insertNotifier(
+              file,
+              v.parse(NotifierInput, { kind: 'webhook', name, url: 'http://127.0.0.1/x', secret: 's'.repeat(16) }),
+              { through: 0, replay_from: 0 },
+              'now',
+            )
+          ).id,
+        );
+      // Each commit appends the page it changed to the WAL: count the frames.
+      const checkpoint = (mode: string) => (sqliteHandle(file).prepare(`PRAGMA wal_checkpoint(${mode})`).get() as { log: number }).log;
+      const walFrames = () => checkpoint('PASSIVE');
+      const emptyWal = () => checkpoint('TRUNCATE');
+      emptyWal();
+      const writer = createCursorWriter(file);
+      await Promise.all(ids.map((id) => writer.storeOf(id).save(progress({ through: 7, replay_from: 7 }))));
+      expect(walFrames()).toBe(1);
+      emptyWal();
+      for (const id of ids) await writer.storeOf(id).save(progress({ through: 8, replay_from: 8 })); // one turn each
+      expect(walFrames()).toBe(3);
+    } finally {
+      await file.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects the saves of a batch that could not be written', async () => {

@@ -11,9 +11,10 @@ interface Pending {
  * The saves of every notifier this node drives: its cursor and status counters, one row each.
  * Each loop saves behind its deliveries; on SQLite each save is a commit (an fsync, ~5k a second)
  * on the one connection the journal writes through too, so 10 busy notifiers alone would fill it.
- * Saves that come while one transaction is being written wait for the next, which writes them all:
- * one commit however many loops saved meanwhile, and no added wait when only one did. PostgreSQL
- * saves each at once, over the pool's connections in parallel.
+ * A save waits for the end of the event loop's turn (setImmediate), and saves that come while one
+ * transaction is being written wait for the next: one commit for all the loops that saved in one
+ * turn (the loops save on the same clock slots), and no wait beyond the turn when only one did.
+ * PostgreSQL saves each at once, over the pool's connections in parallel.
  */
 export function createCursorWriter(db: Db) {
   const sqlite = dialectOf(db) === 'sqlite';
@@ -21,7 +22,6 @@ export function createCursorWriter(db: Db) {
   let writing = false;
 
   async function writeAll(): Promise<void> {
-    writing = true;
     while (pending.size > 0) {
       const batch = pending;
       pending = new Map();
@@ -49,7 +49,10 @@ export function createCursorWriter(db: Db) {
         p.progress = progress; // a loop saves in order: the newer one stands for both
         p.done.push({ resolve, reject });
       } else pending.set(id, { progress, done: [{ resolve, reject }] });
-      if (!writing) void writeAll();
+      if (!writing) {
+        writing = true;
+        setImmediate(() => void writeAll());
+      }
     });
   }
 

@@ -41,8 +41,15 @@ export interface Delivery {
 
 type Outcome = 'delivered' | 'abandoned' | 'stopped';
 
-/** A loop saves its cursor at most this often while it is busy (and at once when it idles or stops). */
+/**
+ * A loop saves its cursor at most this often while it is busy (and at once when it idles or
+ * stops), on the clock's slots of this length: every busy loop saves in the same slot, which the
+ * cursor writer makes one commit on SQLite.
+ */
 const SAVE_EVERY_MS = 250;
+
+/** The start of the slot after the one `ms` falls in. */
+const nextSlot = (ms: number) => (Math.floor(ms / SAVE_EVERY_MS) + 1) * SAVE_EVERY_MS;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -154,7 +161,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 
   /**
    * Saves the cursor and the counters behind the loop: the next message goes out while the last
-   * one's save is written, and at most every SAVE_EVERY_MS, one write of the latest of both. On SQLite a save is
+   * one's save is written, and at most once a SAVE_EVERY_MS slot, one write of the latest of both. On SQLite a save is
    * a commit, and its fsync blocks the main thread: saving after each message held ten notifiers
    * to a few hundred messages a second in all. A crash sends again what was delivered since the
    * last save landed (at most SAVE_EVERY_MS of messages): at least once, as SPEC 14 says.
@@ -162,7 +169,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   function saveBehind(): void {
     saving ??= (async () => {
       while (unsaved()) {
-        const due = lastSaveAt + SAVE_EVERY_MS;
+        const due = nextSlot(lastSaveAt);
         if (flushing === 0 && o.clock.now() < due)
           await new Promise<void>((resolve) => {
             const timer = o.clock.setTimer(due, () => ((hurry = null), resolve()));

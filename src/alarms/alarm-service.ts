@@ -235,6 +235,15 @@ export function createAlarmService(
     /** The rule's alarm as this node's engine runs it now; undefined for a rule it does not run. */
     alarmOf: (ruleId: number): AlarmBody | undefined => view(ruleId),
 
+    /** Whether this node's engine runs the rule (in a cluster, other nodes run the rest). */
+    runs: (ruleId: number): boolean => engine.has(ruleId),
+
+    /** What a notifier asks of a rule this node runs, per event: less than its whole alarm. */
+    ruleInfo(ruleId: number) {
+      const a = engine.get(ruleId);
+      return a && { name: a.rule.name, severity: a.rule.severity, plc_id: points.get(a.rule.datapoint_id)?.plc_id ?? null, state: a.state };
+    },
+
     /** The alarms of these rules as stored (in a cluster, those other nodes run); rules gone or never evaluated are left out. */
     async storedAlarms(ruleIds: readonly number[]): Promise<AlarmBody[]> {
       return (await readStored(ruleIds)).map((a) => alarmBody(a, points.get(a.rule.datapoint_id)));

@@ -370,6 +370,8 @@ export function createEngine(options: EngineOptions): Engine {
       return slot === undefined ? undefined : view(slot);
     },
 
+    has: (ruleId) => slots.has(ruleId),
+
     lastValue: function lastValue(datapointId) {
       const point = points.get(datapointId);
       if (point === undefined || !point.seen) return undefined;

@@ -58,6 +58,8 @@ export interface Engine {
   /** How many rules are shelved, out of service and suppressed now. */
   counts(): { shelved: number; out_of_service: number; suppressed: number };
   get(ruleId: number): AlarmView | undefined;
+  /** Whether it runs the rule, without building its view. */
+  has(ruleId: number): boolean;
   lastValue(datapointId: number): LastValue | undefined;
   /** Whether a rule's suppress_when watches the datapoint (a cluster feeds it other nodes' values). */
   watches(datapointId: number): boolean;

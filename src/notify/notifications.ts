@@ -13,7 +13,7 @@ import { createRuleDirectory } from './rule-directory.js';
 export interface NotificationsOptions {
   db: Db;
   journal: Journal;
-  alarms: Pick<AlarmService, 'alarmOf' | 'storedAlarms'>;
+  alarms: Pick<AlarmService, 'alarmOf' | 'runs' | 'ruleInfo' | 'storedAlarms'>;
   clock: Clock;
   log: Logger;
   random?: () => number;

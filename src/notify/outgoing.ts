@@ -37,16 +37,13 @@ function jsonOf(e: JournalEvent): string {
   return json;
 }
 
-const numberOr = (value: unknown, fallback: number | null) => (typeof value === 'number' ? value : fallback);
-
 /** An event as the streams send it (SPEC 5). */
 export function eventMessage(e: JournalEvent, rules?: RuleLookup): Outgoing {
-  const info = e.rule_id === null ? undefined : rules?.(e.rule_id);
   return {
     key: String(e.id),
     type: e.type,
     rule_id: e.rule_id,
-    plc_id: numberOr(e.payload.plc_id, info?.plc_id ?? null),
+    plc_id: typeof e.payload.plc_id === 'number' ? e.payload.plc_id : e.rule_id === null ? null : (rules?.(e.rule_id)?.plc_id ?? null),
     json: jsonOf(e),
     born_ms: Date.parse(e.ts),
     event_id: e.id,

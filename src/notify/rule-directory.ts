@@ -6,6 +6,10 @@ import type { RuleInfo } from './outgoing.js';
 export interface AlarmSource {
   /** The rule's alarm as this node's engine runs it, now. */
   alarmOf(ruleId: number): AlarmBody | undefined;
+  /** Whether this node's engine runs the rule. */
+  runs(ruleId: number): boolean;
+  /** The rule as this node's engine runs it, now: cheaper than its alarm, for every event. */
+  ruleInfo(ruleId: number): RuleInfo | undefined;
   /** The stored alarms of rules this node's engine does not run (in a cluster: other nodes' PLCs). */
   storedAlarms(ruleIds: readonly number[]): Promise<AlarmBody[]>;
 }
@@ -28,7 +32,7 @@ export function createRuleDirectory(alarms: AlarmSource) {
       const ids = new Set<number>();
       for (const e of events) {
         const id = e.rule_id;
-        if (id !== null && e.topic === 'alarms' && alarms.alarmOf(id) === undefined) ids.add(id);
+        if (id !== null && e.topic === 'alarms' && !alarms.runs(id)) ids.add(id);
       }
       if (ids.size === 0) return;
       const found = new Map((await alarms.storedAlarms([...ids])).map((a) => [a.rule_id, a]));
@@ -39,7 +43,9 @@ export function createRuleDirectory(alarms: AlarmSource) {
       }
     },
     rules(ruleId: number): RuleInfo | undefined {
-      const a = alarmOf(ruleId);
+      const info = alarms.ruleInfo(ruleId);
+      if (info) return info;
+      const a = stored.get(ruleId);
       return a && { name: a.rule_name, severity: a.severity, plc_id: a.plc_id, state: a.state };
     },
     /** The rule's current alarm (MQTT's retained state); null once it is gone. */

@@ -8,10 +8,12 @@
  * same signed bodies to the same receivers, one at a time per receiver over a kept-alive
  * connection (as a notifier must, to keep order), as fast as they answer: what this machine
  * allows. Prints figures, asserts nothing.
- * Run: npx tsx scripts/bench-notify.ts   (NOTIFIERS=10 SECONDS=10)
+ * Run: npx tsx scripts/bench-notify.ts   (NOTIFIERS=10 SECONDS=10 WARMUP_SECONDS=5)
  */
 import { spawn } from 'node:child_process';
-import { Agent, createServer, request } from 'node:http';
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { Client } from 'undici/index.js';
 import { fileURLToPath } from 'node:url';
 import { webhookSignature } from '../src/notify/webhook.js';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +26,17 @@ import { startNode } from '../test/helpers/cluster-nodes.js';
 
 const NOTIFIERS = Number(process.env['NOTIFIERS'] ?? 10);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
+/** Before the window: the JIT warms up, and the notifiers' backlog from their cold start drains. */
+const WARMUP_SECONDS = Number(process.env['WARMUP_SECONDS'] ?? 5);
 const RULES = 200;
+
+/** CPU seconds a process has used (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -96,14 +108,21 @@ async function run(notifiers: number): Promise<void> {
       high = !high;
       for (let i = 0; i < RULES; i++) sim.setHolding(i, high ? 80 : 20);
     }, 200);
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // warm up
+    await new Promise((resolve) => setTimeout(resolve, WARMUP_SECONDS * 1000));
     streamed.length = 0;
     delivered.length = 0;
+    const appCpu = cpuSeconds(node.pid);
+    const ownCpu = process.cpuUsage();
     await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
     clearInterval(flip);
+    const appCores = (cpuSeconds(node.pid) - appCpu) / SECONDS;
+    const own = process.cpuUsage(ownCpu);
+    const ownCores = (own.user + own.system) / 1e6 / SECONDS;
     const streamWindow = [...streamed];
     const deliveredWindow = [...delivered];
-    console.log(`${notifiers} webhook notifier(s), ~${(streamWindow.length / SECONDS).toFixed(0)} transitions/s streamed`);
+    console.log(
+      `${notifiers} webhook notifier(s), ~${(streamWindow.length / SECONDS).toFixed(0)} transitions/s streamed; CPU: app ${appCores.toFixed(2)} cores, bench (receivers, PLC, client) ${ownCores.toFixed(2)}`,
+    );
     line('stream (event ts -> WS client)', streamWindow);
     if (notifiers > 0)
       line(`webhooks (event ts -> receiver), ${(deliveredWindow.length / SECONDS / notifiers).toFixed(0)}/s per notifier`, deliveredWindow);
@@ -155,28 +174,29 @@ async function floorClient(seconds: number, urls: string[]): Promise<void> {
   let answered = 0;
   await Promise.all(
     urls.map(async (url) => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      while (Date.now() < end) {
-        await new Promise<void>((resolve, reject) => {
-          const req = request(url, {
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-              'x-alarm-signature': webhookSignature('bench-secret-0123456789', body),
+      const { origin, pathname } = new URL(url);
+      const client = new Client(origin, { pipelining: 1 });
+      const post = () =>
+        new Promise<void>((resolve, reject) =>
+          client.dispatch(
+            {
+              path: pathname,
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-alarm-signature': webhookSignature('bench-secret-0123456789', body) },
+              body,
             },
-          });
-          req.on('response', (res) => {
-            res.resume();
-            answered++;
-            resolve();
-          });
-          req.on('error', reject);
-          req.end(body);
-        });
-      }
-      agent.destroy();
+            {
+              onRequestStart: () => {},
+              onResponseStart: () => {
+                answered++;
+                resolve();
+              },
+              onResponseError: (_c, err) => reject(err),
+            },
+          ),
+        );
+      while (Date.now() < end) await post();
+      await client.close();
     }),
   );
   process.stdout.write(`${answered}\n`);

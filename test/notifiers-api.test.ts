@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webhookSignature } from '../src/notify/index.js';
 import { startRestApp, type Json, type TestApp } from './helpers/test-app.js';
+import { until } from './helpers/until.js';
 import { refusingUrl, startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 import { MACHINE_BROKER, subscriber } from './helpers/mosquitto.js';
 
@@ -46,7 +47,12 @@ describe('notifier CRUD', () => {
       max_per_rule_per_min: 6,
       status: expect.objectContaining({ delivered: 0, pending: 0, failed_attempts: 0, last_error: null, last_delivered_at: null }),
     });
-    const one = await t.call('GET', `/api/notifiers/${created.id}`, { token });
+    // The loop starts behind the answer: it reads the journal, saves its cursor, then idles.
+    const one = await until(
+      'the new notifier idle',
+      () => t.call('GET', `/api/notifiers/${created.id}`, { token }),
+      (res) => res.json.status.state === 'idle',
+    );
     const list = await t.call('GET', '/api/notifiers', { token });
     expect(one.json).toMatchObject({ id: created.id, name: 'Pager', status: { state: 'idle' } });
     expect(list.json.map((n: Json) => n.id)).toEqual([created.id]);

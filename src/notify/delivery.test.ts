@@ -257,6 +257,41 @@ describe('delivery loop', () => {
     expect(sink2.keys()).toEqual(['1', '2', '3']);
   });
 
+  it('stops when told to while it writes its last save before idling', async () => {
+    const saves = memoryCursor();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let saving!: () => void;
+    const saveBegan = new Promise<void>((resolve) => (saving = resolve));
+    const cursor: CursorStore = {
+      load: saves.load,
+      async save(progress) {
+        saving();
+        await held;
+        await saves.save(progress);
+      },
+    };
+    const { journal, start } = setup({}, cursor);
+    let readPast!: () => void;
+    const readPastIt = new Promise<void>((resolve) => (readPast = resolve));
+    const d = await start({
+      readAfter: async (afterId, limit) => {
+        if (afterId >= 1) readPast();
+        return journal.readAfter(afterId, limit);
+      },
+    });
+    journal.append({ rule_id: 1, state: 'ALARM' });
+    d.wake();
+    await saveBegan; // delivered, and the save behind it is being written
+    await readPastIt; // nothing more to read: the loop flushes before it idles
+    await new Promise((resolve) => setImmediate(resolve)); // it waits for the save now, not for a wake
+    const stopped = d.stop();
+    release();
+    await stopped; // before, the loop went on to idle and waited for a wake that never came
+    expect(d.status().state).toBe('stopped');
+    expect(saves.saved.at(-1)).toMatchObject({ cursor: { through: 1 }, counters: { delivered: 1 } });
+  });
+
   it('does not let a hung notifier hold up another', async () => {
     const { journal, start } = setup();
     const slow = recordingSink();

@@ -114,6 +114,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 
   /** Resolves at `untilMs` (null: never), on stop, and on wake() when `byWake`. */
   function pause(untilMs: number | null, byWake: boolean): Promise<void> {
+    if (stopping) return Promise.resolve(); // stop() came while the loop was busy: nothing will end this wait
     return new Promise((resolve) => {
       let timer: unknown;
       const done = () => {
@@ -283,7 +284,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       saveBehind();
       return;
     }
-    if (woken) return;
+    if (woken || stopping) return;
     changed({ state: 'idle' });
     await pause(end !== null && guard.holding() > 0 ? end + graceMs : null, true);
   }

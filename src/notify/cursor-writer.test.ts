@@ -55,7 +55,7 @@ describe('the cursor writer (SQLite)', () => {
     expect(await second.load()).toEqual(progress({ through: 101, replay_from: 101 }, 101));
   });
 
-  it('makes the saves of every loop that saved in one turn of the event loop one commit', async () => {
+  it('makes the saves of every loop that saved in one turn of the event loop one commit, and leaves the connection synced', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cursor-writer-'));
     const file = openDatabase(join(dir, 'alarms.sqlite'), nodeSqlite);
     try {
@@ -83,6 +83,8 @@ describe('the cursor writer (SQLite)', () => {
       emptyWal();
       for (const id of ids) await writer.storeOf(id).save(progress({ through: 8, replay_from: 8 })); // one turn each
       expect(walFrames()).toBe(3);
+      // Those commits did not wait for the disk; the journal's still do.
+      expect(sqliteHandle(file).prepare('PRAGMA synchronous').get()).toEqual({ synchronous: 2 });
     } finally {
       await file.destroy();
       rmSync(dir, { recursive: true, force: true });

@@ -119,8 +119,13 @@ export async function loadNotifierProgress(db: Db, id: number): Promise<SavedPro
  * `replay_from`, `delivered`, `failed_attempts`, `abandoned` is smaller (each only grows in a
  * loop). A later `through` always wins, so a loop's cursor is never held back by the counters.
  */
-export async function saveNotifierProgress(db: Db, id: number, { cursor, counters }: SavedProgress): Promise<void> {
-  await db
+export async function saveNotifierProgress(db: Db, id: number, progress: SavedProgress): Promise<void> {
+  await progressUpdate(db, id, progress).execute();
+}
+
+/** The statement of `saveNotifierProgress`, to run or to compile. */
+export function progressUpdate(db: Db, id: number, { cursor, counters }: SavedProgress) {
+  return db
     .updateTable('notifiers')
     .set({ ...cursorColumns(cursor), ...countersColumns(counters) })
     .where('id', '=', id)
@@ -135,6 +140,5 @@ export async function saveNotifierProgress(db: Db, id: number, { cursor, counter
           eb('status_abandoned', '<=', counters.abandoned),
         ]),
       ]),
-    )
-    .execute();
+    );
 }

@@ -13,6 +13,9 @@ const database = join(dir, 'alarms.sqlite');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const runtimeArgs = process.versions.bun ? [] : ['--import', 'tsx'];
+// Each test runs the CLI 4-8 times, a process each (1.1-1.5 s on a quiet machine, under tsx);
+// under CI's load one took over 60 s.
+const CLI_TEST_MS = 120_000;
 
 function alarmctl(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
   const { ALARMCTL_PASSWORD: _, DATABASE: __, ...env } = process.env;
@@ -59,7 +62,7 @@ const plantPath = join(dir, 'plant.json');
 writeFileSync(plantPath, JSON.stringify(plantFile()));
 
 describe('alarmctl user', () => {
-  it('adds a user (password from the environment), sets a new one (from stdin), lists them', { timeout: 60_000 }, async () => {
+  it('adds a user (password from the environment), sets a new one (from stdin), lists them', { timeout: CLI_TEST_MS }, async () => {
     const added = await alarmctl(['user', 'add', 'alice', '--role', 'operator'], { env: { ALARMCTL_PASSWORD: 'first-password-1' } });
     expect(added).toMatchObject({ code: 0, stdout: expect.stringContaining('created operator "alice"') });
     expect((await alarmctl(['user', 'add', 'bob'], { env: { ALARMCTL_PASSWORD: 'first-password-1' } })).code).toBe(2);
@@ -75,7 +78,7 @@ describe('alarmctl user', () => {
 });
 
 describe('alarmctl import and export', () => {
-  it('a dry run and a bad file change nothing; the import applies it; the export gives it back', { timeout: 60_000 }, async () => {
+  it('a dry run and a bad file change nothing; the import applies it; the export gives it back', { timeout: CLI_TEST_MS }, async () => {
     const dry = await alarmctl(['import', plantPath, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('create rule "Oven hot" on Line 1/TT1');
@@ -117,7 +120,7 @@ describe('alarmctl import and export', () => {
 });
 
 describe('alarmctl beside a running server', () => {
-  it('refuses to write while a server has the SQLite file; reads and backs up meanwhile', { timeout: 60_000 }, async () => {
+  it('refuses to write while a server has the SQLite file; reads and backs up meanwhile', { timeout: CLI_TEST_MS }, async () => {
     const server = await startTestApp({ DATABASE: database });
     try {
       const operator = await server.login('alice', 'second-password-2');
@@ -145,7 +148,7 @@ describe('alarmctl beside a running server', () => {
 });
 
 describe('alarmctl on PostgreSQL', () => {
-  it("imports and exports there as on SQLite; backup is pg_dump's job", { timeout: 60_000 }, async () => {
+  it("imports and exports there as on SQLite; backup is pg_dump's job", { timeout: CLI_TEST_MS }, async () => {
     const scratch = await freshPostgres();
     try {
       const env = { DATABASE: scratch.url };

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-// The package's own entry, not `undici`: Bun answers that name with a built-in stand-in whose Client does nothing.
-import { Client, type Dispatcher } from 'undici/index.js';
+import type { Client, Dispatcher } from 'undici/index.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { DeliveryFailure } from './delivery-error.js';
 import type { Outgoing } from './outgoing.js';
@@ -18,6 +17,14 @@ export interface WebhookOptions {
 export function webhookSignature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
+
+/**
+ * undici, loaded with the first webhook: its modules take ~170 ms to load, which neither alarmctl
+ * nor a server without webhooks should pay. The package's own entry, not `undici`: Bun answers
+ * that name with a built-in stand-in whose Client does nothing.
+ */
+let undici: Promise<typeof import('undici/index.js')> | undefined;
+const loadUndici = () => (undici ??= import('undici/index.js'));
 
 /** What an error answer's body may add to the last error, at most this many characters. */
 const SNIPPET = 200;
@@ -39,9 +46,14 @@ export function createWebhookSink(options: WebhookOptions): Sink {
   const clock = options.clock ?? systemClock();
   const url = new URL(options.url);
   const path = `${url.pathname}${url.search}`;
-  const client = new Client(url.origin, { pipelining: 1 });
+  let client: Client | undefined;
+  const connecting = loadUndici().then((u) => (client = new u.Client(url.origin, { pipelining: 1 })));
 
   function send(message: Outgoing, signal: AbortSignal): Promise<void> {
+    return client ? attempt(client, message, signal) : connecting.then((c) => attempt(c, message, signal));
+  }
+
+  function attempt(client: Client, message: Outgoing, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       let settled = false;
       let status = 0;
@@ -113,7 +125,7 @@ export function createWebhookSink(options: WebhookOptions): Sink {
 
   return {
     send,
-    close: () => client.destroy(),
+    close: () => connecting.then((c) => c.destroy()),
   };
 }
 

@@ -32,6 +32,9 @@
  *   SERVER_NODE_FLAGS=... replaces npm start's node flags for the app ("" for none), e.g. to try without --max-semi-space-size
  *   FLOOR_NODE_FLAGS=...  node flags for the Node floor (default none)
  *   IDLE_CLIENTS=n        idle connections per server in section 4 (default 5000; 0 skips it)
+ *   IDLE_SETTLE_MS=n      how long section 4 waits after each step before it reads RSS (default 10000:
+ *                         Bun's collector returns the upgrades' garbage within that; at 2 s the
+ *                         app's round 1 still counted ~1.5 KB per connection of it)
  *   WS_CLIENTS=n SSE_CLIENTS=n  live clients of each kind on each server (default 1000 and 200)
  *   SERVER_DIR=/path      another checkout to run as the app (built there too)
  */
@@ -60,6 +63,7 @@ const REGISTERS = 20; // per PLC: the batch phase flips them all at once
 const LATENCY = { rounds: 4, events: 25 }; // per server, alternating: 100 events each
 const BATCHES = { rounds: 3, polls: 25 }; // per server, alternating: 75 polls of 20 events each
 const IDLE_CLIENTS = Number(process.env['IDLE_CLIENTS'] ?? 5000);
+const IDLE_SETTLE_MS = Number(process.env['IDLE_SETTLE_MS'] ?? 10_000);
 const DEADLINE_MS = 240_000;
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -266,7 +270,7 @@ if (idleCount > 0) {
   cleanups.push(() => floor2.stop());
   console.log(
     `\n== 4. idle connections: ${int(idleCount)} authenticated WebSockets (topics=alarms, counted once each got its snapshot) to a fresh app (pid ${app2.pid}), ` +
-      `${int(idleCount)} to a fresh floor (pid ${floor2.pid}, counted once open), all held at once; RSS 2 s after each step; load average ${loadAverage()}`,
+      `${int(idleCount)} to a fresh floor (pid ${floor2.pid}, counted once open), all held at once; RSS ${IDLE_SETTLE_MS / 1000} s after each step; load average ${loadAverage()}`,
   );
   console.log(
     idleCount < IDLE_CLIENTS
@@ -286,7 +290,7 @@ if (idleCount > 0) {
       { name: 'floor', wsUrl: floor2.wsUrl, memory: floor2.memory, held: floor2.clients },
     ],
     idleCount,
-    2000,
+    IDLE_SETTLE_MS,
   );
   await floor2.stop();
   const exit2 = await app2.stop();

@@ -46,10 +46,13 @@ export function createCursorWriter(db: Db) {
   /** One commit, synchronous from PRAGMA to PRAGMA so that no journal commit runs unsynced between. */
   function writeUnsynced(handle: SqliteHandle, batch: Map<number, Pending>): void {
     const updates = [...batch].map(([id, p]) => progressUpdate(db, id, p.progress).compile());
+    // Every save compiles to the same statement: prepared once a batch, not once a row.
+    const statements = new Map<string, ReturnType<SqliteHandle['prepare']>>();
+    const statementOf = (sql: string) => statements.get(sql) ?? statements.set(sql, handle.prepare(sql)).get(sql)!;
     handle.prepare('PRAGMA synchronous = NORMAL').run();
     try {
       handle.transaction(() => {
-        for (const u of updates) handle.prepare(u.sql).run(...u.parameters);
+        for (const u of updates) statementOf(u.sql).run(...u.parameters);
       })();
     } finally {
       handle.prepare('PRAGMA synchronous = FULL').run();

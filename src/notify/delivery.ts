@@ -284,7 +284,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       saveBehind();
       return;
     }
-    if (woken || stopping) return;
+    if (woken) return;
     changed({ state: 'idle' });
     await pause(end !== null && guard.holding() > 0 ? end + graceMs : null, true);
   }

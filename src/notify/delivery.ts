@@ -7,7 +7,7 @@ import { describeFailure } from './delivery-error.js';
 import { countersOf, NOTHING_YET, type DeliveryStatus } from './delivery-status.js';
 import { wants } from './event-filter.js';
 import type { Notifier } from './notifier.js';
-import { digestMessage, eventMessage, type Outgoing, type RuleLookup } from './outgoing.js';
+import { digestMessage, eventMessage, eventTimeMs, type Outgoing, type RuleLookup } from './outgoing.js';
 import type { Sink } from './sink.js';
 import { createStormGuard, type Digest, type GuardEvent, type StormGuard } from './storm-guard.js';
 
@@ -89,8 +89,16 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   /** Flushes waiting: saves go at once, also those the save loop comes to after the hurry. */
   let flushing = 0;
 
+  /** When the last message was delivered, not yet in `current`: formatted when read or saved, not per message. */
+  let deliveredAtMs: number | null = null;
+  function stamped(): typeof current {
+    if (deliveredAtMs !== null) current.last_delivered_at = iso(deliveredAtMs);
+    deliveredAtMs = null;
+    return current;
+  }
+
   function status(): DeliveryStatus {
-    return { ...current, pending: wantedAhead + guard.holding(), cursor: cursor.through };
+    return { ...stamped(), pending: wantedAhead + guard.holding(), cursor: cursor.through };
   }
 
   function changed(patch: Partial<typeof current>): void {
@@ -135,7 +143,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     const isState = e.type === 'alarm_state';
     return {
       id: e.id,
-      ts_ms: Date.parse(e.ts),
+      ts_ms: eventTimeMs(e),
       rule_id: e.rule_id,
       counted: wants(o.notifier, e, o.rules),
       rule_name: isState ? text(e.payload.rule_name) : undefined,
@@ -183,7 +191,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         const next = cursor;
         const nextCounts = counts;
         try {
-          await o.cursor.save({ cursor: next, counters: countersOf(current) });
+          await o.cursor.save({ cursor: next, counters: countersOf(stamped()) });
           saved = next;
           savedCounts = nextCounts;
           lastSaveAt = o.clock.now();
@@ -223,12 +231,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         await o.sink.send(message, stopper.signal);
         if (failures > 0) o.log.info(`${label}: delivered ${message.key} after ${failures} failed attempts`);
         // Saved by the caller once the cursor is past it: the same write, not one more.
-        count({
-          delivered: current.delivered + 1,
-          last_delivered_at: iso(o.clock.now()),
-          last_delivered_id: message.event_id ?? current.last_delivered_id,
-          retrying: null,
-        });
+        deliveredAtMs = o.clock.now();
+        count({ delivered: current.delivered + 1, last_delivered_id: message.event_id ?? current.last_delivered_id, retrying: null });
         return 'delivered';
       } catch (err) {
         if (stopping) return 'stopped';

@@ -28,13 +28,26 @@ export interface Outgoing {
   event_id: number | null;
 }
 
-// Every notifier sends the same bytes of an event: serialized once while the event object lives.
-const eventJson = new WeakMap<JournalEvent, string>();
+/** What every notifier derives from an event, once while the event object lives: its bytes and time. */
+interface Derived {
+  json: string | undefined;
+  ms: number;
+}
+const derived = new WeakMap<JournalEvent, Derived>();
+
+function derivedOf(e: JournalEvent): Derived {
+  let d = derived.get(e);
+  if (d === undefined) derived.set(e, (d = { json: undefined, ms: Date.parse(e.ts) }));
+  return d;
+}
+
+/** The event's `ts` in ms. */
+export const eventTimeMs = (e: JournalEvent): number => derivedOf(e).ms;
 
 function jsonOf(e: JournalEvent): string {
-  let json = eventJson.get(e);
-  if (json === undefined) eventJson.set(e, (json = JSON.stringify(eventBody(e))));
-  return json;
+  const d = derivedOf(e);
+  d.json ??= JSON.stringify(eventBody(e));
+  return d.json;
 }
 
 /** An event as the streams send it (SPEC 5). */
@@ -45,7 +58,7 @@ export function eventMessage(e: JournalEvent, rules?: RuleLookup): Outgoing {
     rule_id: e.rule_id,
     plc_id: typeof e.payload.plc_id === 'number' ? e.payload.plc_id : e.rule_id === null ? null : (rules?.(e.rule_id)?.plc_id ?? null),
     json: jsonOf(e),
-    born_ms: Date.parse(e.ts),
+    born_ms: eventTimeMs(e),
     event_id: e.id,
   };
 }

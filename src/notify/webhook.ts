@@ -47,6 +47,14 @@ export function createWebhookSink(options: WebhookOptions): Sink {
   const url = new URL(options.url);
   const path = `${url.pathname}${url.search}`;
   let client: Client | undefined;
+  /** Attempts in flight, each ended when its signal aborts: one listener per signal, not one per attempt. */
+  const inFlight = new Set<{ signal: AbortSignal; abort: () => void }>();
+  const watched = new WeakSet<AbortSignal>();
+  const watch = (signal: AbortSignal) => {
+    if (watched.has(signal)) return;
+    watched.add(signal);
+    signal.addEventListener('abort', () => inFlight.forEach((a) => a.signal === signal && a.abort()), { once: true });
+  };
   const connecting = loadUndici().then((u) => (client = new u.Client(url.origin, { pipelining: 1 })));
 
   function send(message: Outgoing, signal: AbortSignal): Promise<void> {
@@ -65,7 +73,7 @@ export function createWebhookSink(options: WebhookOptions): Sink {
       const settle = (failure?: DeliveryFailure) => {
         if (settled) return;
         settled = true;
-        signal.removeEventListener('abort', onAbort);
+        inFlight.delete(entry);
         if (failure === undefined) resolve();
         else reject(failure);
       };
@@ -81,9 +89,10 @@ export function createWebhookSink(options: WebhookOptions): Sink {
       const timer = clock.setTimer(clock.now() + timeoutMs, () =>
         settled ? cut(new Error('answer body too slow')) : fail(new DeliveryFailure('timeout', `no answer within ${timeoutMs / 1000} s`)),
       );
-      const onAbort = () => fail(new DeliveryFailure('aborted', 'stopped'));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
+      const entry = { signal, abort: () => fail(new DeliveryFailure('aborted', 'stopped')) };
+      if (signal.aborted) return entry.abort();
+      watch(signal);
+      inFlight.add(entry);
 
       client.dispatch(
         {

@@ -16,7 +16,8 @@ export interface AppOptions {
   runtime: Runtime;
   /** Replaces the node flags of `npm start` (undefined: keep them). */
   nodeFlags: string[] | undefined;
-  sim: SimulatorProcess;
+  /** The bench PLC: a simulator, in a process of its own or the bench's. */
+  sim: Pick<SimulatorProcess, 'host' | 'port' | 'requests'>;
   /** Holding registers 0..registers-1 of `sim`, each a datapoint with a rule (ALARM above 50). */
   registers: number;
   pollMs: number;

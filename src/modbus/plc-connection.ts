@@ -38,10 +38,14 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
   let closed = false;
   // The reads in flight, by the function that fails each one.
   const inFlight = new Set<(err: PollError) => void>();
+  let library: Client | undefined;
 
   const kill = (err: PollError): void => {
     failure ??= err;
     closed = true; // at once: 'close' comes a tick later, and no read may start in between
+    // The library's own time-out timers of the requests in flight go too: each would keep the
+    // worker's event loop alive for up to timeout_ms, so a stopping worker could not exit by itself.
+    library?.destroy(() => undefined);
     socket.destroy();
   };
 
@@ -64,6 +68,7 @@ export const connectPlc: ConnectPlc = function connectPlc(target, timeoutMs) {
       socket.setNoDelay(true);
       guardReplies();
       const client: Client = new modbusSerial.default();
+      library = client;
       client.on('error', () => undefined); // socket errors are handled above
       client.linkTCP(socket, { port: target.port }).then(
         () => resolve(connection(client)),

@@ -147,3 +147,30 @@ describe('poller under faults', () => {
     expect(good()).toBe(true);
   });
 });
+
+describe('stopping the poller', () => {
+  it('ends the worker by itself at once, though a request is out under a long time-out', async () => {
+    const sim = await createSimulator();
+    const rec = createRecorder();
+    const poller = createPoller({ ...rec.callbacks, heartbeatMs: 1000, reconnectMaxMs: 200 });
+    const plc = {
+      id: 7,
+      host: '127.0.0.1',
+      port: sim.port,
+      unit_id: 1,
+      poll_interval_ms: 50,
+      timeout_ms: 30_000,
+      max_in_flight: 1,
+      enabled: true,
+    };
+    poller.configure([plc], [low]);
+    await poller.start();
+    await rec.until('polled', () => rec.latest.get(low.id)?.quality === 'good');
+    sim.setFault({ kind: 'silent' });
+    await sim.untilRequests(sim.stats().requests + 1); // out, and never answered
+    await poller.stop();
+    // modbus-serial's own 30 s timer of that request would have kept the worker alive past the stop's 1 s.
+    expect(rec.logs.filter((l) => l.includes('did not stop'))).toEqual([]);
+    await sim.close();
+  });
+});

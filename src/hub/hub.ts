@@ -100,10 +100,12 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
 
   function deliver(conn: Connection, batch: FrameBatch): void {
     if (conn.state === 'closed') return;
+    const { frames } = batch;
+    let count = 0;
+    for (const f of frames) if (visible(conn, f)) count++;
+    if (count === 0) return; // e.g. a `values` batch to a stream of alarms only: nothing built for it
     // A client that wants every frame (the usual case) gets the batch's shared bytes.
-    const chosen = batch.frames.every((f) => visible(conn, f)) ? batch : new FrameBatch(batch.frames.filter((f) => visible(conn, f)));
-    const count = chosen.frames.length;
-    if (count === 0) return;
+    const chosen = count === frames.length ? batch : new FrameBatch(frames.filter((f) => visible(conn, f)));
     if (conn.transport.write(chosen)) {
       stats.delivered += count;
     } else {

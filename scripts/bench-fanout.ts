@@ -38,7 +38,7 @@
  *   WS_CLIENTS=n SSE_CLIENTS=n  live clients of each kind on each server (default 1000 and 200)
  *   SERVER_DIR=/path      another checkout to run as the app (built there too)
  */
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -51,7 +51,7 @@ import { idleConnections } from './fanout/idle-connections.js';
 import { printCpu, printFanoutAlone, printLatencyTable, printThroughput, problems, type Figures } from './fanout/latency-table.js';
 import { delivered, pollRun, quietRun, type RunPlan, type RunResult, type Target } from './fanout/poll-run.js';
 import { clientRpc, type CloseReply, type Command, type ConnectReply, type InfoReply } from './fanout/protocol.js';
-import type { Runtime } from './fanout/server-command.js';
+import { buildApp, type Runtime } from './fanout/server-command.js';
 import { startSimulatorProcess } from './fanout/sim-control.js';
 import { int, ms, p50p99, percentile } from './fanout/stats.js';
 import { printMemory, StreamMemory } from './fanout/stream-memory.js';
@@ -84,8 +84,8 @@ setTimeout(() => {
   setTimeout(() => process.exit(1), 1000).unref();
 }, DEADLINE_MS).unref();
 
-build(REPO);
-if (SERVER_DIR !== REPO && RUNTIME === 'node') build(SERVER_DIR);
+buildApp(REPO);
+if (SERVER_DIR !== REPO && RUNTIME === 'node') buildApp(SERVER_DIR);
 
 const child = fork(fileURLToPath(new URL('./fanout-clients.ts', import.meta.url)), [], {
   execPath: process.execPath,
@@ -353,18 +353,6 @@ function loadAverage(): string {
   return loadavg()
     .map((x) => x.toFixed(2))
     .join(' / ');
-}
-
-/** `npm run build` in `dir`; tsc emits even when it reports type errors, which are shown. */
-function build(dir: string): void {
-  try {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'pipe' });
-  } catch (err) {
-    const out = String((err as { stdout?: Buffer }).stdout ?? '')
-      .split('\n')
-      .filter(Boolean);
-    console.log(`npm run build in ${dir} reported ${out.length} lines of errors (first: ${out[0] ?? '?'}); running what it emitted`);
-  }
 }
 
 function printConnect(what: string, r: ConnectReply): void {

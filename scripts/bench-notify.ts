@@ -13,7 +13,7 @@
  * asserts nothing.
  * Run: npx tsx scripts/bench-notify.ts   (RUNTIME=node|bun NOTIFIERS=10 SECONDS=10 WARMUP_SECONDS=5 STALL_SECONDS=3)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ import WebSocket from 'ws';
 import { createSimulator } from '../src/modbus/simulator.js';
 import { webhookSignature } from '../src/notify/webhook.js';
 import { startAppUnderTest } from './fanout/app-under-test.js';
-import type { Runtime } from './fanout/server-command.js';
+import { buildApp, type Runtime } from './fanout/server-command.js';
 
 const NOTIFIERS = Number(process.env['NOTIFIERS'] ?? 10);
 const SECONDS = Number(process.env['SECONDS'] ?? 10);
@@ -268,7 +268,7 @@ async function floorClient(seconds: number, urls: string[]): Promise<void> {
 if (process.argv[2] === 'floor-client') {
   await floorClient(Number(process.argv[3]), process.argv.slice(4));
 } else {
-  if (RUNTIME === 'node') execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
+  if (RUNTIME === 'node') buildApp(REPO);
   console.log(`the app: ${RUNTIME === 'node' ? "npm start's command" : 'bun src/main.ts'} (fanout/app-under-test.ts), a SQLite file`);
   await run(0);
   await run(NOTIFIERS);

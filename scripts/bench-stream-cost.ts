@@ -11,14 +11,13 @@
  *
  * Run: npx tsx scripts/bench-stream-cost.ts   (RUNTIME=node|bun KIND=sse|ws CLIENTS=200 POLLS=100 ROUNDS=2)
  */
-import { execFileSync, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startAppUnderTest } from './fanout/app-under-test.js';
 import { startFloorProcess } from './fanout/floor-control.js';
-import { procCpuMs } from './fanout/proc-stats.js';
+import { mainThreadMs, procCpuMs } from './fanout/proc-stats.js';
 import { clientRpc, type Command, type ConnectReply } from './fanout/protocol.js';
-import type { Runtime } from './fanout/server-command.js';
+import { buildApp, type Runtime } from './fanout/server-command.js';
 import { startSimulatorProcess, type SimulatorProcess } from './fanout/sim-control.js';
 
 const RUNTIME = (process.env['RUNTIME'] ?? 'bun') as Runtime;
@@ -31,10 +30,7 @@ if (RUNTIME !== 'node' && RUNTIME !== 'bun') throw new Error(`RUNTIME must be no
 if (KIND !== 'sse' && KIND !== 'ws') throw new Error(`KIND must be sse or ws, not ${KIND}`);
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-if (RUNTIME === 'node') execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
-
-/** The main thread's run time so far, in ms (/proc/<pid>/task/<pid>/schedstat, ns). */
-const mainThreadMs = (pid: number) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+if (RUNTIME === 'node') buildApp(REPO);
 
 const clients = fork(fileURLToPath(new URL('./fanout-clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], cwd: REPO });
 const request = clientRpc<Command>(clients);

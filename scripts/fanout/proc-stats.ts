@@ -48,3 +48,6 @@ export function procCpuMs(pid: number): number {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return Math.max(ns / 1e6, ticks * TICK_MS);
 }
+
+/** The main thread's run time so far, in ms (/proc/<pid>/task/<pid>/schedstat, ns). */
+export const mainThreadMs = (pid: number): number => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,4 +17,16 @@ export function serverCommand(repo: string, runtime: Runtime, nodeFlags?: string
   if (words[0] !== 'node') throw new Error(`package.json's start script does not end with a node command: ${pkg.scripts['start']}`);
   const script = words.at(-1)!;
   return { file: process.execPath, args: [...(nodeFlags ?? words.slice(1, -1)), script] };
+}
+
+/** `npm run build` in `dir`; tsc emits even when it reports type errors, which are shown. */
+export function buildApp(dir: string): void {
+  try {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'pipe' });
+  } catch (err) {
+    const out = String((err as { stdout?: Buffer }).stdout ?? '')
+      .split('\n')
+      .filter(Boolean);
+    console.log(`npm run build in ${dir} reported ${out.length} lines of errors (first: ${out[0] ?? '?'}); running what it emitted`);
+  }
 }

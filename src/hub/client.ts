@@ -1,7 +1,7 @@
 import { hasPermission } from '../auth/permissions.js';
 import { readableTopics } from '../auth/topic-access.js';
 import type { Audiences } from './ws-peer.js';
-import { STREAM_TOPICS, type StreamTopic } from '../kernel/enums.js';
+import { STREAM_TOPICS, topicBit, type StreamTopic } from '../kernel/enums.js';
 import type { Frame, FrameBatch } from './frame.js';
 
 /** What a transport (WebSocket, SSE) gives the hub for one connection. */
@@ -55,15 +55,20 @@ export class TopicSet implements Iterable<StreamTopic> {
   }
 
   has(topic: StreamTopic): boolean {
-    return (this.#bits & bit(topic)) !== 0;
+    return (this.#bits & topicBit(topic)) !== 0;
+  }
+
+  /** Whether it holds every topic of `bits` (`topicBit`s or'ed together). */
+  hasAll(bits: number): boolean {
+    return (this.#bits & bits) === bits;
   }
 
   add(topic: StreamTopic): void {
-    this.#bits |= bit(topic);
+    this.#bits |= topicBit(topic);
   }
 
   delete(topic: StreamTopic): void {
-    this.#bits &= ~bit(topic);
+    this.#bits &= ~topicBit(topic);
   }
 
   get size(): number {
@@ -77,16 +82,18 @@ export class TopicSet implements Iterable<StreamTopic> {
   }
 }
 
-// Looked up per frame and client (Subscription.wants): computed once.
-const BITS = new Map(STREAM_TOPICS.map((t, i) => [t, 1 << i]));
-const bit = (topic: StreamTopic) => BITS.get(topic)!;
-
 /**
  * A connection's subscription: the topics it is a set of, and optionally which rules of
  * `alarms`. One object, not a set inside it: every idle connection holds one.
  */
 export class Subscription extends TopicSet {
   ruleIds: Set<number> | null = null;
+
+  /** Whether every frame of `batch` reaches this connection: the usual case, found without a look at each frame. */
+  wantsAll(batch: FrameBatch): boolean {
+    const bits = batch.topicBits;
+    return bits >= 0 && this.ruleIds === null && this.hasAll(bits);
+  }
 
   /** Whether a frame for a topic reaches this connection (owner checks happen in the hub). */
   wants(frame: Frame): boolean {

@@ -1,5 +1,5 @@
 import { eventBody, type JournalEvent } from '../journal/events.js';
-import type { StreamTopic } from '../kernel/enums.js';
+import { topicBit, type StreamTopic } from '../kernel/enums.js';
 
 const encoder = new TextEncoder();
 
@@ -50,8 +50,28 @@ export class Frame {
 export class FrameBatch {
   #ws: Uint8Array | undefined;
   #sse: Uint8Array | undefined;
+  #topics: number | undefined;
 
   constructor(readonly frames: readonly Frame[]) {}
+
+  /**
+   * Its frames' topics as bits (`topicBit`), when each frame goes to everyone who has its topic;
+   * -1 when one belongs to a user (items), so each client's frames are picked one by one.
+   */
+  get topicBits(): number {
+    if (this.#topics === undefined) {
+      let bits = 0;
+      for (const f of this.frames) {
+        if (f.ownerId !== null) {
+          bits = -1;
+          break;
+        }
+        if (f.topic !== null) bits |= topicBit(f.topic);
+      }
+      this.#topics = bits;
+    }
+    return this.#topics;
+  }
 
   get wsBytes(): Uint8Array {
     this.#ws ??= join(this.frames.map((f) => f.wsFrame));

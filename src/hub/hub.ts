@@ -86,6 +86,8 @@ const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_i
  */
 export function createHub(source: HubSource, clock: Clock, options: HubOptions) {
   const connections = new Set<Connection>();
+  /** The live connections the hub writes to itself: not those an audience carries (Bun), nor replays. */
+  const direct = new Set<Connection>();
   /** Each user's open streams, and the user object they share (one per user, not one per stream). */
   const perUser = new Map<number, { streams: number; user: StreamUser }>();
   const stats = createHubStats(connections);
@@ -101,9 +103,12 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   function deliver(conn: Connection, batch: FrameBatch): void {
     if (conn.state === 'closed') return;
     const { frames } = batch;
-    let count = 0;
-    for (const f of frames) if (visible(conn, f)) count++;
-    if (count === 0) return; // e.g. a `values` batch to a stream of alarms only: nothing built for it
+    let count = frames.length;
+    if (!conn.subscription.wantsAll(batch)) {
+      count = 0;
+      for (const f of frames) if (visible(conn, f)) count++;
+      if (count === 0) return; // e.g. a `values` batch to a stream of alarms only: nothing built for it
+    }
     // A client that wants every frame (the usual case) gets the batch's shared bytes.
     const chosen = count === frames.length ? batch : new FrameBatch(frames.filter((f) => visible(conn, f)));
     if (conn.transport.write(chosen)) {
@@ -121,6 +126,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
 
   function forget(conn: Connection): void {
     conn.state = 'closed';
+    direct.delete(conn);
     if (!connections.delete(conn)) return;
     options.onStream?.('close', conn);
     fanout.join(conn, []);
@@ -212,6 +218,8 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
       for (const t of conn.subscription) wanted.push(audienceOf(t, conn.user.id));
     }
     if (fanout.join(conn, wanted)) conn.position = lastPublished;
+    if (conn.state === 'live' && conn.joined === null) direct.add(conn);
+    else direct.delete(conn);
   }
 
   function fanOut(frames: readonly Frame[]): void {
@@ -226,8 +234,8 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     if (values.size === 0) return;
     const batch = new FrameBatch([messageFrame({ type: 'values', topic: 'values', values: [...values.values()] }, null, 'values')]);
     values = new Map();
-    for (const conn of connections) if (conn.state === 'live' && conn.joined === null) deliver(conn, batch);
     fanOut(batch.frames);
+    for (const conn of direct) deliver(conn, batch);
   }
 
   return {
@@ -275,14 +283,13 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
       const lastId = frames.at(-1)!.id!;
       lastPublished = Math.max(lastPublished, lastId);
       stats.published += frames.length;
-      for (const conn of connections) {
-        // A replay reads these from the journal; an audience hears them below.
-        if (conn.state !== 'live' || conn.joined !== null) continue;
+      fanOut(frames);
+      // A replay reads these from the journal; an audience heard them above.
+      for (const conn of direct) {
         if (conn.position < firstId) deliver(conn, batch);
         else if (conn.position < lastId) deliver(conn, new FrameBatch(frames.filter((f) => f.id! > conn.position)));
         conn.position = Math.max(conn.position, lastId);
       }
-      fanOut(frames);
     },
 
     /** Fans out through the server's own pub/sub from now on (Bun), for connections that can. */

@@ -44,3 +44,8 @@ export type Topic = (typeof TOPICS)[number];
 /** Topics a client can subscribe to: the journaled ones plus live `values`, which are never journaled. */
 export const STREAM_TOPICS = [...TOPICS, 'values'] as const;
 export type StreamTopic = (typeof STREAM_TOPICS)[number];
+
+// Looked up per frame and client: computed once.
+const TOPIC_BITS = new Map(STREAM_TOPICS.map((t, i) => [t, 1 << i]));
+/** A stream topic as one bit, for the sets of topics a connection holds and a batch carries. */
+export const topicBit = (topic: StreamTopic): number => TOPIC_BITS.get(topic)!;

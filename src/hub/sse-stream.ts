@@ -24,44 +24,57 @@ export interface SseSink {
 /**
  * The transport the hub writes to for one SSE client. Past the sink's limit a live write fails
  * and the hub ends the stream (slow consumer), from which the client resumes with
- * Last-Event-ID; a replay's writes are paced by the backlog instead.
+ * Last-Event-ID; a replay's writes are paced by the backlog instead. A class, not closures:
+ * every live stream holds one, and the hub's fan-out touches it per batch.
  */
-export function createSseStream(sink: SseSink, onClose: () => void) {
-  let open = true;
+export class SseStream implements ClientTransport {
+  readonly kind = 'sse';
+  #open = true;
 
-  const finish = (): void => {
-    if (!open) return;
-    open = false;
-    onClose();
-  };
+  /** `onClose` is told once, whichever side ends the stream. */
+  constructor(
+    private readonly sink: SseSink,
+    private readonly onClose: () => void,
+  ) {
+    sink.write(RETRY, true);
+  }
 
-  const write = (bytes: Uint8Array, force = false): boolean => !open || sink.write(bytes, force);
-  write(RETRY, true);
+  get open(): boolean {
+    return this.#open;
+  }
 
-  const transport: ClientTransport = {
-    kind: 'sse',
-    // One write per batch, of bytes joined once and shared by all clients.
-    write: (batch: FrameBatch, paced = false) => write(batch.sseBytes, paced),
-    backlog: () => sink.backlog(),
-    drained: () => (open ? sink.drained() : Promise.resolve()),
-    close(code: number) {
-      if (!open) return;
-      finish();
-      if (code === CLOSE.slowConsumer) sink.abort();
-      else sink.end();
-    },
-  };
+  // One write per batch, of bytes joined once and shared by all clients.
+  write(batch: FrameBatch, paced = false): boolean {
+    return !this.#open || this.sink.write(batch.sseBytes, paced);
+  }
 
-  return {
-    transport,
-    /** The peer went away (the sink saw its connection close). */
-    gone: finish,
-    /** A comment line that keeps proxies from timing the stream out. */
-    ping: () => write(PING),
-    get open() {
-      return open;
-    },
-  };
+  backlog(): number {
+    return this.sink.backlog();
+  }
+
+  drained(): Promise<void> {
+    return this.#open ? this.sink.drained() : Promise.resolve();
+  }
+
+  /** Ends the stream; `code` only tells a slow consumer (dropped with its queue) from an orderly end. */
+  close(code: number, _reason?: string): void {
+    if (!this.#open) return;
+    this.gone();
+    if (code === CLOSE.slowConsumer) this.sink.abort();
+    else this.sink.end();
+  }
+
+  /** The peer went away (the sink saw its connection close). */
+  gone(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.onClose();
+  }
+
+  /** A comment line that keeps proxies from timing the stream out. */
+  ping(): void {
+    if (this.#open) this.sink.write(PING);
+  }
 }
 
 /** Bytes as one HTTP/1.1 chunk (size, CRLF, bytes, CRLF), built once per batch and shared by every stream that gets it. */

@@ -10,14 +10,14 @@ import type { WsSession } from './ws-session.js';
  */
 export function createStreamServer(clock: Clock, heartbeatMs: number) {
   const wsSessions = new Set<WsSession>();
-  const ssePings = new Set<() => void>();
+  const sseStreams = new Set<{ ping(): void }>();
   const deadlines = createDeadlines(clock);
   let beat = 0;
   let timer = clock.setTimer(clock.now() + heartbeatMs / 2, streamTick);
 
   function streamTick(): void {
     timer = clock.setTimer(clock.now() + heartbeatMs / 2, streamTick);
-    for (const ping of ssePings) ping();
+    for (const stream of sseStreams) stream.ping();
     if (beat++ % 2 === 1) {
       const frame = messageFrame({ type: 'heartbeat', ts: new Date(clock.now()).toISOString() });
       for (const s of wsSessions) s.heartbeat(frame, heartbeatMs);
@@ -34,12 +34,12 @@ export function createStreamServer(clock: Clock, heartbeatMs: number) {
     /** Calls `d.due()` at `atMs`, in place of the deadline it had. */
     deadline: (d: Deadline, atMs: number) => deadlines.set(d, atMs),
     /** An SSE stream gets pings, and `expired` when its token runs out; returns its untrack. */
-    trackSse(ping: () => void, expiresAt: number, expired: () => void): () => void {
+    trackSse(stream: { ping(): void }, expiresAt: number, expired: () => void): () => void {
       const d: Deadline = { deadlineAt: expiresAt, deadlineSlot: -1, due: expired };
-      ssePings.add(ping);
+      sseStreams.add(stream);
       deadlines.set(d, expiresAt);
       return () => {
-        ssePings.delete(ping);
+        sseStreams.delete(stream);
         deadlines.clear(d);
       };
     },

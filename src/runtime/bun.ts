@@ -55,8 +55,8 @@ export function bunRuntime(): Runtime {
       }
       // A stream is not idle while it waits for events: only HTTP requests time out.
       env.server.timeout(c.req.raw, 0);
-      const direct = directStreamSink(maxBufferedBytes, c.req.raw.signal, onGone);
-      return { sink: direct.sink, response: new Response(direct.body, { headers }) };
+      const sink = new DirectStreamSink(maxBufferedBytes, c.req.raw.signal, onGone);
+      return { sink, response: new Response(sink.body, { headers }) };
     },
     clientAddress: (c: Context) => (c.env as BunEnv | undefined)?.server.requestIP(c.req.raw)?.address ?? 'unknown',
   };
@@ -114,71 +114,92 @@ export function bunRuntime(): Runtime {
  * An SSE body as one of Bun's direct streams: each write goes to the socket when flushed, with
  * no queue and no promise per chunk in between (the web stream path costs a queue entry and a
  * pull per chunk per client). Writes before Bun starts the stream wait in a list. The backlog
- * is what was written since the socket last pushed back, until it drains.
+ * is what was written since the socket last pushed back, until it drains. A class, like the
+ * WebSocket peer: one object per live stream, its methods shared.
  */
-function directStreamSink(maxBufferedBytes: number, signal: AbortSignal, onGone: () => void): { sink: SseSink; body: ReadableStream } {
-  let controller: ReadableStreamDirectController | undefined;
-  let early: Uint8Array[] | undefined = [];
-  let queued = 0;
-  let draining = false;
-  let waiters: (() => void)[] = [];
-  let done = false;
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  const settle = () => {
-    queued = 0;
-    draining = false;
-    const woken = waiters;
-    waiters = [];
-    for (const resolve of woken) resolve();
-  };
-  const gone = () => {
-    if (done) return;
-    done = true;
-    settle();
-    finish();
-    onGone();
-  };
-  signal.addEventListener('abort', gone, { once: true });
-  const push = (c: ReadableStreamDirectController, bytes: Uint8Array) => {
+class DirectStreamSink implements SseSink {
+  readonly body: ReadableStream;
+  private controller: ReadableStreamDirectController | undefined;
+  private early: Uint8Array[] | undefined = [];
+  private queued = 0;
+  private draining = false;
+  private waiters: (() => void)[] = [];
+  private done = false;
+  private finish!: () => void;
+
+  constructor(
+    private readonly maxBufferedBytes: number,
+    signal: AbortSignal,
+    private readonly onGone: () => void,
+  ) {
+    const finished = new Promise<void>((resolve) => (this.finish = resolve));
+    signal.addEventListener('abort', () => this.gone(), { once: true });
+    this.body = new ReadableStream({
+      type: 'direct',
+      pull: (c: ReadableStreamDirectController) => {
+        this.controller = c;
+        for (const bytes of this.early ?? []) this.push(c, bytes);
+        this.early = undefined;
+        return finished; // the stream lasts until it is ended or the client goes
+      },
+    } as never);
+  }
+
+  write(bytes: Uint8Array, force = false): boolean {
+    if (this.done) return true;
+    if (!force && this.queued > this.maxBufferedBytes) return false;
+    if (this.controller) this.push(this.controller, bytes);
+    else this.early?.push(bytes);
+    return true;
+  }
+
+  backlog(): number {
+    return this.queued;
+  }
+
+  drained(): Promise<void> {
+    return this.queued === 0 || this.done ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  end(): void {
+    this.controller?.end();
+    this.gone();
+  }
+
+  abort(): void {
+    this.controller?.close(new Error('slow consumer'));
+    this.gone();
+  }
+
+  private push(c: ReadableStreamDirectController, bytes: Uint8Array): void {
     // Either answers a promise while the socket pushes back; it settles once drained.
     const written = c.write(bytes);
     const flushed = typeof written === 'number' ? c.flush() : written;
     if (typeof flushed === 'number') return;
-    queued += bytes.length;
-    if (draining) return;
-    draining = true;
-    flushed.then(settle, gone);
-  };
-  const body = new ReadableStream({
-    type: 'direct',
-    pull(c: ReadableStreamDirectController) {
-      controller = c;
-      for (const bytes of early ?? []) push(c, bytes);
-      early = undefined;
-      return finished; // the stream lasts until it is ended or the client goes
-    },
-  } as never);
-  const sink: SseSink = {
-    write(bytes, force = false) {
-      if (done) return true;
-      if (!force && queued > maxBufferedBytes) return false;
-      if (controller) push(controller, bytes);
-      else early?.push(bytes);
-      return true;
-    },
-    backlog: () => queued,
-    drained: () => (queued === 0 || done ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve))),
-    end() {
-      controller?.end();
-      gone();
-    },
-    abort() {
-      controller?.close(new Error('slow consumer'));
-      gone();
-    },
-  };
-  return { sink, body };
+    this.queued += bytes.length;
+    if (this.draining) return;
+    this.draining = true;
+    flushed.then(
+      () => this.settle(),
+      () => this.gone(),
+    );
+  }
+
+  private settle(): void {
+    this.queued = 0;
+    this.draining = false;
+    const woken = this.waiters;
+    this.waiters = [];
+    for (const resolve of woken) resolve();
+  }
+
+  private gone(): void {
+    if (this.done) return;
+    this.done = true;
+    this.settle();
+    this.finish();
+    this.onGone();
+  }
 }
 
 function wake(peer: BunPeer): void {
@@ -228,7 +249,7 @@ class BunPeer implements WsPeer, Audiences {
   }
 
   backlog(): number {
-    return this.open ? this.ws.getBufferedAmount() : 0;
+    return this.ws.getBufferedAmount(); // 0 once closed
   }
 
   drained(): Promise<void> {

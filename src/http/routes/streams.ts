@@ -7,7 +7,7 @@ import type { StreamUser } from '../../hub/client.js';
 import { STREAM_TOPICS, type StreamTopic } from '../../kernel/enums.js';
 import type { Hub } from '../../hub/hub.js';
 import { CLOSE } from '../../hub/close-codes.js';
-import { createSseStream } from '../../hub/sse-stream.js';
+import { SseStream } from '../../hub/sse-stream.js';
 import type { StreamServer } from '../../hub/stream-server.js';
 import { WsSession, type WsSessionDeps } from '../../hub/ws-session.js';
 import type { WsHandlers, WsPeer } from '../../hub/ws-peer.js';
@@ -139,14 +139,14 @@ export function streamRoutes(deps: StreamDeps) {
     const { sink, response } = deps.runtime.openSse(c, SSE_HEADERS, MAX_BUFFERED_BYTES, () => stream.gone());
     if (!sink) return response; // the client left while we authenticated
 
-    const stream = createSseStream(sink, () => {
+    const stream = new SseStream(sink, () => {
       untrack();
       hub.closed(conn);
     });
-    const untrack = streams.trackSse(stream.ping, auth.expiresAt, () => stream.transport.close(CLOSE.unauthenticated, 'token expired'));
+    const untrack = streams.trackSse(stream, auth.expiresAt, () => stream.close(CLOSE.unauthenticated, 'token expired'));
     // No await since canOpen: the stream is counted before anything else can open one.
     const topics = query.topics as StreamTopic[] | undefined;
-    const { conn, ready } = hub.open(auth.user, stream.transport, { topics, lastEventId, requires });
+    const { conn, ready } = hub.open(auth.user, stream, { topics, lastEventId, requires });
     ready.catch(() => {}); // the hub has closed the stream (1011)
     return response;
   }

@@ -53,6 +53,7 @@ import { delivered, pollRun, quietRun, type RunPlan, type RunResult, type Target
 import { clientRpc, type CloseReply, type Command, type ConnectReply, type InfoReply } from './fanout/protocol.js';
 import { buildApp, type Runtime } from './fanout/server-command.js';
 import { startSimulatorProcess } from './fanout/sim-control.js';
+import { threadList, threadWindows } from './fanout/thread-windows.js';
 import { int, ms, p50p99, percentile } from './fanout/stats.js';
 import { printMemory, StreamMemory } from './fanout/stream-memory.js';
 
@@ -168,8 +169,13 @@ const all = { ws: WS_CLIENTS, sse: SSE_CLIENTS };
 await Promise.all([floorMem.mark('+SSE', all), appMem.mark('+SSE', all)]);
 console.log(`  the floor sees ${await floor.clients()} clients\n`);
 
-const floorTarget: Target = { group: 'floor', sim: floorSim, cpuMs: floor.cpuMs };
-const appTarget: Target = { group: 'app', sim: appSim, cpuMs: app.cpuMs };
+const threads = { floor: threadWindows(floor.pid), app: threadWindows(app.pid) };
+const floorTarget: Target = { group: 'floor', sim: floorSim, cpuMs: threads.floor.counting(floor.cpuMs) };
+const appTarget: Target = { group: 'app', sim: appSim, cpuMs: threads.app.counting(app.cpuMs) };
+const phase = (name: string) => {
+  threads.floor.phase(name);
+  threads.app.phase(name);
+};
 let runId = 1;
 async function alternate(rounds: number, plan: Omit<RunPlan, 'run' | 'seed'>): Promise<{ floor: Figures; app: Figures }> {
   const out = { floor: { runs: [] } as Figures, app: { runs: [] } as Figures };
@@ -180,13 +186,18 @@ async function alternate(rounds: number, plan: Omit<RunPlan, 'run' | 'seed'>): P
   }
   return out;
 }
-// One warm-up change each, unreported, so neither side's first event pays for its JIT.
-await alternate(1, { batches: 2, perBatch: REGISTERS, jitterMs: POLL_MS });
+// Warm-up, unreported: a batch round twice over on each side, so the rounds below do not pay for
+// the JIT. JSC kept compiling the app's fan-out for seconds: after 2 polls of warm-up, its JIT
+// thread ran 44 ms in the batch rounds (19 in the same polls with no client), after 50 polls 25.
+phase('warm-up');
+await alternate(1, { batches: 2 * BATCHES.polls, perBatch: REGISTERS, jitterMs: 0 });
+phase('latency');
 const loadBefore = { latency: loadAverage(), batches: '' };
 const readsBefore = await app.pollReads();
 const latency = await alternate(LATENCY.rounds, { batches: LATENCY.events, perBatch: 1, jitterMs: POLL_MS });
 const readsAfter = await app.pollReads();
 loadBefore.batches = loadAverage();
+phase('batches');
 const batches = await alternate(BATCHES.rounds, { batches: BATCHES.polls, perBatch: REGISTERS, jitterMs: 0 });
 await Promise.all([floorMem.mark('after traffic', all), appMem.mark('after traffic', all)]);
 const idle = await idleCpu(3000);
@@ -236,6 +247,7 @@ const closed = await request<CloseReply>({ cmd: 'close-all', timeoutMs: 10_000 }
 console.log(`closed ${int(closed.closed)} clients in ${ms(closed.ms, 0)} (${closed.leftOver} left open)`);
 
 // 3b. The batches' polls again with no client: what remains of a run's CPU is the fan-out's.
+phase('quiet');
 const quiet = { floor: [] as number[], app: [] as number[] };
 for (let round = 0; round < BATCHES.rounds; round++) {
   quiet.floor.push(await quietRun(floorTarget, BATCHES.polls, REGISTERS, POLL_MS));
@@ -245,6 +257,10 @@ const fanout = printFanoutAlone(batches.floor, batches.app, {
   floor: percentile(quiet.floor, 0.5),
   app: percentile(quiet.app, 0.5),
 });
+const fanoutThreads = { floor: threads.floor.difference('batches', 'quiet'), app: threads.app.difference('batches', 'quiet') };
+console.log(
+  `  by thread, ms of CPU in the batch rounds beyond the same polls with no client: floor ${threadList(fanoutThreads.floor)}; app ${threadList(fanoutThreads.app)}`,
+);
 await floor.stop();
 const exit = await app.stop();
 const warnings = app.log.filter((l) => /warn|error/i.test(l));
@@ -318,12 +334,13 @@ const cpuPerMsg = (f: Figures) =>
     0.5,
   );
 const perStream = (m: StreamMemory) => (m.stage('+SSE').mem.VmRSS - m.stage('idle').mem.VmRSS) / (WS_CLIENTS + SSE_CLIENTS);
+const mainRatio = (fanoutThreads.floor.get('main') ?? NaN) / (fanoutThreads.app.get('main') ?? NaN);
 console.log(`\n== summary (RUNTIME=${RUNTIME}; floor | app | app/floor)`);
 console.log(
   `  batch: msgs per server-CPU s ${int(throughput.cpu.floor)} | ${int(throughput.cpu.app)} | ${throughput.cpu.ratio.toFixed(2)}; per wall s ${int(throughput.wall.floor)} | ${int(throughput.wall.app)} | ${throughput.wall.ratio.toFixed(2)}; CPU µs/msg ${cpuPerMsg(batches.floor).toFixed(2)} | ${cpuPerMsg(batches.app).toFixed(2)} | ${(cpuPerMsg(batches.app) / cpuPerMsg(batches.floor)).toFixed(2)} (load ${loadBefore.batches})`,
 );
 console.log(
-  `  fan-out alone (CPU beyond the same polls with no client): msgs per server-CPU s ${int(fanout.floor)} | ${int(fanout.app)} | ${fanout.ratio.toFixed(2)}`,
+  `  fan-out alone (CPU beyond the same polls with no client): msgs per server-CPU s ${int(fanout.floor)} | ${int(fanout.app)} | ${fanout.ratio.toFixed(2)}; main thread alone ${mainRatio.toFixed(2)}`,
 );
 console.log(
   `  latency: change -> last p50 ${fig(latency.floor, lastFromChange, 0.5)} | ${fig(latency.app, lastFromChange, 0.5)}, p99 ${fig(latency.floor, lastFromChange, 0.99)} | ${fig(latency.app, lastFromChange, 0.99)}; read -> last p50 ${fig(latency.floor, lastFromRead, 0.5)} | ${fig(latency.app, lastFromRead, 0.5)}, p99 ${fig(latency.floor, lastFromRead, 0.99)} | ${fig(latency.app, lastFromRead, 0.99)} ms (load ${loadBefore.latency})`,

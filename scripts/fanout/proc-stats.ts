@@ -51,3 +51,22 @@ export function procCpuMs(pid: number): number {
 
 /** The main thread's run time so far, in ms (/proc/<pid>/task/<pid>/schedstat, ns). */
 export const mainThreadMs = (pid: number): number => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+
+/**
+ * Each thread's run time so far (ms, /proc/<pid>/task/<tid>/schedstat) by name: its comm with a
+ * trailing number dropped (JSC numbers its helpers), the main thread as "main". A thread that
+ * has ended is not counted: for comparing windows in which the same threads ran, not for totals.
+ */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = Number(tid) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+      const ms = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      byName.set(name, (byName.get(name) ?? 0) + ms);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byName;
+}

@@ -24,7 +24,7 @@ const SOCKET_BACKPRESSURE_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Bun: bun:sqlite, `Bun.serve` with Hono's fetch and Bun's own WebSockets, whose pub/sub
- * (`server.publish`) carries the hub's fan-out, and SSE as a direct stream (`directStreamSink`).
+ * (`server.publish`) carries the hub's fan-out, and SSE as a direct stream (`DirectStreamSink`).
  */
 export function bunRuntime(): Runtime {
   const http: HttpRuntime = {

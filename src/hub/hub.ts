@@ -70,6 +70,8 @@ const REPLAY_SCAN = 4096;
 // A replay writes its next page once the client has taken all but this much of the last.
 const REPLAY_LOW_WATER = 256 * 1024;
 const VALUES_INTERVAL_MS = 250; // SPEC 5: at most 4 `values` messages a second
+// Streams opening at the same journal position this close together share one snapshot.
+const SNAPSHOT_SHARE_MS = VALUES_INTERVAL_MS;
 
 const sameUser = (a: StreamUser, b: StreamUser) =>
   a.username === b.username && a.tokenVersion === b.tokenVersion && a.permissions === b.permissions;
@@ -96,6 +98,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
   let values = new Map<number, LiveValue>();
   let valuesTimer: unknown;
   const nextTurn = replayTurns();
+  let sharedSnapshot: { last: number; at: number; frame: Frame | Promise<Frame> } | undefined;
   const fanout = nativeFanout<Connection>();
 
   const visible = (conn: Connection, f: Frame) => (f.ownerId === null || f.ownerId === conn.user.id) && conn.subscription.wants(f);
@@ -155,6 +158,26 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     conn.transport.close(code, reason);
   }
 
+  /**
+   * The snapshot of the active alarms at journal position `last`, shared by the streams that
+   * open there within SNAPSHOT_SHARE_MS: a reconnect storm reads and serializes it a few times,
+   * not once per stream. Any snapshot read after the journal stood at `last` is one for `last`
+   * (what changes after it comes live); only the values in it age, by less than `values` would.
+   */
+  function snapshotAt(last: number): Frame | Promise<Frame> {
+    const now = clock.now();
+    const cached = sharedSnapshot;
+    if (cached && cached.last === last && now - cached.at < SNAPSHOT_SHARE_MS) return cached.frame;
+    const listed = source.activeAlarms();
+    const build = (active: unknown[]) => messageFrame({ type: 'snapshot', last_event_id: last, active }, last);
+    const frame = listed instanceof Promise ? listed.then(build) : build(listed);
+    const shared = { last, at: now, frame };
+    sharedSnapshot = shared;
+    // A failed read is not shared: the next stream tries again.
+    if (frame instanceof Promise) frame.catch(() => sharedSnapshot === shared && (sharedSnapshot = undefined));
+    return frame;
+  }
+
   /** Sends the missed events, or a snapshot, and sets where live delivery takes over. */
   async function start(conn: Connection, lastEventId: number | undefined): Promise<void> {
     const { first, last } = await source.range();
@@ -165,11 +188,12 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         const reason = lastEventId > last ? 'last_event_id is ahead of the journal' : 'events after last_event_id are no longer kept';
         send(conn, { type: 'sync_required', reason });
       }
-      const wantsAlarms = conn.subscription.has('alarms');
-      const listed = wantsAlarms ? source.activeAlarms() : [];
-      const active = listed instanceof Promise ? await listed : listed; // a cluster reads it from the database
+      const made = conn.subscription.has('alarms')
+        ? snapshotAt(last)
+        : messageFrame({ type: 'snapshot', last_event_id: last, active: [] }, last);
+      const frame = made instanceof Promise ? await made : made; // a cluster reads it from the database
       if (conn.state === 'closed') return;
-      send(conn, { type: 'snapshot', last_event_id: last, active }, last);
+      deliver(conn, new FrameBatch([frame]));
       conn.position = last;
     }
     await catchUp(conn, Math.max(last, lastPublished));

@@ -10,7 +10,7 @@
  * changes at each poll: values to hand out, and rules (alarm above 90) to evaluate and journal.
  * Run: npx tsx scripts/bench-plant.ts   (LEVELS=100,500,1000 datapoints per PLC, SECONDS=10, NODES=1,3, CHURN=0.1)
  */
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, type Db } from '../src/db/database.js';
@@ -18,6 +18,7 @@ import { createSimulator } from '../src/modbus/simulator.js';
 import { nodeSqlite } from '../src/runtime/node.js';
 import { startNode, type ClusterNodeProcess } from '../test/helpers/cluster-nodes.js';
 import { freshPostgres } from '../test/helpers/postgres.js';
+import { threadRunNs } from './fanout/proc-stats.js';
 
 const PLCS = 100;
 const LEVELS = (process.env['LEVELS'] ?? '100,500,1000').split(',').map(Number);
@@ -110,7 +111,7 @@ function threadTimes(pid: number): Map<string, number> {
   const times = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      times.set(tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+      times.set(tid, threadRunNs(pid, tid));
     } catch {
       // ended meanwhile
     }

@@ -14,6 +14,10 @@ export function procMemory(pid: number): ProcMemory {
   return { VmRSS: kb('VmRSS'), RssAnon: kb('RssAnon'), RssFile: kb('RssFile') };
 }
 
+/** A thread's scheduler run time so far, ns (/proc/<pid>/task/<tid>/schedstat); throws once it has ended. */
+export const threadRunNs = (pid: number, tid: number | string): number =>
+  Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+
 const TICK_MS = 10; // USER_HZ (getconf CLK_TCK) is 100 on Linux
 /** Per process: each thread's run time when last seen (ns), and what threads seen to restart had run. */
 const seen = new Map<number, { threads: Map<string, number>; carried: number }>();
@@ -33,7 +37,7 @@ export function procCpuMs(pid: number): number {
   if (!state) seen.set(pid, (state = { threads: new Map(), carried: 0 }));
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const ns = threadRunNs(pid, tid);
       const before = state.threads.get(tid) ?? 0;
       if (ns < before) state.carried += before; // the id went to a new thread
       state.threads.set(tid, ns);
@@ -49,8 +53,8 @@ export function procCpuMs(pid: number): number {
   return Math.max(ns / 1e6, ticks * TICK_MS);
 }
 
-/** The main thread's run time so far, in ms (/proc/<pid>/task/<pid>/schedstat, ns). */
-export const mainThreadMs = (pid: number): number => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+/** The main thread's run time so far, in ms. */
+export const mainThreadMs = (pid: number): number => threadRunNs(pid, pid) / 1e6;
 
 /**
  * Each thread's run time so far (ms, /proc/<pid>/task/<tid>/schedstat) by name: its comm with a
@@ -62,7 +66,7 @@ export function threadCpuMs(pid: number): Map<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = Number(tid) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
-      const ms = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      const ms = threadRunNs(pid, tid) / 1e6;
       byName.set(name, (byName.get(name) ?? 0) + ms);
     } catch {
       // the thread ended meanwhile

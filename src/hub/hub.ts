@@ -78,6 +78,7 @@ const sameUser = (a: StreamUser, b: StreamUser) =>
 
 // A function, not an inline test: TypeScript would keep a narrowed state across the awaits.
 const gone = (conn: Connection) => conn.state === 'closed';
+const snapshotFrame = (last: number, active: unknown[]) => messageFrame({ type: 'snapshot', last_event_id: last, active }, last);
 const replayFrame = (r: ReplayRow) => new Frame(r.id, r.type, r.topic, r.owner_id, r.rule_id, r.json);
 
 /**
@@ -169,8 +170,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
     const cached = sharedSnapshot;
     if (cached && cached.last === last && now - cached.at < SNAPSHOT_SHARE_MS) return cached.frame;
     const listed = source.activeAlarms();
-    const build = (active: unknown[]) => messageFrame({ type: 'snapshot', last_event_id: last, active }, last);
-    const frame = listed instanceof Promise ? listed.then(build) : build(listed);
+    const frame = listed instanceof Promise ? listed.then((active) => snapshotFrame(last, active)) : snapshotFrame(last, listed);
     const shared = { last, at: now, frame };
     sharedSnapshot = shared;
     // A failed read is not shared: the next stream tries again.
@@ -188,9 +188,7 @@ export function createHub(source: HubSource, clock: Clock, options: HubOptions) 
         const reason = lastEventId > last ? 'last_event_id is ahead of the journal' : 'events after last_event_id are no longer kept';
         send(conn, { type: 'sync_required', reason });
       }
-      const made = conn.subscription.has('alarms')
-        ? snapshotAt(last)
-        : messageFrame({ type: 'snapshot', last_event_id: last, active: [] }, last);
+      const made = conn.subscription.has('alarms') ? snapshotAt(last) : snapshotFrame(last, []);
       const frame = made instanceof Promise ? await made : made; // a cluster reads it from the database
       if (conn.state === 'closed') return;
       deliver(conn, new FrameBatch([frame]));

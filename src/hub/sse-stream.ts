@@ -39,10 +39,6 @@ export class SseStream implements ClientTransport {
     sink.write(RETRY, true);
   }
 
-  get open(): boolean {
-    return this.#open;
-  }
-
   // One write per batch, of bytes joined once and shared by all clients.
   write(batch: FrameBatch, paced = false): boolean {
     return !this.#open || this.sink.write(batch.sseBytes, paced);

@@ -23,7 +23,7 @@
  *
  * The processes share the machine's cores, so client CPU weighs on every figure; runs alternate
  * so drift hits both alike. Times cross processes on the monotonic clock (mono-clock.ts). A
- * watchdog ends the run after 300 s (a run took 120-140 s on the 2-core machine).
+ * watchdog ends the run after 420 s (a run took 170-200 s on the 2-core machine).
  *
  * Run: npx tsx scripts/bench-fanout.ts
  *   RUNTIME=node|bun      the app's and the floor's runtime (default node: `npm run build`, then package.json's
@@ -31,6 +31,7 @@
  *                         `node_modules/.bin/bun scripts/fanout/floor-process.ts`)
  *   SERVER_NODE_FLAGS=... replaces npm start's node flags for the app ("" for none), e.g. to try without --max-semi-space-size
  *   FLOOR_NODE_FLAGS=...  node flags for the Node floor (default none)
+ *   WARMUP_POLLS=n        batch polls per server before anything is measured (default 300)
  *   IDLE_CLIENTS=n        idle connections per server in section 4 (default 5000; 0 skips it)
  *   IDLE_SETTLE_MS=n      how long section 4 waits after each step before it reads RSS (default 10000:
  *                         Bun's collector returns the upgrades' garbage within that; at 2 s the
@@ -65,9 +66,10 @@ const LATENCY = { rounds: 4, events: 25 }; // per server, alternating: 100 event
 // Per server, alternating: 125 polls of 20 events each. Fewer rounds left the fan-out-alone ratio
 // varying by ±0.06 from run to run, much of it the floor's own spread.
 const BATCHES = { rounds: 5, polls: 25 };
+const WARMUP_POLLS = Number(process.env['WARMUP_POLLS'] ?? 300);
 const IDLE_CLIENTS = Number(process.env['IDLE_CLIENTS'] ?? 5000);
 const IDLE_SETTLE_MS = Number(process.env['IDLE_SETTLE_MS'] ?? 10_000);
-const DEADLINE_MS = 300_000;
+const DEADLINE_MS = 420_000;
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SERVER_DIR = resolve(process.env['SERVER_DIR'] ?? REPO);
@@ -188,11 +190,13 @@ async function alternate(rounds: number, plan: Omit<RunPlan, 'run' | 'seed'>): P
   }
   return out;
 }
-// Warm-up, unreported: a batch round twice over on each side, so the rounds below do not pay for
-// the JIT. JSC kept compiling the app's fan-out for seconds: after 2 polls of warm-up, its JIT
-// thread ran 44 ms in the batch rounds (19 in the same polls with no client), after 50 polls 25.
+// Warm-up, unreported: 30 s of batches on each side, so the rounds below measure the steady state
+// and not the JIT. The app has far more code per poll than the floor (rules, journal, the poller's
+// messages), and JSC was still compiling it after 150 polls: 32 compiles, 62 ms in the next 100
+// (BUN_JSC_reportCompileTimes=1), counted as fan-out since the rounds with no client come later.
+// Fan-out alone read 0.86-0.87x the floor with a 50-poll warm-up, 0.95-0.96x with 300, same hour.
 phase('warm-up');
-await alternate(1, { batches: 2 * BATCHES.polls, perBatch: REGISTERS, jitterMs: 0 });
+await alternate(1, { batches: WARMUP_POLLS, perBatch: REGISTERS, jitterMs: 0 });
 phase('latency');
 const loadBefore = { latency: loadAverage(), batches: '' };
 const readsBefore = await app.pollReads();
